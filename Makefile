@@ -1,0 +1,44 @@
+# The commands people type. With DATABASE_URL / REDIS_URL unset, an embedded PostgreSQL and Redis
+# are started under .local/ and stopped on exit.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint format bench worker install messages clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)  ## web + Celery worker + beat with demo data
+	$(PY) -m staffing.embedded run
+
+test: $(STAMP)  ## the whole test suite on PostgreSQL and Redis
+	$(PY) -m staffing.embedded test $(ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) -m staffing.embedded exec $(PY) manage.py makemigrations --check --dry-run
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: $(STAMP)  ## matching benchmark at 100,000 candidates
+	$(PY) -m staffing.embedded exec $(PY) manage.py bench_matching --candidates 100000 --requests 60
+
+worker: $(STAMP)
+	$(PY) -m staffing.embedded exec $(VENV)/bin/celery -A staffing worker -l info
+
+messages: $(STAMP)  ## refresh the .po files after changing strings
+	$(PY) -m staffing.embedded exec $(PY) manage.py makemessages -l fi -l en --ignore=.venv --ignore=.local
+	$(PY) -m staffing.embedded exec $(PY) manage.py compiletranslations
+
+clean:
+	rm -rf .local

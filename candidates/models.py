@@ -1,0 +1,232 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from candidates.availability import FULL_WEEK, cells_from_mask
+from candidates.languages import CEFRLevel, Language
+
+
+class Skill(models.Model):
+    """One entry of the small skill taxonomy (till work, phone service, complaint handling...)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    name_fi = models.CharField(_("name (Finnish)"), max_length=100)
+    name_sv = models.CharField(_("name (Swedish)"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("skill")
+        verbose_name_plural = _("skills")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        lang = (get_language() or "fi")[:2]
+        return getattr(self, f"name_{lang}", "") or self.name_en
+
+
+class CandidateQuerySet(models.QuerySet):
+    def matchable(self) -> CandidateQuerySet:
+        return self.filter(status=Candidate.Status.ACTIVE, matching_consent=True)
+
+    def speaking(self, language: str, level: int) -> CandidateQuerySet:
+        return self.filter(languages__language=language, languages__level__gte=level)
+
+
+class Candidate(models.Model):
+    """A salesperson or service agent in the agency's pool.
+
+    Only the fields named in the matching engine's allow-list are ever used for ranking; names,
+    contact details and the free-text introduction never are.
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        INACTIVE = "inactive", _("Inactive")
+        ERASED = "erased", _("Erased")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="candidate", verbose_name=_("user"),
+    )
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    postal_code = models.CharField(_("home postal code"), max_length=5, blank=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    max_travel_km = models.PositiveSmallIntegerField(_("will travel (km)"), default=20)
+    works_retail = models.BooleanField(_("retail store work"), default=True)
+    works_office = models.BooleanField(_("office / contact centre work"), default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    matching_consent = models.BooleanField(_("consents to matching"), default=False)
+    availability = models.PositiveIntegerField(
+        _("weekly availability"), default=0,
+        help_text=_("Bit mask: weekday × (morning, day, evening)."),
+    )
+    availability_confirmed_at = models.DateTimeField(
+        _("availability confirmed"), null=True, blank=True
+    )
+    introduction = models.TextField(_("introduction"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Bumped by every service that changes matching data; the worker's pool catches up on it.
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now, db_index=True)
+
+    objects = CandidateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+        verbose_name = _("candidate")
+        verbose_name_plural = _("candidates")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(availability__lte=FULL_WEEK), name="candidate_availability_21_bits"
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
+                name="candidate_coordinates_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "matching_consent"])]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def availability_cells(self) -> set[tuple[int, int]]:
+        return cells_from_mask(self.availability)
+
+    def availability_is_stale(self, now: dt.datetime | None = None) -> bool:
+        if self.availability_confirmed_at is None:
+            return True
+        age = (now or timezone.now()) - self.availability_confirmed_at
+        return age > dt.timedelta(days=settings.AVAILABILITY_STALE_DAYS)
+
+
+class CandidateLanguage(models.Model):
+    candidate = models.ForeignKey(
+        Candidate, on_delete=models.CASCADE, related_name="languages", verbose_name=_("candidate")
+    )
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices)
+    level = models.PositiveSmallIntegerField(_("level"), choices=CEFRLevel.choices)
+
+    class Meta:
+        ordering = ["-level", "language"]
+        verbose_name = _("language skill")
+        verbose_name_plural = _("language skills")
+        constraints = [
+            models.UniqueConstraint(fields=["candidate", "language"], name="candidate_language_once"),
+            models.CheckConstraint(condition=Q(level__gte=1, level__lte=6), name="cand_lang_cefr"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_language_display()} {self.get_level_display()}"
+
+
+class SkillLevel(models.IntegerChoices):
+    BASIC = 1, _("Basic")
+    GOOD = 2, _("Good")
+    EXPERT = 3, _("Expert")
+
+
+class CandidateSkill(models.Model):
+    candidate = models.ForeignKey(
+        Candidate, on_delete=models.CASCADE, related_name="skills", verbose_name=_("candidate")
+    )
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="+",
+                              verbose_name=_("skill"))
+    level = models.PositiveSmallIntegerField(
+        _("level"), choices=SkillLevel.choices, default=SkillLevel.GOOD
+    )
+
+    class Meta:
+        verbose_name = _("candidate skill")
+        verbose_name_plural = _("candidate skills")
+        constraints = [
+            models.UniqueConstraint(fields=["candidate", "skill"], name="candidate_skill_once"),
+            models.CheckConstraint(condition=Q(level__gte=1, level__lte=3), name="skill_level_1_3"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.skill} ({self.get_level_display()})"
+
+
+class DateOff(models.Model):
+    candidate = models.ForeignKey(
+        Candidate, on_delete=models.CASCADE, related_name="dates_off", verbose_name=_("candidate")
+    )
+    date = models.DateField(_("date"))
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("date off")
+        verbose_name_plural = _("dates off")
+        constraints = [
+            models.UniqueConstraint(fields=["candidate", "date"], name="date_off_once"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.date)
+
+
+class Assessment(models.Model):
+    """A recruiter's structured assessment of a person's customer encounter, 1–5 per area."""
+
+    candidate = models.ForeignKey(
+        Candidate, on_delete=models.CASCADE, related_name="assessments", verbose_name=_("candidate")
+    )
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("assessed by"),
+    )
+    assessed_at = models.DateTimeField(_("assessed"), default=timezone.now)
+    service_attitude = models.PositiveSmallIntegerField(_("service attitude"))
+    communication = models.PositiveSmallIntegerField(_("communication"))
+    sales = models.PositiveSmallIntegerField(_("sales"))
+    language_checked = models.CharField(
+        _("language checked"), max_length=2, choices=Language.choices, blank=True
+    )
+    language_level_verified = models.PositiveSmallIntegerField(
+        _("verified level"), choices=CEFRLevel.choices, null=True, blank=True
+    )
+    summary = models.TextField(_("summary for the candidate"), blank=True)
+    notes = models.TextField(_("internal notes"), blank=True)
+
+    class Meta:
+        ordering = ["-assessed_at"]
+        get_latest_by = "assessed_at"
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(service_attitude__gte=1, service_attitude__lte=5)
+                & Q(communication__gte=1, communication__lte=5)
+                & Q(sales__gte=1, sales__lte=5),
+                name="assessment_scores_1_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.candidate} {self.assessed_at:%Y-%m-%d}"
+
+    @property
+    def average(self) -> float:
+        return (self.service_attitude + self.communication + self.sales) / 3

@@ -1,0 +1,203 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from candidates.languages import CEFRLevel, Language
+
+
+class RoleType(models.TextChoices):
+    RETAIL = "retail", _("Retail store")
+    OFFICE = "office", _("Office / contact centre")
+
+
+class ClientCompany(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    business_id = models.CharField(_("business ID"), max_length=9, unique=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("client company")
+        verbose_name_plural = _("client companies")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClientMembership(models.Model):
+    """A client manager belongs to exactly one client company."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="client_membership",
+        verbose_name=_("user"),
+    )
+    company = models.ForeignKey(
+        ClientCompany, on_delete=models.CASCADE, related_name="memberships",
+        verbose_name=_("company"),
+    )
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("client manager membership")
+        verbose_name_plural = _("client manager memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.company}"
+
+
+class Site(models.Model):
+    company = models.ForeignKey(
+        ClientCompany, on_delete=models.CASCADE, related_name="sites", verbose_name=_("company")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    street_address = models.CharField(_("street address"), max_length=200)
+    postal_code = models.CharField(_("postal code"), max_length=5)
+    city = models.CharField(_("city"), max_length=100)
+    latitude = models.FloatField(_("latitude"))
+    longitude = models.FloatField(_("longitude"))
+
+    class Meta:
+        ordering = ["company__name", "name"]
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
+        constraints = [
+            models.UniqueConstraint(fields=["company", "name"], name="site_unique_name"),
+            models.CheckConstraint(
+                condition=Q(latitude__gte=-90, latitude__lte=90)
+                & Q(longitude__gte=-180, longitude__lte=180),
+                name="site_coordinates_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company.name} – {self.name}"
+
+
+class ServiceFocus(models.TextChoices):
+    SERVICE = "service", _("Customer service")
+    SALES = "sales", _("Sales")
+    BOTH = "both", _("Sales and service")
+
+
+class ServiceProfile(models.Model):
+    """What a client values in the people who serve its customers at one kind of workplace."""
+
+    company = models.ForeignKey(
+        ClientCompany, on_delete=models.CASCADE, related_name="service_profiles",
+        verbose_name=_("company"),
+    )
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, related_name="service_profiles", verbose_name=_("site")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    role_type = models.CharField(_("workplace type"), max_length=10, choices=RoleType.choices)
+    focus = models.CharField(
+        _("focus"), max_length=10, choices=ServiceFocus.choices, default=ServiceFocus.SERVICE
+    )
+    description = models.TextField(_("what the client values"), blank=True)
+    valued_skills = models.ManyToManyField(
+        "candidates.Skill", blank=True, related_name="+", verbose_name=_("valued skills")
+    )
+    weights = models.JSONField(
+        _("matching weights"), default=dict, blank=True,
+        help_text=_("Overrides of the default soft-factor weights, e.g. {\"distance\": 0.5}."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["company__name", "name"]
+        verbose_name = _("service profile")
+        verbose_name_plural = _("service profiles")
+        constraints = [
+            models.UniqueConstraint(fields=["company", "name"], name="profile_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company.name} – {self.name}"
+
+
+class ProfileLanguage(models.Model):
+    profile = models.ForeignKey(
+        ServiceProfile, on_delete=models.CASCADE, related_name="languages",
+        verbose_name=_("service profile"),
+    )
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices)
+    level = models.PositiveSmallIntegerField(_("level"), choices=CEFRLevel.choices)
+
+    class Meta:
+        verbose_name = _("required language")
+        verbose_name_plural = _("required languages")
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "language"], name="profile_language_once"),
+            models.CheckConstraint(condition=Q(level__gte=1, level__lte=6), name="profile_lang_cefr"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_language_display()} {self.get_level_display()}"
+
+
+class TypicalShift(models.Model):
+    """A shift the client usually needs; benches are built for these."""
+
+    profile = models.ForeignKey(
+        ServiceProfile, on_delete=models.CASCADE, related_name="typical_shifts",
+        verbose_name=_("service profile"),
+    )
+    weekday = models.PositiveSmallIntegerField(
+        _("weekday"),
+        choices=[(i, name) for i, name in enumerate(
+            [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"),
+             _("Saturday"), _("Sunday")]
+        )],
+    )
+    start_time = models.TimeField(_("starts"))
+    end_time = models.TimeField(_("ends"))
+
+    class Meta:
+        ordering = ["weekday", "start_time"]
+        verbose_name = _("typical shift")
+        verbose_name_plural = _("typical shifts")
+        constraints = [
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="typical_shift_weekday"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+
+
+class CandidateMark(models.Model):
+    """A client's favourite, or a person the client does not want back (a hard constraint)."""
+
+    class Kind(models.TextChoices):
+        FAVOURITE = "favourite", _("Favourite")
+        DO_NOT_RETURN = "do_not_return", _("Do not return")
+
+    company = models.ForeignKey(
+        ClientCompany, on_delete=models.CASCADE, related_name="candidate_marks",
+        verbose_name=_("company"),
+    )
+    candidate = models.ForeignKey(
+        "candidates.Candidate", on_delete=models.CASCADE, related_name="client_marks",
+        verbose_name=_("candidate"),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("candidate mark")
+        verbose_name_plural = _("candidate marks")
+        constraints = [
+            models.UniqueConstraint(fields=["company", "candidate"], name="one_mark_per_client"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company}: {self.candidate_id} {self.get_kind_display()}"

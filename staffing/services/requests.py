@@ -1,0 +1,84 @@
+"""Staffing requests: submission and the hand-off to matching."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from candidates.models import Skill
+from clients.models import ServiceProfile, Site
+from staffing.models import RequestLanguage, Shift, StaffingRequest, User
+from staffing.services.audit import audit_record
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LanguageNeed:
+    language: str
+    level: int
+    reason: str = ""
+
+
+def staffing_request_submit(
+    *,
+    by: User,
+    site: Site,
+    service_profile: ServiceProfile,
+    urgency: str,
+    headcount: int,
+    shifts: Sequence[tuple[dt.datetime, dt.datetime]],
+    languages: Iterable[LanguageNeed] = (),
+    required_skills: Iterable[Skill] = (),
+    preferred_skills: Iterable[Skill] = (),
+    notes: str = "",
+) -> StaffingRequest:
+    """Store a client's request and ask for its shortlist once the row is committed."""
+    with transaction.atomic():
+        request = StaffingRequest.objects.create(
+            company=site.company,
+            site=site,
+            service_profile=service_profile,
+            urgency=urgency,
+            headcount=headcount,
+            role_type=service_profile.role_type,
+            notes=notes,
+            submitted_by=by,
+        )
+        Shift.objects.bulk_create(
+            Shift(request=request, starts_at=start, ends_at=end) for start, end in shifts
+        )
+        RequestLanguage.objects.bulk_create(
+            RequestLanguage(request=request, language=n.language, level=n.level, reason=n.reason)
+            for n in languages
+        )
+        request.required_skills.set(required_skills)
+        request.preferred_skills.set(preferred_skills)
+        audit_record(
+            actor=by, action="request.submitted", target=request, staffing_request_id=request.pk,
+            data={"headcount": headcount, "urgency": urgency, "shifts": len(shifts)},
+        )
+        transaction.on_commit(lambda: matching_enqueue(request_id=request.pk))
+    return request
+
+
+def matching_enqueue(*, request_id: int) -> bool:
+    """Queue matching for a committed request; False when the broker is unreachable.
+
+    A request the broker never heard of is still in the database as RECEIVED, and the beat sweep
+    (`sweep_unmatched_requests`) queues it again, so a Redis outage delays a shortlist but never
+    loses it.
+    """
+    from staffing.tasks import match_request
+
+    try:
+        match_request.delay(request_id)
+    except Exception:  # noqa: BLE001 - any broker failure: the sweep retries from the database
+        logger.warning("Could not queue matching for request %s; the sweep will.", request_id,
+                       exc_info=True)
+        return False
+    return True
