@@ -50,7 +50,7 @@ def cells_from_mask(mask: int) -> set[tuple[int, int]]:
 def shift_requirements(start: dt.datetime, end: dt.datetime) -> tuple[int, set[dt.date]]:
     """The weekly-grid bits a shift needs, and the local dates it touches.
 
-    A shift needs every day-part it overlaps; a shift past midnight needs the next day's morning too.
+    A shift needs every day-part it overlaps; past midnight it needs the next day's morning too.
     """
     local_start, local_end = start.astimezone(HELSINKI), end.astimezone(HELSINKI)
     mask, dates = 0, set()

@@ -36,7 +36,9 @@ class CEFRLevel(models.IntegerChoices):
 
 CEFR_DESCRIPTIONS = {
     CEFRLevel.A1: _("Understands and uses familiar everyday expressions and very basic phrases."),
-    CEFRLevel.A2: _("Handles simple, routine tasks: greets, answers simple questions, gives prices."),
+    CEFRLevel.A2: _(
+        "Handles simple, routine tasks: greets, answers simple questions, gives prices."
+    ),
     CEFRLevel.B1: _("Deals with most situations at work; explains products simply; some effort."),
     CEFRLevel.B2: _("Serves customers fluently, explains and negotiates; few misunderstandings."),
     CEFRLevel.C1: _("Fluent and precise, also on the phone and with upset customers."),

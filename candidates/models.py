@@ -56,8 +56,12 @@ class Candidate(models.Model):
         ERASED = "erased", _("Erased")
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="candidate", verbose_name=_("user"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="candidate",
+        verbose_name=_("user"),
     )
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
@@ -74,7 +78,8 @@ class Candidate(models.Model):
     )
     matching_consent = models.BooleanField(_("consents to matching"), default=False)
     availability = models.PositiveIntegerField(
-        _("weekly availability"), default=0,
+        _("weekly availability"),
+        default=0,
         help_text=_("Bit mask: weekday × (morning, day, evening)."),
     )
     availability_confirmed_at = models.DateTimeField(
@@ -133,7 +138,9 @@ class CandidateLanguage(models.Model):
         verbose_name = _("language skill")
         verbose_name_plural = _("language skills")
         constraints = [
-            models.UniqueConstraint(fields=["candidate", "language"], name="candidate_language_once"),
+            models.UniqueConstraint(
+                fields=["candidate", "language"], name="candidate_language_once"
+            ),
             models.CheckConstraint(condition=Q(level__gte=1, level__lte=6), name="cand_lang_cefr"),
         ]
 
@@ -151,8 +158,9 @@ class CandidateSkill(models.Model):
     candidate = models.ForeignKey(
         Candidate, on_delete=models.CASCADE, related_name="skills", verbose_name=_("candidate")
     )
-    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="+",
-                              verbose_name=_("skill"))
+    skill = models.ForeignKey(
+        Skill, on_delete=models.CASCADE, related_name="+", verbose_name=_("skill")
+    )
     level = models.PositiveSmallIntegerField(
         _("level"), choices=SkillLevel.choices, default=SkillLevel.GOOD
     )
@@ -194,7 +202,10 @@ class Assessment(models.Model):
         Candidate, on_delete=models.CASCADE, related_name="assessments", verbose_name=_("candidate")
     )
     assessed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("assessed by"),
     )
     assessed_at = models.DateTimeField(_("assessed"), default=timezone.now)

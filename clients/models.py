@@ -32,11 +32,15 @@ class ClientMembership(models.Model):
     """A client manager belongs to exactly one client company."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="client_membership",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="client_membership",
         verbose_name=_("user"),
     )
     company = models.ForeignKey(
-        ClientCompany, on_delete=models.CASCADE, related_name="memberships",
+        ClientCompany,
+        on_delete=models.CASCADE,
+        related_name="memberships",
         verbose_name=_("company"),
     )
     phone = models.CharField(_("phone"), max_length=32, blank=True)
@@ -87,7 +91,9 @@ class ServiceProfile(models.Model):
     """What a client values in the people who serve its customers at one kind of workplace."""
 
     company = models.ForeignKey(
-        ClientCompany, on_delete=models.CASCADE, related_name="service_profiles",
+        ClientCompany,
+        on_delete=models.CASCADE,
+        related_name="service_profiles",
         verbose_name=_("company"),
     )
     site = models.ForeignKey(
@@ -103,8 +109,10 @@ class ServiceProfile(models.Model):
         "candidates.Skill", blank=True, related_name="+", verbose_name=_("valued skills")
     )
     weights = models.JSONField(
-        _("matching weights"), default=dict, blank=True,
-        help_text=_("Overrides of the default soft-factor weights, e.g. {\"distance\": 0.5}."),
+        _("matching weights"),
+        default=dict,
+        blank=True,
+        help_text=_('Overrides of the default soft-factor weights, e.g. {"distance": 0.5}.'),
     )
     is_active = models.BooleanField(_("active"), default=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -123,7 +131,9 @@ class ServiceProfile(models.Model):
 
 class ProfileLanguage(models.Model):
     profile = models.ForeignKey(
-        ServiceProfile, on_delete=models.CASCADE, related_name="languages",
+        ServiceProfile,
+        on_delete=models.CASCADE,
+        related_name="languages",
         verbose_name=_("service profile"),
     )
     language = models.CharField(_("language"), max_length=2, choices=Language.choices)
@@ -134,7 +144,9 @@ class ProfileLanguage(models.Model):
         verbose_name_plural = _("required languages")
         constraints = [
             models.UniqueConstraint(fields=["profile", "language"], name="profile_language_once"),
-            models.CheckConstraint(condition=Q(level__gte=1, level__lte=6), name="profile_lang_cefr"),
+            models.CheckConstraint(
+                condition=Q(level__gte=1, level__lte=6), name="profile_lang_cefr"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -145,15 +157,27 @@ class TypicalShift(models.Model):
     """A shift the client usually needs; benches are built for these."""
 
     profile = models.ForeignKey(
-        ServiceProfile, on_delete=models.CASCADE, related_name="typical_shifts",
+        ServiceProfile,
+        on_delete=models.CASCADE,
+        related_name="typical_shifts",
         verbose_name=_("service profile"),
     )
     weekday = models.PositiveSmallIntegerField(
         _("weekday"),
-        choices=[(i, name) for i, name in enumerate(
-            [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"),
-             _("Saturday"), _("Sunday")]
-        )],
+        choices=[
+            (i, name)
+            for i, name in enumerate(
+                [
+                    _("Monday"),
+                    _("Tuesday"),
+                    _("Wednesday"),
+                    _("Thursday"),
+                    _("Friday"),
+                    _("Saturday"),
+                    _("Sunday"),
+                ]
+            )
+        ],
     )
     start_time = models.TimeField(_("starts"))
     end_time = models.TimeField(_("ends"))
@@ -178,11 +202,15 @@ class CandidateMark(models.Model):
         DO_NOT_RETURN = "do_not_return", _("Do not return")
 
     company = models.ForeignKey(
-        ClientCompany, on_delete=models.CASCADE, related_name="candidate_marks",
+        ClientCompany,
+        on_delete=models.CASCADE,
+        related_name="candidate_marks",
         verbose_name=_("company"),
     )
     candidate = models.ForeignKey(
-        "candidates.Candidate", on_delete=models.CASCADE, related_name="client_marks",
+        "candidates.Candidate",
+        on_delete=models.CASCADE,
+        related_name="client_marks",
         verbose_name=_("candidate"),
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)

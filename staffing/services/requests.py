@@ -59,7 +59,10 @@ def staffing_request_submit(
         request.required_skills.set(required_skills)
         request.preferred_skills.set(preferred_skills)
         audit_record(
-            actor=by, action="request.submitted", target=request, staffing_request_id=request.pk,
+            actor=by,
+            action="request.submitted",
+            target=request,
+            staffing_request_id=request.pk,
             data={"headcount": headcount, "urgency": urgency, "shifts": len(shifts)},
         )
         transaction.on_commit(lambda: matching_enqueue(request_id=request.pk))
@@ -77,8 +80,9 @@ def matching_enqueue(*, request_id: int) -> bool:
 
     try:
         match_request.delay(request_id)
-    except Exception:  # noqa: BLE001 - any broker failure: the sweep retries from the database
-        logger.warning("Could not queue matching for request %s; the sweep will.", request_id,
-                       exc_info=True)
+    except Exception:
+        logger.warning(
+            "Could not queue matching for request %s; the sweep will.", request_id, exc_info=True
+        )
         return False
     return True

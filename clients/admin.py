@@ -1,0 +1,61 @@
+from django.contrib import admin
+
+from clients.models import (
+    CandidateMark,
+    ClientCompany,
+    ClientMembership,
+    ProfileLanguage,
+    ServiceProfile,
+    Site,
+    TypicalShift,
+)
+
+
+class SiteInline(admin.TabularInline):
+    model = Site
+    extra = 0
+
+
+class MembershipInline(admin.TabularInline):
+    model = ClientMembership
+    extra = 0
+    raw_id_fields = ["user"]
+
+
+@admin.register(ClientCompany)
+class ClientCompanyAdmin(admin.ModelAdmin):
+    list_display = ["name", "business_id", "is_active"]
+    search_fields = ["name", "business_id"]
+    inlines = [SiteInline, MembershipInline]
+
+
+@admin.register(Site)
+class SiteAdmin(admin.ModelAdmin):
+    list_display = ["name", "company", "city", "postal_code"]
+    list_filter = ["city"]
+    search_fields = ["name", "company__name"]
+
+
+class ProfileLanguageInline(admin.TabularInline):
+    model = ProfileLanguage
+    extra = 0
+
+
+class TypicalShiftInline(admin.TabularInline):
+    model = TypicalShift
+    extra = 0
+
+
+@admin.register(ServiceProfile)
+class ServiceProfileAdmin(admin.ModelAdmin):
+    list_display = ["name", "company", "site", "role_type", "focus", "is_active"]
+    list_filter = ["role_type", "focus", "is_active"]
+    inlines = [ProfileLanguageInline, TypicalShiftInline]
+    filter_horizontal = ["valued_skills"]
+
+
+@admin.register(CandidateMark)
+class CandidateMarkAdmin(admin.ModelAdmin):
+    list_display = ["company", "candidate", "kind", "created_at"]
+    list_filter = ["kind"]
+    raw_id_fields = ["candidate", "created_by"]

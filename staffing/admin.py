@@ -1,0 +1,84 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from staffing.models import (
+    AuditEvent,
+    Placement,
+    RequestLanguage,
+    Shift,
+    Shortlist,
+    ShortlistEntry,
+    StaffingRequest,
+    User,
+)
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "role", "first_name", "last_name", "is_active"]
+    list_filter = ["role", "is_active", "is_staff"]
+    search_fields = ["email", "first_name", "last_name"]
+    fieldsets = [
+        (None, {"fields": ["email", "password", "role", "language"]}),
+        (_("Personal info"), {"fields": ["first_name", "last_name"]}),
+        (_("Permissions"), {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
+        (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "role", "password1", "password2"]})
+    ]
+
+
+class ShiftInline(admin.TabularInline):
+    model = Shift
+    extra = 0
+
+
+class RequestLanguageInline(admin.TabularInline):
+    model = RequestLanguage
+    extra = 0
+
+
+@admin.register(StaffingRequest)
+class StaffingRequestAdmin(admin.ModelAdmin):
+    list_display = ["id", "company", "site", "urgency", "headcount", "status", "created_at"]
+    list_filter = ["status", "urgency", "company"]
+    inlines = [ShiftInline, RequestLanguageInline]
+    raw_id_fields = ["submitted_by"]
+    filter_horizontal = ["required_skills", "preferred_skills"]
+
+
+class ShortlistEntryInline(admin.TabularInline):
+    model = ShortlistEntry
+    extra = 0
+    raw_id_fields = ["candidate"]
+
+
+@admin.register(Shortlist)
+class ShortlistAdmin(admin.ModelAdmin):
+    list_display = ["id", "request", "rules_version", "eligible_count", "created_at", "approved_at"]
+    inlines = [ShortlistEntryInline]
+    raw_id_fields = ["request", "approved_by"]
+
+
+@admin.register(Placement)
+class PlacementAdmin(admin.ModelAdmin):
+    list_display = ["id", "candidate", "request", "shift", "status"]
+    list_filter = ["status"]
+    raw_id_fields = ["candidate", "request", "shift"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "actor", "action", "target_type", "target_id"]
+    list_filter = ["action"]
+    search_fields = ["action", "target_type"]
+    raw_id_fields = ["actor", "staffing_request", "candidate"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

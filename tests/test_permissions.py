@@ -1,0 +1,83 @@
+"""Every page: the right role works, anonymous goes to log in, the wrong role gets 403,
+another company's object gets 404, and GET changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from staffing.models import AuditEvent, StaffingRequest
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    profile = f.ServiceProfileFactory()
+    manager = f.ClientManagerFactory(company=profile.company)
+    own_request = f.StaffingRequestFactory(service_profile=profile)
+    f.ShiftFactory(request=own_request)
+    other_request = f.StaffingRequestFactory()
+    return {
+        "recruiter": f.RecruiterFactory(),
+        "manager": manager,
+        "candidate": f.CandidateUserFactory(),
+        "own": own_request,
+        "other": other_request,
+    }
+
+
+# (url name, needs a request id, roles admitted)
+PAGES = [
+    ("recruiter_board", False, {"recruiter"}),
+    ("recruiter_request_detail", True, {"recruiter"}),
+    ("client_requests", False, {"manager"}),
+    ("client_request_new", False, {"manager"}),
+    ("client_request_detail", True, {"manager"}),
+    ("client_request_status", True, {"manager"}),
+    ("candidate_home", False, {"candidate"}),
+]
+ROLES = ["recruiter", "manager", "candidate"]
+
+
+def _url(name: str, needs_id: bool, req: StaffingRequest) -> str:
+    return reverse(name, args=[req.pk]) if needs_id else reverse(name)
+
+
+@pytest.mark.parametrize(("name", "needs_id", "admitted"), PAGES)
+def test_anonymous_is_sent_to_log_in(client, world, name, needs_id, admitted):
+    response = client.get(_url(name, needs_id, world["own"]))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize(("name", "needs_id", "admitted"), PAGES)
+@pytest.mark.parametrize("role", ROLES)
+def test_role_gets_page_or_403(client, world, name, needs_id, admitted, role):
+    client.force_login(world[role])
+    events_before = AuditEvent.objects.count()
+    statuses_before = list(StaffingRequest.objects.values_list("status", flat=True))
+    response = client.get(_url(name, needs_id, world["own"]))
+    assert response.status_code == (200 if role in admitted else 403)
+    assert AuditEvent.objects.count() == events_before
+    assert list(StaffingRequest.objects.values_list("status", flat=True)) == statuses_before
+
+
+@pytest.mark.parametrize(("name", "needs_id", "admitted"), [p for p in PAGES if p[1]])
+def test_another_companys_request_is_404(client, world, name, needs_id, admitted):
+    client.force_login(world["manager"])
+    if "manager" in admitted:
+        assert client.get(_url(name, needs_id, world["other"])).status_code == 404
+
+
+def test_each_role_lands_on_its_own_home(client, world):
+    expected = {
+        "recruiter": reverse("recruiter_board"),
+        "manager": reverse("client_requests"),
+        "candidate": reverse("candidate_home"),
+    }
+    for role, url in expected.items():
+        client.force_login(world[role])
+        assert client.get(reverse("home")).url == url
+        client.logout()
