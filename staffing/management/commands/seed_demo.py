@@ -1,0 +1,57 @@
+"""`manage.py seed_demo`: the demo world, created once and completed on later runs."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from candidates.models import Assessment, Candidate, CandidateLanguage, CandidateSkill
+from clients.models import ClientCompany, ServiceProfile, Site
+from staffing.demo.seed import DEFAULT_CANDIDATES, DEMO_PASSWORD, seed_demo
+from staffing.models import StaffingRequest, User
+
+DEMO_LOGINS = [
+    ("recruiter", "rekry@demo.fi"),
+    ("client manager (retail chain)", "esimies@demo.fi"),
+    ("client manager (contact centre)", "asiakaspalvelu@demo.fi"),
+    ("candidate", "ehdokas@demo.fi"),
+    ("admin", "admin@demo.fi"),
+]
+
+
+class Command(BaseCommand):
+    help = "Load demo clients, logins, candidates and requests; running it again adds nothing."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--candidates",
+            type=int,
+            default=DEFAULT_CANDIDATES,
+            help="size of the generated candidate pool (topped up, never shrunk)",
+        )
+        parser.add_argument("--seed", type=int, default=1, help="random seed for the pool")
+
+    def handle(self, *args: object, candidates: int, seed: int, **options: object) -> None:
+        summary = seed_demo(candidates=candidates, seed=seed)
+        made = ", ".join(f"{n} {kind}" for kind, n in summary.created.items() if n) or "nothing"
+        self.stdout.write(f"Created {made}.")
+        if summary.generated_candidates:
+            rate = summary.generated_candidates / max(summary.seconds_generating, 1e-6)
+            self.stdout.write(
+                f"Generated {summary.generated_candidates:,} candidates in "
+                f"{summary.seconds_generating:.1f} s ({rate:,.0f}/s)."
+            )
+        totals = {
+            "client companies": ClientCompany.objects.count(),
+            "sites": Site.objects.count(),
+            "service profiles": ServiceProfile.objects.count(),
+            "candidates": Candidate.objects.count(),
+            "language skills": CandidateLanguage.objects.count(),
+            "skills": CandidateSkill.objects.count(),
+            "assessments": Assessment.objects.count(),
+            "staffing requests": StaffingRequest.objects.count(),
+            "users": User.objects.count(),
+        }
+        self.stdout.write("In the database: " + ", ".join(f"{n:,} {k}" for k, n in totals.items()))
+        self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}):")
+        for role, email in DEMO_LOGINS:
+            self.stdout.write(f"  {role:<32} {email}")

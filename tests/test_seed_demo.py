@@ -1,0 +1,168 @@
+"""The demo seed: complete, idempotent, and the pool generator writes plausible people."""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.db.models import Count
+from django.utils import timezone
+
+from candidates.availability import FULL_WEEK
+from candidates.geo import distance_km
+from candidates.models import (
+    Assessment,
+    Candidate,
+    CandidateLanguage,
+    CandidateSkill,
+    DateOff,
+    Skill,
+)
+from clients.models import (
+    ClientCompany,
+    ClientMembership,
+    ProfileLanguage,
+    ServiceProfile,
+    Site,
+    TypicalShift,
+)
+from staffing.demo.candidates import EMAIL_DOMAIN, generate_candidates
+from staffing.models import Placement, Shift, Shortlist, StaffingRequest, User
+
+pytestmark = pytest.mark.django_db
+
+SEEDED_MODELS = [
+    User,
+    ClientCompany,
+    ClientMembership,
+    Site,
+    ServiceProfile,
+    ProfileLanguage,
+    TypicalShift,
+    Candidate,
+    CandidateLanguage,
+    CandidateSkill,
+    DateOff,
+    Assessment,
+    StaffingRequest,
+    Shift,
+    Shortlist,
+    Placement,
+    Skill,
+]
+
+
+def _counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in SEEDED_MODELS}
+
+
+def _seed(candidates: int = 50) -> str:
+    out = StringIO()
+    call_command("seed_demo", "--candidates", str(candidates), stdout=out)
+    return out.getvalue()
+
+
+def test_skill_taxonomy_is_trilingual():
+    skills = Skill.objects.all()
+    assert skills.count() >= 12
+    assert {"till-work", "phone-service", "complaint-handling"} <= {s.code for s in skills}
+    assert all(s.name_fi and s.name_en and s.name_sv for s in skills)
+
+
+def test_seed_twice_changes_nothing():
+    output = _seed()
+    first = _counts()
+    assert "ehdokas@demo.fi" in output
+    _seed()
+    assert _counts() == first
+    assert first["Candidate"] == 51  # the pool and the candidate login
+
+
+def test_larger_pool_is_topped_up_not_duplicated():
+    _seed(20)
+    _seed(50)
+    assert Candidate.objects.filter(email__endswith=f"@{EMAIL_DOMAIN}").count() == 50
+
+
+def test_demo_logins_work_with_their_roles():
+    _seed()
+    roles = {
+        "rekry@demo.fi": User.Role.RECRUITER,
+        "esimies@demo.fi": User.Role.CLIENT_MANAGER,
+        "asiakaspalvelu@demo.fi": User.Role.CLIENT_MANAGER,
+        "ehdokas@demo.fi": User.Role.CANDIDATE,
+        "admin@demo.fi": User.Role.ADMIN,
+    }
+    for email, role in roles.items():
+        user = authenticate(username=email, password="demo12345")
+        assert user is not None and user.role == role, email
+    admin = User.objects.get(email="admin@demo.fi")
+    assert admin.is_staff and admin.is_superuser
+    retail = User.objects.get(email="esimies@demo.fi").client_membership.company
+    contact = User.objects.get(email="asiakaspalvelu@demo.fi").client_membership.company
+    assert retail != contact
+    assert retail.sites.filter(city="Helsinki").exists()
+
+
+def test_sites_cover_the_big_cities_with_real_coordinates():
+    _seed()
+    cities = set(Site.objects.values_list("city", flat=True))
+    assert {"Helsinki", "Espoo", "Vantaa", "Tampere", "Turku", "Oulu"} <= cities
+    for site in Site.objects.all():
+        assert 59.5 < site.latitude < 70.2 and 19 < site.longitude < 31.7
+    profiles = ServiceProfile.objects.annotate(
+        langs=Count("languages", distinct=True), shifts=Count("typical_shifts", distinct=True)
+    )
+    assert {p.role_type for p in profiles} == {"retail", "office"}
+    assert all(p.langs and p.shifts for p in profiles)
+
+
+def test_demo_candidate_has_a_complete_profile():
+    _seed()
+    candidate = Candidate.objects.get(user__email="ehdokas@demo.fi")
+    levels = dict(candidate.languages.values_list("language", "level"))
+    assert levels == {"fi": 6, "sv": 4, "en": 5}
+    assert candidate.matching_consent and candidate.assessments.exists()
+    assert candidate.skills.exists()
+    assert {(d, 2) for d in range(7)} <= candidate.availability_cells
+    assert {(d, p) for d in (5, 6) for p in range(3)} <= candidate.availability_cells
+    assert candidate.postal_code.startswith("00")
+
+
+def test_requests_exist_in_several_states():
+    _seed()
+    states = set(StaffingRequest.objects.values_list("status", flat=True))
+    assert {"received", "shortlisted", "filled", "cancelled"} <= states
+
+
+def test_generated_pool_is_plausible():
+    written = generate_candidates(count=400, seed=7, batch_size=150)
+    assert written == 400
+    pool = Candidate.objects.filter(email__endswith=f"@{EMAIL_DOMAIN}")
+    assert pool.count() == 400
+    now = timezone.now()
+    helsinki = 0
+    for c in pool:
+        assert c.updated_at is not None and c.updated_at <= now
+        assert 0 <= c.availability <= FULL_WEEK
+        assert now - c.availability_confirmed_at <= dt.timedelta(days=61)
+        assert c.latitude is not None and c.postal_code
+        helsinki += distance_km(c.latitude, c.longitude, 60.17, 24.94) < 25
+    assert helsinki > 400 * 0.4  # most live in the capital region
+    assert 0.85 < pool.filter(matching_consent=True).count() / 400 <= 1.0
+    assert 0.45 < Assessment.objects.filter(candidate__in=pool).count() / 400 < 0.75
+    finnish = CandidateLanguage.objects.filter(candidate__in=pool, language="fi")
+    assert finnish.filter(level__gte=5).count() / 400 > 0.6
+    assert CandidateSkill.objects.filter(candidate__in=pool).count() > 400
+
+
+def test_generation_is_reproducible_by_seed():
+    generate_candidates(count=30, seed=3)
+    first = list(Candidate.objects.order_by("id").values_list("last_name", "availability"))
+    Candidate.objects.all().delete()
+    generate_candidates(count=30, seed=3)
+    again = list(Candidate.objects.order_by("id").values_list("last_name", "availability"))
+    assert first == again
