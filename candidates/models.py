@@ -34,6 +34,11 @@ class Skill(models.Model):
         lang = (get_language() or "fi")[:2]
         return getattr(self, f"name_{lang}", "") or self.name_en
 
+    @classmethod
+    def names_by_id(cls) -> dict[int, str]:
+        """Every skill's name in the active language, for rendering explanations."""
+        return {skill.pk: skill.name for skill in cls.objects.all()}
+
 
 class CandidateQuerySet(models.QuerySet):
     def matchable(self) -> CandidateQuerySet:

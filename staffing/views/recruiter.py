@@ -6,6 +6,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from candidates.models import Skill
 from clients.models import ClientCompany
 from staffing.models import Placement, StaffingRequest
 from staffing.permissions import RECRUITERS, request_for_user, requests_for_user, role_required
@@ -56,6 +57,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "entries": shortlist.ranked.select_related("candidate") if shortlist else [],
         "near_misses": shortlist.near_misses.select_related("candidate") if shortlist else [],
         "progress": request_progress(staffing_request),
+        "skill_names": Skill.names_by_id(),
     }
     template = "staffing/_shortlist.html" if request.htmx else "staffing/request_detail.html"
     return render(request, template, context)
