@@ -1,84 +1,155 @@
-"""Build and store shortlists for staffing requests.
+"""Build and store shortlists for staffing requests with the matching engine.
 
-First cut: hard constraints as SQL filters, a simple score in Python. The matching engine
-(issue 3) replaces the scoring with the explained, weighted engine in `staffing.matching`.
+The service loads the request, asks the worker's pool (caught up with the database) for a
+ranking, checks the chosen people against the database once more, and stores the entries with
+their explanations and the inputs needed to replay the ranking.
 """
 
 from __future__ import annotations
 
-import math
+import datetime as dt
 
+import numpy as np
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Avg, Q
 from django.utils import timezone
 
 from candidates.availability import shift_requirements
 from candidates.models import Candidate
-from staffing.models import Placement, Shortlist, ShortlistEntry, StaffingRequest
+from staffing.matching.engine import MatchResult, rank
+from staffing.matching.features import RequestSpec, ShiftSpec
+from staffing.matching.pool import Pool
+from staffing.matching.replay import StoredInputs
+from staffing.matching.rules import RULES_VERSION, weights_resolve
+from staffing.models import Shortlist, ShortlistEntry, StaffingRequest
 from staffing.services.audit import audit_record
+from staffing.services.pool import pool_current, pool_keeper, pool_reload
 
-RULES_VERSION = "skeleton-1"
-
-
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 6371.0 * 2 * math.asin(math.sqrt(a))
+NEAR_MISS_SIZE = 10
 
 
-def _eligible(request: StaffingRequest):
-    qs = Candidate.objects.matchable().filter(latitude__isnull=False)
-    qs = qs.filter(works_retail=True) if request.role_type == "retail" else qs.filter(
-        works_office=True
+def shift_spec(start: dt.datetime, end: dt.datetime) -> ShiftSpec:
+    mask, dates = shift_requirements(start, end)
+    return ShiftSpec(
+        start.timestamp(), end.timestamp(), mask, tuple(sorted(d.toordinal() for d in dates))
     )
-    for need in request.languages.all():
-        qs = qs.filter(languages__language=need.language, languages__level__gte=need.level)
-    for shift in request.shifts.all():
-        mask, dates = shift_requirements(shift.starts_at, shift.ends_at)
-        qs = qs.extra(where=["(availability & %s) = %s"], params=[mask, mask])
-        qs = qs.exclude(dates_off__date__in=dates)
-        start, end = Placement.blocked_range(shift.starts_at, shift.ends_at)
-        qs = qs.exclude(
-            Q(placements__status__in=Placement.ACTIVE_STATUSES)
-            & Q(placements__blocked__overlap=(start, end))
-        )
-    return qs.exclude(client_marks__company=request.company, client_marks__kind="do_not_return")
+
+
+def request_spec(*, request: StaffingRequest, now: dt.datetime | None = None) -> RequestSpec:
+    """What the engine needs to know about a request: never its free-text notes."""
+    profile = request.service_profile
+    return RequestSpec(
+        company_id=request.company_id,
+        role_type=request.role_type,
+        site_latitude=request.site.latitude,
+        site_longitude=request.site.longitude,
+        shifts=tuple(shift_spec(s.starts_at, s.ends_at) for s in request.shifts.all()),
+        now=(now or timezone.now()).timestamp(),
+        weights=weights_resolve(profile.weights),
+        focus=profile.focus,
+        languages=tuple(sorted(request.languages.values_list("language", "level"))),
+        required_skills=tuple(sorted(request.required_skills.values_list("pk", flat=True))),
+        preferred_skills=tuple(sorted(request.preferred_skills.values_list("pk", flat=True))),
+        stale_days=settings.AVAILABILITY_STALE_DAYS,
+    )
+
+
+def match_rank(*, spec: RequestSpec) -> tuple[Pool, MatchResult]:
+    """Rank the caught-up pool, then make sure nobody chosen changed in the meantime.
+
+    The pool catches up before ranking; a change committed while we rank is caught by comparing
+    the chosen people's versions with the database and, if any differ, ranking once more.
+    """
+    with pool_keeper().lock:
+        pool = pool_current()
+        result = _rank(pool, spec)
+        stale = _stale_ids(pool, result)
+        if stale:
+            pool_reload(candidate_ids=stale)
+            result = _rank(pool, spec)
+    return pool, result
+
+
+def _rank(pool: Pool, spec: RequestSpec) -> MatchResult:
+    return rank(pool, spec, size=settings.SHORTLIST_SIZE, near_miss_size=NEAR_MISS_SIZE)
+
+
+def _stale_ids(pool: Pool, result: MatchResult) -> list[int]:
+    entries = [*result.ranked, *result.near_misses]
+    if not entries:
+        return []
+    ids = [e.candidate_id for e in entries]
+    current = dict(Candidate.objects.filter(pk__in=ids).values_list("pk", "updated_at"))
+    versions = pool.col("versions")[np.array([e.index for e in entries])]
+    return [
+        pk
+        for pk, version in zip(ids, versions.tolist(), strict=True)
+        if pk not in current or _micros(current[pk]) != version
+    ]
+
+
+def _micros(moment: dt.datetime) -> int:
+    delta = moment - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 def shortlist_build(*, request_id: int) -> Shortlist | None:
     """Rank people for a RECEIVED request and store the shortlist; None if already done."""
     with transaction.atomic():
         request = (
-            StaffingRequest.objects.select_for_update().filter(pk=request_id).first()
+            StaffingRequest.objects.select_for_update()
+            .select_related("site", "service_profile")
+            .filter(pk=request_id)
+            .first()
         )
         if request is None or request.status != StaffingRequest.Status.RECEIVED:
             return None
-        site = request.site
-        scored = []
-        for cand in _eligible(request).annotate(assessment=Avg("assessments__service_attitude")):
-            km = _km(site.latitude, site.longitude, cand.latitude, cand.longitude)
-            if km > cand.max_travel_km:
-                continue
-            assessment = cand.assessment or 0.0
-            score = round(assessment * 10 + max(0.0, 20 - km), 2)
-            scored.append((-score, cand.pk, km, assessment))
-        scored.sort()
-        top = scored[: settings.SHORTLIST_SIZE]
-        shortlist = Shortlist.objects.create(
-            request=request, rules_version=RULES_VERSION, eligible_count=len(scored)
-        )
-        ShortlistEntry.objects.bulk_create(
-            ShortlistEntry(
-                shortlist=shortlist, candidate_id=pk, rank=i, score=-neg,
-                explanation={"distance_km": round(km, 1), "assessment": assessment},
-            )
-            for i, (neg, pk, km, assessment) in enumerate(top, start=1)
-        )
+        spec = request_spec(request=request)
+        pool, result = match_rank(spec=spec)
+        shortlist = _shortlist_store(request=request, spec=spec, pool=pool, result=result)
         request.status = StaffingRequest.Status.SHORTLISTED
         request.shortlisted_at = timezone.now()
         request.save(update_fields=["status", "shortlisted_at", "updated_at"])
-        audit_record(actor=None, action="shortlist.created", target=shortlist,
-                     staffing_request_id=request.pk, data={"entries": len(top)})
+        audit_record(
+            actor=None,
+            action="shortlist.created",
+            target=shortlist,
+            staffing_request_id=request.pk,
+            data={
+                "entries": len(result.ranked),
+                "near_misses": len(result.near_misses),
+                "rules_version": RULES_VERSION,
+            },
+        )
+    return shortlist
+
+
+def _shortlist_store(
+    *, request: StaffingRequest, spec: RequestSpec, pool: Pool, result: MatchResult
+) -> Shortlist:
+    entries = [*result.ranked, *result.near_misses]
+    inputs = StoredInputs(
+        spec=spec,
+        people=[pool.features(e.index) for e in entries],
+        size=settings.SHORTLIST_SIZE,
+        near_miss_size=NEAR_MISS_SIZE,
+    )
+    shortlist = Shortlist.objects.create(
+        request=request,
+        rules_version=RULES_VERSION,
+        inputs=inputs.to_json(),
+        pool_size=result.pool_size,
+        eligible_count=result.eligible_count,
+    )
+    ShortlistEntry.objects.bulk_create(
+        ShortlistEntry(
+            shortlist=shortlist,
+            candidate_id=e.candidate_id,
+            rank=e.rank,
+            score=e.score,
+            explanation=e.explanation,
+            near_miss=e.near_miss,
+        )
+        for e in entries
+    )
     return shortlist

@@ -1,0 +1,456 @@
+"""Rank a pool for one request: hard constraints as masks, soft factors as integer points.
+
+Each soft factor's contribution is rounded to hundredths of a point (integers) before summing,
+so an explanation's contributions add up to the score exactly, and ordering is by (score desc,
+candidate id asc), so ties are broken the same way every time. Every rule is elementwise: a
+person's score depends only on their own features and the request, never on who else is in the
+pool, which is what makes replay and "adding someone never reorders the others" hold.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from staffing.matching.features import RequestSpec
+from staffing.matching.pool import (
+    LANG_INDEX,
+    MARK_KINDS,
+    ROLE_BITS,
+    Pool,
+    travel_threshold,
+    unit_vector,
+)
+from staffing.matching.rules import (
+    CLIENT_EXPERIENCE_CAP,
+    DAILY_REST_SECONDS,
+    DISTANCE_SCALE_KM,
+    EARTH_RADIUS_KM,
+    FAIR_SPREAD_CAP,
+    FOCUS_AREAS,
+    HARD_CONSTRAINTS,
+    KIND_EXPERIENCE_CAP,
+    LATE_CANCELLATION_WEIGHT,
+    NEUTRAL_RATING,
+    RELIABILITY_CAP,
+    RULES_VERSION,
+)
+
+# How far beyond their own travel limit someone may live and still be a near miss.
+NEAR_TRAVEL_KM = 10
+
+
+@dataclass(frozen=True)
+class Entry:
+    candidate_id: int
+    index: int  # position in the pool it was ranked from
+    rank: int
+    score: float
+    explanation: dict[str, Any]
+    near_miss: bool = False
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    ranked: list[Entry]
+    near_misses: list[Entry]
+    pool_size: int
+    eligible_count: int
+
+
+def hard_failures(pool: Pool, spec: RequestSpec) -> dict[str, np.ndarray]:
+    """Per hard constraint (except the matchable gate), a mask of who fails it.
+
+    Travel, the costliest test, is only evaluated for people failing at most one of the others
+    (the rest can be neither ranked nor a near miss); for everyone else it reads False.
+    """
+    n = pool.size
+    need = spec.grid_mask
+    fails = {
+        "role_type": (pool.col("roles") & ROLE_BITS[spec.role_type]) == 0,
+        "weekly_grid": (pool.col("availability") & need) != need,
+        "date_off": _side_hits(pool.dates_off.view(), n, lambda a, b: np.isin(a, spec.dates)),
+        "booked": _side_hits(pool.blocked.view(), n, lambda a, b: _overlaps_any(spec, a, b)),
+        "travel": np.zeros(n, dtype=bool),
+        "language": np.zeros(n, dtype=bool),
+        "barred": _side_hits(
+            pool.marks.view(),
+            n,
+            lambda a, b: (a == spec.company_id) & (b == MARK_KINDS["do_not_return"]),
+        ),
+    }
+    for code, level in spec.languages:
+        fails["language"] |= pool.languages[LANG_INDEX[code]][:n] < level
+    count = np.zeros(n, dtype=np.uint8)
+    for mask in fails.values():
+        count += mask
+    index = np.flatnonzero((count <= 1) & pool.col("live"))
+    within = squared_chords(pool, spec, index) <= pool.col("travel_d2")[index]
+    fails["travel"][index] = ~within
+    return fails
+
+
+def squared_chords(pool: Pool, spec: RequestSpec, index: np.ndarray) -> np.ndarray:
+    """Squared straight-line distance from the site on the unit sphere (NaN: no home known)."""
+    sx, sy, sz = unit_vector(spec.site_latitude, spec.site_longitude)
+    d2 = np.square(pool.col("x")[index] - sx)
+    d2 += np.square(pool.col("y")[index] - sy)
+    d2 += np.square(pool.col("z")[index] - sz)
+    return d2
+
+
+def narrow_misses(pool: Pool, spec: RequestSpec, index: np.ndarray, code: str) -> np.ndarray:
+    """Which of the people at `index`, failing only `code`, fail it narrowly enough to ask.
+
+    A near miss is someone a recruiter could win over: one day-part short on the weekly grid,
+    a date off or another booking (plans change), at most NEAR_TRAVEL_KM beyond their own
+    travel limit, or one CEFR level short in each language. Role type and a client's bar are
+    never near misses.
+    """
+    if code == "weekly_grid":
+        missing = spec.grid_mask & ~pool.col("availability")[index].astype(np.int64)
+        return (missing & (missing - 1)) == 0
+    if code in ("date_off", "booked"):
+        return np.ones(len(index), dtype=bool)
+    if code == "travel":
+        limit = travel_threshold(pool.col("max_travel_km")[index].astype(np.int64) + NEAR_TRAVEL_KM)
+        return squared_chords(pool, spec, index) <= limit
+    if code == "language":
+        ok = np.ones(len(index), dtype=bool)
+        for lang, level in spec.languages:
+            ok &= pool.languages[LANG_INDEX[lang]][index] >= level - 1
+        return ok
+    return np.zeros(len(index), dtype=bool)
+
+
+def _side_hits(rows: tuple[np.ndarray, np.ndarray, np.ndarray], n: int, test) -> np.ndarray:
+    cand, a, b = rows
+    out = np.zeros(n, dtype=bool)
+    if len(cand):
+        hit = test(a, b) & (cand >= 0)
+        out[cand[hit]] = True
+    return out
+
+
+def _overlaps_any(spec: RequestSpec, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Bookings whose blocked range overlaps a shift extended by the daily rest."""
+    hit = np.zeros(len(starts), dtype=bool)
+    for shift in spec.shifts:
+        hit |= (starts < shift.end + DAILY_REST_SECONDS) & (shift.start < ends)
+    return hit
+
+
+def rank(pool: Pool, spec: RequestSpec, *, size: int = 50, near_miss_size: int = 10) -> MatchResult:
+    """The best `size` eligible people, explained, and the best near misses."""
+    fails = hard_failures(pool, spec)
+    count = np.zeros(pool.size, dtype=np.uint8)
+    for mask in fails.values():
+        count += mask
+    live = pool.col("live")
+    eligible = np.flatnonzero(live & (count == 0))
+    near = [eligible[:0]]
+    for code, mask in fails.items():
+        index = np.flatnonzero(mask & (count == 1) & live)
+        near.append(index[narrow_misses(pool, spec, index, code)])
+    considered = np.concatenate([eligible, *near])
+    points = Points.compute(pool, spec, considered)
+    is_eligible = np.arange(len(considered)) < len(eligible)
+    ranked = points.top(np.flatnonzero(is_eligible), size)
+    missed = points.top(np.flatnonzero(~is_eligible), near_miss_size)
+    return MatchResult(
+        ranked=[points.entry(j, r, {}) for r, j in enumerate(ranked, start=1)],
+        near_misses=[points.entry(j, r, fails) for r, j in enumerate(missed, start=1)],
+        pool_size=int(live.sum()),
+        eligible_count=int(is_eligible.sum()),
+    )
+
+
+@dataclass
+class Points:
+    """Soft-factor values and centipoints of the people at `index` (positions j = 0..k-1)."""
+
+    pool: Pool
+    spec: RequestSpec
+    index: np.ndarray
+    values: dict[str, np.ndarray]
+    centi: dict[str, np.ndarray]
+    total: np.ndarray
+    facts: dict[str, np.ndarray]
+
+    @classmethod
+    def compute(cls, pool: Pool, spec: RequestSpec, index: np.ndarray) -> Points:
+        facts = {
+            "km": distance_km(pool, spec, index),
+            "client": _company_values(pool.client_experience, index, spec.company_id, None),
+            "favourite": _company_values(
+                pool.marks, index, spec.company_id, MARK_KINDS["favourite"]
+            ),
+        }
+        values = factor_values(pool, spec, index, facts)
+        centi = {code: _centi(spec.weights[code], v) for code, v in values.items()}
+        total = np.zeros(len(index), dtype=np.int64)
+        for column in centi.values():
+            total += column
+        return cls(pool, spec, index, values, centi, total, facts)
+
+    def top(self, positions: np.ndarray, k: int) -> np.ndarray:
+        """The k best of `positions` by (score desc, id asc), in that order; exact on ties."""
+        if not len(positions) or k <= 0:
+            return positions[:0]
+        total = self.total[positions]
+        ids = self.pool.col("ids")[self.index[positions]]
+        if len(total) > k:
+            kth = np.partition(total, len(total) - k)[len(total) - k]
+            above = np.flatnonzero(total > kth)
+            ties = np.flatnonzero(total == kth)
+            ties = ties[np.argsort(ids[ties], kind="stable")[: k - len(above)]]
+            pick = np.concatenate([above, ties])
+        else:
+            pick = np.arange(len(total))
+        return positions[pick[np.lexsort((ids[pick], -total[pick]))]]
+
+    def entry(self, j: int, rank_: int, fails: dict[str, np.ndarray]) -> Entry:
+        i = int(self.index[j])
+        failed = [code for code, mask in fails.items() if mask[i]]
+        total = int(self.total[j])
+        factors = [
+            {
+                "code": code,
+                "weight": self.spec.weights[code],
+                "value": round(float(self.values[code][j]), 4),
+                "points": int(self.centi[code][j]) / 100.0,
+                **_factor_params(self, j, code),
+            }
+            for code in self.values
+        ]
+        explanation = {
+            "rules_version": RULES_VERSION,
+            "score": total / 100.0,
+            "passed": [c for c in HARD_CONSTRAINTS if c not in failed],
+            "failed": [_failure(self.pool, self.spec, i, code) for code in failed],
+            "factors": factors,
+            "missing": _missing(self.pool, self.spec, i),
+        }
+        return Entry(
+            candidate_id=int(self.pool.col("ids")[i]),
+            index=i,
+            rank=rank_,
+            score=total / 100.0,
+            explanation=explanation,
+            near_miss=bool(failed),
+        )
+
+
+def _centi(weight: float, value: np.ndarray) -> np.ndarray:
+    return np.rint(weight * value * 100.0).astype(np.int64)
+
+
+def factor_values(
+    pool: Pool, spec: RequestSpec, index: np.ndarray, facts: dict[str, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """Each applicable soft factor's value (0..1, penalties -1..0) for the people at `index`."""
+    col = pool.col
+    v: dict[str, np.ndarray] = {}
+    for code, skills in (
+        ("skills_required", spec.required_skills),
+        ("skills_preferred", spec.preferred_skills),
+    ):
+        if skills:
+            held = np.zeros(len(index), dtype=np.float64)
+            for skill in skills:
+                if skill in pool.skills:
+                    held += pool.skills[skill][index]
+            v[code] = held / (3.0 * len(skills))
+    v["assessment"] = _assessment_value(pool, spec, index)
+    if spec.languages:
+        verified = col("verified")[index]
+        hits = np.zeros(len(index), dtype=np.float64)
+        for code, _ in spec.languages:
+            hits += (verified >> LANG_INDEX[code]) & 1
+        v["language_verified"] = hits / float(len(spec.languages))
+    v["experience_client"] = (
+        np.minimum(facts["client"], CLIENT_EXPERIENCE_CAP) / CLIENT_EXPERIENCE_CAP
+    )
+    kind = col(f"completed_{spec.role_type}")[index]
+    v["experience_kind"] = np.minimum(kind, KIND_EXPERIENCE_CAP) / float(KIND_EXPERIENCE_CAP)
+    rated = col("rating_count")[index] > 0
+    average = col("rating_average")[index].astype(np.float64)
+    v["rating"] = np.where(rated, (average - 1.0) / 4.0, NEUTRAL_RATING)
+    lapses = col("no_shows")[index] + LATE_CANCELLATION_WEIGHT * col("late_cancellations")[index]
+    v["reliability"] = -np.minimum(lapses, RELIABILITY_CAP) / RELIABILITY_CAP
+    v["distance"] = 1.0 - np.minimum(facts["km"], DISTANCE_SCALE_KM) / DISTANCE_SCALE_KM
+    v["freshness"] = _freshness(col("confirmed")[index], spec)
+    recent = col("recent_shortlists")[index].astype(np.float64)
+    v["fair_spread"] = -np.minimum(recent, FAIR_SPREAD_CAP) / float(FAIR_SPREAD_CAP)
+    v["favourite"] = facts["favourite"]
+    return v
+
+
+def distance_km(pool: Pool, spec: RequestSpec, index: np.ndarray) -> np.ndarray:
+    """Straight-line distance in km: within 0.01 % of the great-circle distance below 200 km."""
+    sx, sy, sz = unit_vector(spec.site_latitude, spec.site_longitude)
+    d2 = np.square(pool.col("x")[index] - sx)
+    d2 += np.square(pool.col("y")[index] - sy)
+    d2 += np.square(pool.col("z")[index] - sz)
+    return EARTH_RADIUS_KM * np.sqrt(d2)
+
+
+def _assessment_value(pool: Pool, spec: RequestSpec, index: np.ndarray) -> np.ndarray:
+    wa, wc, ws = FOCUS_AREAS.get(spec.focus, FOCUS_AREAS["service"])
+    a, c, s = (column[index] for column in pool.assessment)
+    average = wa * a + wc * c
+    if ws:
+        average += ws * s
+    return np.where(a > 0, (average - 1.0) / 4.0, 0.0)
+
+
+def _freshness(confirmed: np.ndarray, spec: RequestSpec) -> np.ndarray:
+    """1 while availability is fresh, then down to 0 over another stale period; 0 if never."""
+    stale = max(spec.stale_days, 1)
+    age_days = (spec.now - confirmed) / 86400.0
+    value = np.clip(1.0 - (age_days - stale) / stale, 0.0, 1.0)
+    value[np.isnan(confirmed)] = 0.0
+    return value
+
+
+def _company_values(table, index: np.ndarray, company_id: int, kind: int | None) -> np.ndarray:
+    """One company's side-row value (experience count, or 1 for a mark of `kind`) at `index`."""
+    cand, a, b = table.view()
+    hit = (a == company_id) & (cand >= 0)
+    if kind is not None:
+        hit &= b == kind
+    rows, vals = cand[hit], (b[hit] if kind is None else np.ones(int(hit.sum())))
+    order = np.argsort(rows, kind="stable")
+    rows, vals = rows[order], vals[order]
+    out = np.zeros(len(index), dtype=np.float64)
+    if len(rows):
+        pos = np.minimum(np.searchsorted(rows, index), len(rows) - 1)
+        found = rows[pos] == index
+        out[found] = vals[pos[found]]
+    return out
+
+
+# --- explanations -------------------------------------------------------------------------
+def _entry(
+    pool: Pool,
+    spec: RequestSpec,
+    index: int,
+    rank_: int,
+    factors: dict[str, tuple[float, int]],
+    fails: dict[str, np.ndarray],
+) -> Entry:
+    failed = [code for code, mask in fails.items() if mask[index]]
+    total = sum(centi for _, centi in factors.values())
+    explanation = {
+        "rules_version": RULES_VERSION,
+        "score": total / 100.0,
+        "passed": [c for c in HARD_CONSTRAINTS if c not in failed],
+        "failed": [_failure(pool, spec, index, code) for code in failed],
+        "factors": [
+            {
+                "code": code,
+                "weight": spec.weights[code],
+                "value": round(value, 4),
+                "points": centi / 100.0,
+                **_factor_params(pool, spec, index, code),
+            }
+            for code, (value, centi) in factors.items()
+        ],
+        "missing": _missing(pool, spec, index),
+    }
+    return Entry(
+        candidate_id=int(pool.col("ids")[index]),
+        index=index,
+        rank=rank_,
+        score=total / 100.0,
+        explanation=explanation,
+        near_miss=bool(failed),
+    )
+
+
+def _failure(pool: Pool, spec: RequestSpec, i: int, code: str) -> dict[str, Any]:
+    params: dict[str, Any] = {"code": code}
+    if code == "role_type":
+        params["need"] = spec.role_type
+    elif code == "weekly_grid":
+        missing = spec.grid_mask & ~int(pool.col("availability")[i])
+        params["cells"] = [[b // 3, b % 3] for b in range(21) if missing & (1 << b)]
+    elif code == "date_off":
+        days, _ = pool.dates_off.rows_of(i)
+        hits = sorted(set(int(d) for d in days) & set(spec.dates))
+        params["dates"] = [dt.date.fromordinal(d).isoformat() for d in hits]
+    elif code == "travel":
+        km = float(distance_km(pool, spec, np.array([i]))[0])
+        params["km"] = None if np.isnan(km) else round(km, 1)
+        params["max_km"] = int(pool.col("max_travel_km")[i])
+    elif code == "language":
+        params["languages"] = [
+            {"language": c, "have": int(pool.languages[LANG_INDEX[c]][i]), "need": level}
+            for c, level in spec.languages
+            if pool.languages[LANG_INDEX[c]][i] < level
+        ]
+    return params
+
+
+def _factor_params(points: Points, j: int, code: str) -> dict[str, Any]:
+    pool, spec, i = points.pool, points.spec, int(points.index[j])
+    col = pool.col
+    if code in ("skills_required", "skills_preferred"):
+        skills = spec.required_skills if code == "skills_required" else spec.preferred_skills
+        have = sum(1 for s in skills if s in pool.skills and pool.skills[s][i])
+        return {"have": have, "of": len(skills)}
+    if code == "assessment":
+        a, c, s = (int(column[i]) for column in pool.assessment)
+        return {"service_attitude": a, "communication": c, "sales": s} if a else {}
+    if code == "language_verified":
+        verified = int(col("verified")[i])
+        have = sum(1 for c, _ in spec.languages if verified >> LANG_INDEX[c] & 1)
+        return {"verified": have, "of": len(spec.languages)}
+    simple: dict[str, dict[str, Any]] = {
+        "experience_client": {"completed": int(points.facts["client"][j])},
+        "experience_kind": {
+            "completed": int(col(f"completed_{spec.role_type}")[i]),
+            "role_type": spec.role_type,
+        },
+        "reliability": {
+            "no_shows": int(col("no_shows")[i]),
+            "late_cancellations": int(col("late_cancellations")[i]),
+        },
+        "distance": {"km": round(float(points.facts["km"][j]), 1)},
+        "freshness": {"days": _age_days(pool, spec, i)},
+        "fair_spread": {"recent": int(col("recent_shortlists")[i])},
+    }
+    if code == "rating":
+        count = int(col("rating_count")[i])
+        average = round(float(col("rating_average")[i]), 1) if count else None
+        return {"average": average, "count": count}
+    return simple.get(code, {})
+
+
+def _age_days(pool: Pool, spec: RequestSpec, i: int) -> int | None:
+    confirmed = float(pool.col("confirmed")[i])
+    return None if np.isnan(confirmed) else int((spec.now - confirmed) // 86400)
+
+
+def _missing(pool: Pool, spec: RequestSpec, i: int) -> list[dict[str, Any]]:
+    """What this person lacks that the request would like; shown to recruiters."""
+    out: list[dict[str, Any]] = []
+    for required, skills in ((True, spec.required_skills), (False, spec.preferred_skills)):
+        for skill in skills:
+            if skill not in pool.skills or not pool.skills[skill][i]:
+                out.append({"code": "skill", "skill": skill, "required": required})
+    if not pool.assessment[0][i]:
+        out.append({"code": "not_assessed"})
+    verified = int(pool.col("verified")[i])
+    for code, level in spec.languages:
+        if not verified >> LANG_INDEX[code] & 1:
+            out.append({"code": "language_unverified", "language": code, "need": level})
+    age = _age_days(pool, spec, i)
+    if age is None:
+        out.append({"code": "availability_unconfirmed"})
+    elif age > spec.stale_days:
+        out.append({"code": "availability_stale", "days": age})
+    return out

@@ -1,0 +1,224 @@
+"""Readable sentences from a stored explanation (codes and parameters, never sentences).
+
+Explanations are stored as structured JSON so that they can be shown in the reader's language
+at reading time: every string here goes through gettext. `explanation_lines` is the recruiter's
+full account (constraints, points, what is missing); `fit_summary` is the client manager's
+short "why they fit", in plain words and without scores.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _
+
+from candidates.availability import WEEKDAY_NAMES, DayPart
+from candidates.languages import CEFRLevel, Language
+
+
+def _constraint_label(code: str) -> str:
+    labels = {
+        "matchable": _("Active and consents to matching"),
+        "role_type": _("Does this kind of work"),
+        "weekly_grid": _("Available on the weekly grid for every shift"),
+        "date_off": _("No day off on the shift dates"),
+        "booked": _("No other booking and enough rest (11 h) between shifts"),
+        "travel": _("Lives within their own travel distance"),
+        "language": _("Speaks every required language at the required level"),
+        "barred": _("Not barred by this client"),
+    }
+    return labels.get(code, code)
+
+
+def _factor_label(code: str) -> str:
+    labels = {
+        "skills_required": _("Required skills"),
+        "skills_preferred": _("Preferred skills"),
+        "assessment": _("Assessment"),
+        "language_verified": _("Languages verified"),
+        "experience_client": _("Experience with this client"),
+        "experience_kind": _("Experience of this kind of work"),
+        "rating": _("Client ratings"),
+        "reliability": _("Reliability"),
+        "distance": _("Distance"),
+        "freshness": _("Availability up to date"),
+        "fair_spread": _("Fair spread of work"),
+        "favourite": _("Client's favourite"),
+    }
+    return labels.get(code, code)
+
+
+def _language(code: str) -> str:
+    try:
+        return str(Language(code).label)
+    except ValueError:
+        return code
+
+
+def _level(level: int) -> str:
+    return CEFRLevel(level).label if 1 <= level <= 6 else _("none")
+
+
+def _number(value: float, digits: int = 1) -> str:
+    return number_format(value, digits)
+
+
+def _factor_detail(factor: Mapping[str, Any], skill_names: Mapping[int, str]) -> str:
+    code = factor["code"]
+    if code in ("skills_required", "skills_preferred"):
+        return _("%(have)s of %(of)s") % factor
+    if code == "assessment":
+        if "service_attitude" not in factor:
+            return _("not assessed yet")
+        return (
+            _(
+                "service attitude %(service_attitude)s/5, communication %(communication)s/5, "
+                "sales %(sales)s/5"
+            )
+            % factor
+        )
+    if code == "language_verified":
+        return _("%(verified)s of %(of)s checked in an assessment") % factor
+    if code in ("experience_client", "experience_kind"):
+        return _("%(completed)s completed assignments") % factor
+    if code == "rating":
+        if not factor.get("count"):
+            return _("not rated yet")
+        return _("%(average)s average of %(count)s ratings") % {
+            "average": _number(factor["average"]),
+            "count": factor["count"],
+        }
+    if code == "reliability":
+        return _("%(no_shows)s no-shows, %(late_cancellations)s late cancellations") % factor
+    if code == "distance":
+        return _("%(km)s km from the site") % {"km": _number(factor["km"])}
+    if code == "freshness":
+        if factor.get("days") is None:
+            return _("never confirmed")
+        return _("confirmed %(days)s days ago") % factor
+    if code == "fair_spread":
+        return _("on %(recent)s shortlists in the last 7 days") % factor
+    if code == "favourite":
+        return _("yes") if factor.get("value") else _("no")
+    return ""
+
+
+def _cells(cells: list[list[int]]) -> str:
+    return ", ".join(f"{WEEKDAY_NAMES[d]} {DayPart(p).label.lower()}" for d, p in cells)
+
+
+def _failure_line(failure: Mapping[str, Any]) -> str:
+    code = failure["code"]
+    if code == "weekly_grid":
+        return _("Not available on the weekly grid: %(cells)s") % {
+            "cells": _cells(failure.get("cells", []))
+        }
+    if code == "date_off":
+        dates = ", ".join(
+            date_format(dt.date.fromisoformat(d), "SHORT_DATE_FORMAT")
+            for d in failure.get("dates", [])
+        )
+        return _("Has a day off on %(dates)s") % {"dates": dates}
+    if code == "booked":
+        return _("Booked elsewhere, or less than 11 hours of rest between shifts")
+    if code == "travel":
+        if failure.get("km") is None:
+            return _("Home location unknown")
+        return _("Lives %(km)s km away, travels at most %(max)s km") % {
+            "km": _number(failure["km"]),
+            "max": failure["max_km"],
+        }
+    if code == "language":
+        return "; ".join(_language_gap(gap) for gap in failure.get("languages", []))
+    if code == "role_type":
+        return _("Does not do this kind of work")
+    return _constraint_label(code)
+
+
+def _language_gap(gap: Mapping[str, Any]) -> str:
+    return _("%(language)s %(have)s, request needs %(need)s") % {
+        "language": _language(gap["language"]),
+        "have": _level(gap["have"]),
+        "need": _level(gap["need"]),
+    }
+
+
+def _missing_line(item: Mapping[str, Any], skill_names: Mapping[int, str]) -> str:
+    code = item["code"]
+    if code == "skill":
+        name = skill_names.get(item["skill"], f"#{item['skill']}")
+        if item.get("required"):
+            return _("Lacks the required skill %(skill)s") % {"skill": name}
+        return _("Lacks the preferred skill %(skill)s") % {"skill": name}
+    if code == "not_assessed":
+        return _("Not assessed yet")
+    if code == "language_unverified":
+        return _("%(language)s %(level)s not yet checked in an assessment") % {
+            "language": _language(item["language"]),
+            "level": _level(item["need"]),
+        }
+    if code == "availability_unconfirmed":
+        return _("Availability never confirmed")
+    if code == "availability_stale":
+        return _("Availability last confirmed %(days)s days ago") % item
+    return code
+
+
+def explanation_lines(
+    explanation: Mapping[str, Any], skill_names: Mapping[int, str] | None = None
+) -> list[str]:
+    """The recruiter's account of one entry, in the active language: constraints, points, gaps."""
+    names = skill_names or {}
+    lines = [
+        _("Not ranked: %(reason)s") % {"reason": _failure_line(f)}
+        for f in explanation.get("failed", [])
+    ]
+    lines += [
+        _("✓ %(constraint)s") % {"constraint": _constraint_label(code)}
+        for code in explanation.get("passed", [])
+    ]
+    for factor in explanation.get("factors", []):
+        lines.append(
+            _("%(factor)s: %(points)s points (%(detail)s)")
+            % {
+                "factor": _factor_label(factor["code"]),
+                "points": _signed(factor["points"]),
+                "detail": _factor_detail(factor, names),
+            }
+        )
+    lines.append(_("Score: %(score)s") % {"score": _number(explanation.get("score", 0), 2)})
+    lines += [_missing_line(item, names) for item in explanation.get("missing", [])]
+    return lines
+
+
+def _signed(points: float) -> str:
+    text = _number(points, 2)
+    return text if points < 0 else f"+{text}"
+
+
+def fit_summary(explanation: Mapping[str, Any]) -> list[str]:
+    """Why this person fits, for a client manager: plain words, no scores, at most four lines."""
+    factors = {f["code"]: f for f in explanation.get("factors", [])}
+    lines: list[str] = []
+    if factors.get("favourite", {}).get("value"):
+        lines.append(_("You have marked them as a favourite"))
+    if factors.get("experience_client", {}).get("completed"):
+        lines.append(_("Has worked for you before"))
+    assessment = factors.get("assessment", {})
+    if assessment.get("value", 0) >= 0.75:
+        lines.append(_("Excellent customer service in our assessment"))
+    elif assessment.get("value", 0) >= 0.5:
+        lines.append(_("Good customer service in our assessment"))
+    if factors.get("skills_required", {}).get("value") == 1:
+        lines.append(_("Has every skill you asked for"))
+    if factors.get("experience_kind", {}).get("completed"):
+        lines.append(_("Experienced in this kind of work"))
+    km = factors.get("distance", {}).get("km")
+    if km is not None and km <= 10:
+        lines.append(_("Lives nearby"))
+    if not explanation.get("failed"):
+        lines.append(_("Available for every shift and speaks the languages needed"))
+    return lines[:4]

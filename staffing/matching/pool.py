@@ -1,0 +1,448 @@
+"""The in-memory candidate pool: one numpy column per feature, updated in place.
+
+Why columns: ranking 1,000,000 people means running each rule over every person, and numpy does
+that in C at memory speed (a few milliseconds), where a Python loop takes seconds. The pool is
+pure data: `staffing.services.pool` fills it from PostgreSQL and keeps it caught up.
+
+Per-person lists of varying length (dates off, bookings, client marks, experience per client)
+live in `SideTable`s: flat arrays of (candidate index, a, b) rows with tombstones, so that one
+person's change costs a few microseconds instead of a rebuild.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from candidates.languages import Language
+from staffing.matching.features import CandidateFeatures
+from staffing.matching.rules import EARTH_RADIUS_KM
+
+LANGUAGES: tuple[str, ...] = tuple(Language.values)
+LANG_INDEX = {code: i for i, code in enumerate(LANGUAGES)}
+ROLE_BITS = {"retail": 1, "office": 2}
+MARK_KINDS = {"favourite": 1, "do_not_return": 2}
+MARK_NAMES = {v: k for k, v in MARK_KINDS.items()}
+
+# Squared chord on the unit sphere for a great-circle distance of k km, for k = 0..1000.
+# Comparing squared chords is exactly the haversine test without any trigonometry per request;
+# the table is computed with `math` once so that every process gets bit-identical thresholds.
+_TRAVEL_TABLE = np.array(
+    [(2 * math.sin(k / (2 * EARTH_RADIUS_KM))) ** 2 for k in range(1001)], dtype=np.float64
+)
+
+
+def unit_vector(latitude: float | None, longitude: float | None) -> tuple[float, float, float]:
+    """A home on the unit sphere; NaN for an unknown home, which then fails every travel test."""
+    if latitude is None or longitude is None or math.isnan(latitude) or math.isnan(longitude):
+        return (math.nan, math.nan, math.nan)
+    lat, lon = math.radians(latitude), math.radians(longitude)
+    return (math.cos(lat) * math.cos(lon), math.cos(lat) * math.sin(lon), math.sin(lat))
+
+
+def travel_threshold(max_travel_km: np.ndarray) -> np.ndarray:
+    return _TRAVEL_TABLE[np.clip(max_travel_km, 0, 1000).astype(np.int64)]
+
+
+Rows = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def _rows(pos: Sequence[int] = (), a: Sequence[float] = (), b: Sequence[float] = ()) -> Rows:
+    return (
+        np.asarray(pos, dtype=np.int64),
+        np.asarray(a, dtype=np.float64),
+        np.asarray(b, dtype=np.float64),
+    )
+
+
+@dataclass
+class FeatureBatch:
+    """Features of k people as columns; side rows name their person by position in the batch."""
+
+    ids: np.ndarray
+    versions: np.ndarray  # Candidate.updated_at in microseconds, for catch-up
+    latitude: np.ndarray
+    longitude: np.ndarray
+    max_travel_km: np.ndarray
+    roles: np.ndarray
+    availability: np.ndarray
+    confirmed: np.ndarray  # NaN when never confirmed
+    languages: np.ndarray  # (len(LANGUAGES), k) CEFR level, 0 = none
+    verified: np.ndarray  # bit per language verified by an assessment
+    assessment: np.ndarray  # (3, k), 0 = not assessed
+    completed_retail: np.ndarray
+    completed_office: np.ndarray
+    no_shows: np.ndarray
+    late_cancellations: np.ndarray
+    rating_average: np.ndarray
+    rating_count: np.ndarray
+    recent_shortlists: np.ndarray
+    skills: Rows = field(default_factory=_rows)  # (pos, skill id, level)
+    dates_off: Rows = field(default_factory=_rows)  # (pos, date ordinal, 0)
+    blocked: Rows = field(default_factory=_rows)  # (pos, start, end)
+    marks: Rows = field(default_factory=_rows)  # (pos, company id, kind)
+    client_experience: Rows = field(default_factory=_rows)  # (pos, company id, completed)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @classmethod
+    def empty(cls, k: int) -> FeatureBatch:
+        def z(dtype: type = np.int64) -> np.ndarray:
+            return np.zeros(k, dtype=dtype)
+
+        return cls(
+            ids=z(),
+            versions=z(),
+            latitude=np.full(k, np.nan),
+            longitude=np.full(k, np.nan),
+            max_travel_km=z(),
+            roles=z(np.uint8),
+            availability=z(),
+            confirmed=np.full(k, np.nan),
+            languages=np.zeros((len(LANGUAGES), k), np.uint8),
+            verified=z(),
+            assessment=np.zeros((3, k), np.uint8),
+            completed_retail=z(),
+            completed_office=z(),
+            no_shows=z(),
+            late_cancellations=z(),
+            rating_average=np.full(k, np.nan),
+            rating_count=z(),
+            recent_shortlists=z(),
+        )
+
+    @classmethod
+    def from_features(
+        cls, people: Sequence[CandidateFeatures], versions: Sequence[int] | None = None
+    ) -> FeatureBatch:
+        batch = cls.empty(len(people))
+        side: dict[str, list[list[float]]] = {
+            n: [[], [], []]
+            for n in ("skills", "dates_off", "blocked", "marks", "client_experience")
+        }
+
+        def add(name: str, pos: int, a: float, b: float = 0.0) -> None:
+            rows = side[name]
+            rows[0].append(pos), rows[1].append(a), rows[2].append(b)
+
+        for i, p in enumerate(people):
+            batch.ids[i] = p.id
+            batch.versions[i] = versions[i] if versions is not None else 0
+            batch.latitude[i] = math.nan if p.latitude is None else p.latitude
+            batch.longitude[i] = math.nan if p.longitude is None else p.longitude
+            batch.max_travel_km[i] = p.max_travel_km
+            batch.roles[i] = (ROLE_BITS["retail"] if p.works_retail else 0) | (
+                ROLE_BITS["office"] if p.works_office else 0
+            )
+            batch.availability[i] = p.availability
+            if p.availability_confirmed_at is not None:
+                batch.confirmed[i] = p.availability_confirmed_at
+            for code, level in p.languages.items():
+                batch.languages[LANG_INDEX[code], i] = level
+            for code in p.verified_languages:
+                batch.verified[i] |= 1 << LANG_INDEX[code]
+            if p.assessment:
+                batch.assessment[:, i] = p.assessment
+            batch.completed_retail[i] = p.completed_retail
+            batch.completed_office[i] = p.completed_office
+            batch.no_shows[i] = p.no_shows
+            batch.late_cancellations[i] = p.late_cancellations
+            if p.rating_average is not None:
+                batch.rating_average[i] = p.rating_average
+            batch.rating_count[i] = p.rating_count
+            batch.recent_shortlists[i] = p.recent_shortlists
+            for skill, level in p.skills.items():
+                add("skills", i, skill, level)
+            for day in p.dates_off:
+                add("dates_off", i, day)
+            for start, end in p.blocked:
+                add("blocked", i, start, end)
+            for company, kind in p.marks.items():
+                add("marks", i, company, MARK_KINDS[kind])
+            for company, count in p.client_experience.items():
+                add("client_experience", i, company, count)
+        for name, (pos, a, b) in side.items():
+            setattr(batch, name, _rows(pos, a, b))
+        return batch
+
+
+class SideTable:
+    """Rows (candidate index, a, b); a person's rows are replaced by tombstoning and appending."""
+
+    def __init__(self, capacity: int = 1024) -> None:
+        self.cand = np.full(capacity, -1, dtype=np.int64)
+        self.a = np.zeros(capacity, dtype=np.float64)
+        self.b = np.zeros(capacity, dtype=np.float64)
+        self.n = 0
+        self.dead = 0
+
+    def view(self) -> Rows:
+        """(candidate index, a, b) of every row; dead rows have candidate index -1."""
+        return self.cand[: self.n], self.a[: self.n], self.b[: self.n]
+
+    def replace(self, indices: np.ndarray, rows: Rows) -> None:
+        """Drop every row of `indices` and add `rows` (whose first column is pool indices)."""
+        if self.n and len(indices):
+            stale = np.isin(self.cand[: self.n], indices)
+            self.dead += int(stale.sum())
+            self.cand[: self.n][stale] = -1
+        cand, a, b = rows
+        if len(cand):
+            self._reserve(self.n + len(cand))
+            end = self.n + len(cand)
+            self.cand[self.n : end], self.a[self.n : end], self.b[self.n : end] = cand, a, b
+            self.n = end
+        if self.dead > 1024 and self.dead * 2 > self.n:
+            self._compact()
+
+    def rows_of(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        cand, a, b = self.view()
+        hit = cand == index
+        return a[hit], b[hit]
+
+    def nbytes(self) -> int:
+        return self.cand.nbytes + self.a.nbytes + self.b.nbytes
+
+    def _reserve(self, needed: int) -> None:
+        if needed <= len(self.cand):
+            return
+        capacity = max(needed, len(self.cand) * 3 // 2)
+        for name in ("cand", "a", "b"):
+            old = getattr(self, name)
+            new = (
+                np.full(capacity, -1, dtype=old.dtype)
+                if name == "cand"
+                else np.zeros(capacity, dtype=old.dtype)
+            )
+            new[: self.n] = old[: self.n]
+            setattr(self, name, new)
+
+    def _compact(self) -> None:
+        keep = self.cand[: self.n] >= 0
+        count = int(keep.sum())
+        for name in ("cand", "a", "b"):
+            column = getattr(self, name)
+            column[:count] = column[: self.n][keep]
+        self.cand[count : self.n] = -1
+        self.n, self.dead = count, 0
+
+
+_SCALARS = {  # pool column → dtype; kept small because 1M people × every byte counts
+    "ids": np.int64,
+    "versions": np.int64,
+    "live": np.bool_,
+    "latitude": np.float64,
+    "longitude": np.float64,
+    "x": np.float64,
+    "y": np.float64,
+    "z": np.float64,
+    "travel_d2": np.float64,
+    "max_travel_km": np.uint16,
+    "roles": np.uint8,
+    "availability": np.uint32,
+    "confirmed": np.float64,
+    "verified": np.uint16,
+    "completed_retail": np.uint16,
+    "completed_office": np.uint16,
+    "no_shows": np.uint16,
+    "late_cancellations": np.uint16,
+    "rating_average": np.float32,
+    "rating_count": np.uint16,
+    "recent_shortlists": np.uint16,
+}
+_COPIED = (
+    "ids",
+    "versions",
+    "latitude",
+    "longitude",
+    "max_travel_km",
+    "roles",
+    "availability",
+    "confirmed",
+    "verified",
+    "completed_retail",
+    "completed_office",
+    "no_shows",
+    "late_cancellations",
+    "rating_average",
+    "rating_count",
+    "recent_shortlists",
+)
+
+
+class Pool:
+    """Every matchable person as numpy columns; row i of each column is the same person."""
+
+    def __init__(self, capacity: int = 1024) -> None:
+        self.size = 0
+        self.capacity = capacity
+        self.cols: dict[str, np.ndarray] = {
+            name: np.zeros(capacity, dtype=dtype) for name, dtype in _SCALARS.items()
+        }
+        self.languages = [np.zeros(capacity, dtype=np.uint8) for _ in LANGUAGES]
+        self.assessment = [np.zeros(capacity, dtype=np.uint8) for _ in range(3)]
+        self.skills: dict[int, np.ndarray] = {}
+        self.dates_off = SideTable()
+        self.blocked = SideTable()
+        self.marks = SideTable()
+        self.client_experience = SideTable()
+        self._order: np.ndarray | None = None  # argsort of ids when they are not ascending
+        self._sorted = True
+
+    # --- lookups --------------------------------------------------------------------------
+    def col(self, name: str) -> np.ndarray:
+        return self.cols[name][: self.size]
+
+    @property
+    def live_count(self) -> int:
+        return int(self.col("live").sum())
+
+    def index_of(self, ids: np.ndarray | Sequence[int]) -> np.ndarray:
+        """Pool index of each id, or -1 for people not in the pool."""
+        ids = np.asarray(ids, dtype=np.int64)
+        known = self.col("ids")
+        if not self._sorted and self._order is None:
+            self._order = np.argsort(known, kind="stable")
+        ordered = known if self._sorted else known[self._order]
+        pos = np.searchsorted(ordered, ids)
+        pos_ok = np.minimum(pos, max(self.size - 1, 0))
+        found = (pos < self.size) & (ordered[pos_ok] == ids) if self.size else pos < 0
+        index = pos_ok if self._sorted else self._order[pos_ok]  # type: ignore[index]
+        return np.where(found, index, -1)
+
+    # --- changes ----------------------------------------------------------------------------
+    def upsert(self, batch: FeatureBatch) -> np.ndarray:
+        """Insert or overwrite the batch's people; returns their pool indices."""
+        index = self._place(batch.ids)
+        cols = self.cols
+        for name in _COPIED:
+            cols[name][index] = getattr(batch, name)
+        cols["live"][index] = True
+        xyz = np.array(
+            [
+                unit_vector(la, lo)
+                for la, lo in zip(batch.latitude.tolist(), batch.longitude.tolist(), strict=True)
+            ]
+        ).reshape(-1, 3)
+        cols["x"][index], cols["y"][index], cols["z"][index] = xyz[:, 0], xyz[:, 1], xyz[:, 2]
+        cols["travel_d2"][index] = travel_threshold(batch.max_travel_km)
+        for j, column in enumerate(self.languages):
+            column[index] = batch.languages[j]
+        for j, column in enumerate(self.assessment):
+            column[index] = batch.assessment[j]
+        self._set_skills(index, batch.skills)
+        for name in ("dates_off", "blocked", "marks", "client_experience"):
+            pos, a, b = getattr(batch, name)
+            getattr(self, name).replace(index, (index[pos], a, b))
+        return index
+
+    def remove(self, ids: Sequence[int] | np.ndarray) -> None:
+        """Take people out of matching (inactive, consent withdrawn, erased)."""
+        index = self.index_of(ids)
+        index = index[index >= 0]
+        self.cols["live"][index] = False
+        for name in ("dates_off", "blocked", "marks", "client_experience"):
+            getattr(self, name).replace(index, _rows())
+
+    def _place(self, ids: np.ndarray) -> np.ndarray:
+        index = self.index_of(ids)
+        new = index < 0
+        if new.any():
+            new_ids = ids[new]
+            start = self.size
+            self._reserve(start + len(new_ids))
+            index[new] = np.arange(start, start + len(new_ids))
+            self.cols["ids"][start : start + len(new_ids)] = new_ids
+            previous = self.cols["ids"][start - 1] if start else np.iinfo(np.int64).min
+            ascending = bool(np.all(np.diff(new_ids) > 0)) and (new_ids[0] > previous)
+            self.size += len(new_ids)
+            if self._sorted and not ascending:
+                self._sorted = False
+            self._order = None
+        return index
+
+    def _set_skills(self, index: np.ndarray, rows: Rows) -> None:
+        for column in self.skills.values():
+            column[index] = 0
+        pos, skill, level = rows
+        for skill_id in np.unique(skill).astype(np.int64).tolist():
+            if skill_id not in self.skills:
+                self.skills[skill_id] = np.zeros(self.capacity, dtype=np.uint8)
+            hit = skill == skill_id
+            self.skills[skill_id][index[pos[hit]]] = level[hit]
+
+    def _reserve(self, needed: int) -> None:
+        if needed <= self.capacity:
+            return
+        capacity = max(needed, self.capacity * 3 // 2)
+
+        def grow(old: np.ndarray) -> np.ndarray:
+            new = np.zeros(capacity, dtype=old.dtype)
+            new[: self.size] = old[: self.size]
+            return new
+
+        self.cols = {name: grow(column) for name, column in self.cols.items()}
+        self.languages = [grow(column) for column in self.languages]
+        self.assessment = [grow(column) for column in self.assessment]
+        self.skills = {k: grow(column) for k, column in self.skills.items()}
+        self.capacity = capacity
+
+    # --- reading people back ------------------------------------------------------------
+    def features(self, index: int) -> CandidateFeatures:
+        """One person's features as the engine saw them (stored with a shortlist for replay)."""
+        c = {name: column[index] for name, column in self.cols.items()}
+        lat = None if math.isnan(c["latitude"]) else float(c["latitude"])
+        lon = None if math.isnan(c["longitude"]) else float(c["longitude"])
+        assessment = tuple(int(column[index]) for column in self.assessment)
+        dates_off, _ = self.dates_off.rows_of(index)
+        starts, ends = self.blocked.rows_of(index)
+        mark_companies, kinds = self.marks.rows_of(index)
+        exp_companies, counts = self.client_experience.rows_of(index)
+        return CandidateFeatures(
+            id=int(c["ids"]),
+            latitude=lat,
+            longitude=lon,
+            max_travel_km=int(c["max_travel_km"]),
+            works_retail=bool(c["roles"] & ROLE_BITS["retail"]),
+            works_office=bool(c["roles"] & ROLE_BITS["office"]),
+            availability=int(c["availability"]),
+            availability_confirmed_at=None if math.isnan(c["confirmed"]) else float(c["confirmed"]),
+            languages={
+                code: int(self.languages[j][index])
+                for j, code in enumerate(LANGUAGES)
+                if self.languages[j][index]
+            },
+            verified_languages=tuple(
+                code for j, code in enumerate(LANGUAGES) if int(c["verified"]) & (1 << j)
+            ),
+            skills={k: int(v[index]) for k, v in sorted(self.skills.items()) if v[index]},
+            assessment=assessment if assessment[0] else None,  # type: ignore[arg-type]
+            completed_retail=int(c["completed_retail"]),
+            completed_office=int(c["completed_office"]),
+            no_shows=int(c["no_shows"]),
+            late_cancellations=int(c["late_cancellations"]),
+            rating_average=None if math.isnan(c["rating_average"]) else float(c["rating_average"]),
+            rating_count=int(c["rating_count"]),
+            recent_shortlists=int(c["recent_shortlists"]),
+            dates_off=tuple(sorted(int(d) for d in dates_off)),
+            blocked=tuple(sorted(zip(starts.tolist(), ends.tolist(), strict=True))),
+            marks={int(k): MARK_NAMES[int(v)] for k, v in zip(mark_companies, kinds, strict=True)},
+            client_experience={int(k): int(v) for k, v in zip(exp_companies, counts, strict=True)},
+        )
+
+    @classmethod
+    def from_features(cls, people: Sequence[CandidateFeatures]) -> Pool:
+        pool = cls(capacity=max(16, len(people)))
+        if people:
+            pool.upsert(FeatureBatch.from_features(people))
+        return pool
+
+    def nbytes(self) -> int:
+        """Bytes held by the pool's arrays (its memory footprint, give or take Python headers)."""
+        arrays = [*self.cols.values(), *self.languages, *self.assessment, *self.skills.values()]
+        tables = (self.dates_off, self.blocked, self.marks, self.client_experience)
+        return sum(a.nbytes for a in arrays) + sum(t.nbytes() for t in tables)

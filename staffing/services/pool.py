@@ -1,0 +1,399 @@
+"""The worker-side candidate pool: loaded from PostgreSQL once, then caught up before each match.
+
+PostgreSQL is the source of truth. Every service that changes matching-relevant data about a
+person (profile, availability, dates off, languages, skills, assessments, placements, client
+marks) calls `candidate_touch`, which bumps `Candidate.updated_at`. Before each match the worker
+reads the (id, updated_at) of people changed since its watermark minus an overlap window (later
+commits can carry earlier timestamps), reloads those whose version differs, and counts new
+shortlist appearances for the fair-spread factor. See docs/matching.md for the reasoning.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.db import connection
+from django.db.models.functions import Now
+from django.utils import timezone
+
+from candidates.models import (
+    Assessment,
+    Candidate,
+    CandidateLanguage,
+    CandidateSkill,
+    DateOff,
+)
+from clients.models import CandidateMark
+from staffing.matching.pool import LANGUAGES, MARK_KINDS, FeatureBatch, Pool
+from staffing.matching.rules import FAIR_SPREAD_DAYS
+from staffing.models import Placement, Shortlist, ShortlistEntry, StaffingRequest
+
+# Changes committed up to this long after their timestamp are still seen: keep transactions
+# that change matching data shorter than this.
+CATCH_UP_OVERLAP = dt.timedelta(seconds=5)
+# The fair-spread counts also age out: recount them from the database this often.
+RECENT_RECOUNT_SECONDS = 600.0
+
+
+def candidate_touch(*, candidate_ids: Iterable[int]) -> int:
+    """Mark people's matching data as changed, so every worker reloads them before its next match.
+
+    Call it (inside the same transaction) from every service that changes something the engine
+    reads: the profile's allow-listed fields, availability, dates off, languages, skills,
+    assessments, placements and client marks. Returns the number of rows touched.
+    """
+    ids = sorted(set(candidate_ids))
+    if not ids:
+        return 0
+    return Candidate.objects.filter(pk__in=ids).update(updated_at=Now())
+
+
+def _t(model) -> str:
+    return model._meta.db_table
+
+
+def _fetch(sql: str, params: Sequence[object] = ()) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _where_ids(column: str, ids: Sequence[int] | None) -> tuple[str, list[object]]:
+    if ids is None:
+        return "TRUE", []
+    return f"{column} = ANY(%s)", [list(ids)]
+
+
+def features_load(
+    *, ids: Sequence[int] | None = None, now: dt.datetime | None = None
+) -> FeatureBatch:
+    """The allow-listed features of matchable people (all, or those of `ids`), from the database.
+
+    Only the columns named in `staffing.matching.features.CANDIDATE_COLUMNS` are selected from
+    the candidate row; names, contact details and free text are never read.
+    """
+    now = now or timezone.now()
+    where, params = _where_ids("id", ids)
+    rows = _fetch(
+        f"""SELECT id, (EXTRACT(EPOCH FROM updated_at) * 1000000)::bigint,
+                   COALESCE(latitude, 'NaN'), COALESCE(longitude, 'NaN'), max_travel_km,
+                   works_retail::int + 2 * works_office::int, availability,
+                   COALESCE(EXTRACT(EPOCH FROM availability_confirmed_at), 'NaN')
+            FROM {_t(Candidate)}
+            WHERE status = 'active' AND matching_consent AND {where} ORDER BY id""",
+        params,
+    )
+    data = np.array(rows, dtype=np.float64).reshape(-1, 8)
+    batch = FeatureBatch.empty(len(data))
+    batch.ids[:] = data[:, 0].astype(np.int64)
+    batch.versions[:] = data[:, 1].astype(np.int64)
+    batch.latitude[:], batch.longitude[:] = data[:, 2], data[:, 3]
+    batch.max_travel_km[:] = data[:, 4]
+    batch.roles[:] = data[:, 5]
+    batch.availability[:] = data[:, 6]
+    batch.confirmed[:] = data[:, 7]
+    if len(batch):
+        _load_side(batch, None if ids is None else batch.ids.tolist(), now)
+    return batch
+
+
+def _positions(batch: FeatureBatch, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Batch position of each id, and which ids are in the batch at all."""
+    pos = np.minimum(np.searchsorted(batch.ids, ids), len(batch) - 1)
+    return pos, batch.ids[pos] == ids
+
+
+def _columns(rows: list[tuple], width: int) -> np.ndarray:
+    return np.array(rows, dtype=np.float64).reshape(-1, width)
+
+
+def _load_side(batch: FeatureBatch, ids: list[int] | None, now: dt.datetime) -> None:
+    _load_languages(batch, ids)
+    _load_skills(batch, ids)
+    _load_assessments(batch, ids)
+    _load_placements(batch, ids, now)
+    _load_dates_off(batch, ids, now)
+    _load_marks(batch, ids)
+    _load_recent(batch, ids, now)
+
+
+def _load_languages(batch: FeatureBatch, ids: list[int] | None) -> None:
+    where, params = _where_ids("candidate_id", ids)
+    data = _columns(
+        _fetch(
+            f"SELECT candidate_id, array_position(%s::text[], language) - 1, level "
+            f"FROM {_t(CandidateLanguage)} WHERE {where}",
+            [list(LANGUAGES), *params],
+        ),
+        3,
+    )
+    pos, ok = _positions(batch, data[:, 0].astype(np.int64))
+    batch.languages[data[ok, 1].astype(np.int64), pos[ok]] = data[ok, 2]
+    # A language counts as verified when an assessment checked it at the declared level or above.
+    where, params = _where_ids("a.candidate_id", ids)
+    data = _columns(
+        _fetch(
+            f"""SELECT DISTINCT a.candidate_id, array_position(%s::text[], a.language_checked) - 1
+            FROM {_t(Assessment)} a JOIN {_t(CandidateLanguage)} l
+              ON l.candidate_id = a.candidate_id AND l.language = a.language_checked
+            WHERE a.language_level_verified >= l.level AND {where}""",
+            [list(LANGUAGES), *params],
+        ),
+        2,
+    )
+    pos, ok = _positions(batch, data[:, 0].astype(np.int64))
+    np.bitwise_or.at(batch.verified, pos[ok], 1 << data[ok, 1].astype(np.int64))
+
+
+def _load_skills(batch: FeatureBatch, ids: list[int] | None) -> None:
+    where, params = _where_ids("candidate_id", ids)
+    data = _columns(
+        _fetch(
+            f"SELECT candidate_id, skill_id, level FROM {_t(CandidateSkill)} WHERE {where}", params
+        ),
+        3,
+    )
+    pos, ok = _positions(batch, data[:, 0].astype(np.int64))
+    batch.skills = (pos[ok], data[ok, 1], data[ok, 2])
+
+
+def _load_assessments(batch: FeatureBatch, ids: list[int] | None) -> None:
+    """The latest assessment counts: people improve, and recruiters re-assess to record it."""
+    where, params = _where_ids("candidate_id", ids)
+    data = _columns(
+        _fetch(
+            f"""SELECT DISTINCT ON (candidate_id)
+                   candidate_id, service_attitude, communication, sales
+            FROM {_t(Assessment)} WHERE {where}
+            ORDER BY candidate_id, assessed_at DESC, id DESC""",
+            params,
+        ),
+        4,
+    )
+    pos, ok = _positions(batch, data[:, 0].astype(np.int64))
+    batch.assessment[:, pos[ok]] = data[ok, 1:4].T
+
+
+def _load_placements(batch: FeatureBatch, ids: list[int] | None, now: dt.datetime) -> None:
+    where, params = _where_ids("p.candidate_id", ids)
+    data = _columns(
+        _fetch(
+            f"""SELECT p.candidate_id, r.company_id, (r.role_type = 'office')::int,
+                   (p.status = 'completed')::int, (p.status = 'no_show')::int, count(*)
+            FROM {_t(Placement)} p JOIN {_t(StaffingRequest)} r ON r.id = p.request_id
+            WHERE p.status IN ('completed', 'no_show') AND {where}
+            GROUP BY 1, 2, 3, 4, 5""",
+            params,
+        ),
+        6,
+    )
+    pos, ok = _positions(batch, data[:, 0].astype(np.int64))
+    pos, data = pos[ok], data[ok]
+    completed, count = data[:, 3] == 1, data[:, 5]
+    office = data[:, 2] == 1
+    np.add.at(batch.completed_office, pos[completed & office], count[completed & office])
+    np.add.at(batch.completed_retail, pos[completed & ~office], count[completed & ~office])
+    np.add.at(batch.no_shows, pos[data[:, 4] == 1], count[data[:, 4] == 1])
+    # Experience per client company: completed placements, summed over role types.
+    keys: dict[tuple[int, int], float] = {}
+    for p, company, n in zip(
+        pos[completed].tolist(), data[completed, 1].tolist(), count[completed].tolist(), strict=True
+    ):
+        keys[(p, company)] = keys.get((p, company), 0) + n
+    batch.client_experience = (
+        np.array([k[0] for k in keys], dtype=np.int64),
+        np.array([k[1] for k in keys], dtype=np.float64),
+        np.array(list(keys.values()), dtype=np.float64),
+    )
+    where, params = _where_ids("candidate_id", ids)
+    data = _columns(
+        _fetch(
+            f"""SELECT candidate_id, EXTRACT(EPOCH FROM lower(blocked)),
+                   EXTRACT(EPOCH FROM upper(blocked))
+            FROM {_t(Placement)}
+            WHERE status IN ('confirmed', 'completed') AND upper(blocked) > %s AND {where}""",
+            [now, *params],
+        ),
+        3,
+    )
+    pos, ok = _positions(batch, data[:, 0].astype(np.int64))
+    batch.blocked = (pos[ok], data[ok, 1], data[ok, 2])
+
+
+def _load_dates_off(batch: FeatureBatch, ids: list[int] | None, now: dt.datetime) -> None:
+    where, params = _where_ids("candidate_id", ids)
+    rows = _fetch(
+        f"SELECT candidate_id, date FROM {_t(DateOff)} WHERE date >= %s AND {where}",
+        [timezone.localdate(now) - dt.timedelta(days=1), *params],
+    )
+    cand = np.array([r[0] for r in rows], dtype=np.int64)
+    days = np.array([r[1].toordinal() for r in rows], dtype=np.float64)
+    pos, ok = _positions(batch, cand)
+    batch.dates_off = (pos[ok], days[ok], np.zeros(int(ok.sum())))
+
+
+def _load_marks(batch: FeatureBatch, ids: list[int] | None) -> None:
+    where, params = _where_ids("candidate_id", ids)
+    rows = _fetch(
+        f"SELECT candidate_id, company_id, kind FROM {_t(CandidateMark)} WHERE {where}", params
+    )
+    cand = np.array([r[0] for r in rows], dtype=np.int64)
+    pos, ok = _positions(batch, cand)
+    company = np.array([r[1] for r in rows], dtype=np.float64)
+    kind = np.array([MARK_KINDS.get(r[2], 0) for r in rows], dtype=np.float64)
+    batch.marks = (pos[ok], company[ok], kind[ok])
+
+
+def _load_recent(batch: FeatureBatch, ids: list[int] | None, now: dt.datetime) -> None:
+    counts = recent_shortlist_counts(ids=ids, now=now)
+    if len(counts):
+        pos, ok = _positions(batch, counts[:, 0])
+        batch.recent_shortlists[pos[ok]] = counts[ok, 1]
+
+
+def recent_shortlist_counts(*, ids: list[int] | None, now: dt.datetime) -> np.ndarray:
+    """(candidate id, ranked shortlist appearances in the last FAIR_SPREAD_DAYS) rows."""
+    where, params = _where_ids("e.candidate_id", ids)
+    rows = _fetch(
+        f"""SELECT e.candidate_id, count(*) FROM {_t(ShortlistEntry)} e
+            JOIN {_t(Shortlist)} s ON s.id = e.shortlist_id
+            WHERE NOT e.near_miss AND s.created_at > %s AND {where} GROUP BY 1""",
+        [now - dt.timedelta(days=FAIR_SPREAD_DAYS), *params],
+    )
+    return np.array(rows, dtype=np.int64).reshape(-1, 2)
+
+
+@dataclass
+class PoolKeeper:
+    """One process's pool and how far it has caught up with the database."""
+
+    pool: Pool | None = None
+    watermark: dt.datetime | None = None
+    shortlist_watermark: dt.datetime | None = None
+    seen_shortlists: dict[int, dt.datetime] = field(default_factory=dict)
+    recounted_at: float = 0.0
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+    def current(self) -> Pool:
+        """The pool, caught up with every change committed before this call."""
+        with self.lock:
+            if self.pool is None:
+                self._load_all()
+            else:
+                self._catch_up()
+            assert self.pool is not None
+            return self.pool
+
+    def reload(self, ids: Sequence[int]) -> None:
+        """Reload these people now (the final check found the pool behind for them)."""
+        with self.lock:
+            if self.pool is not None:
+                self._apply(list(ids))
+
+    def _load_all(self) -> None:
+        started = _db_now()
+        self.pool = Pool(capacity=1024)
+        batch = features_load(now=started)
+        self.pool = Pool(capacity=max(1024, int(len(batch) * 1.1)))
+        self.pool.upsert(batch)
+        self.watermark = started
+        self.shortlist_watermark = started
+        self.recounted_at = time.monotonic()
+
+    def _catch_up(self) -> None:
+        assert self.pool is not None and self.watermark is not None
+        since = self.watermark - CATCH_UP_OVERLAP
+        rows = _fetch(
+            f"SELECT id, (EXTRACT(EPOCH FROM updated_at) * 1000000)::bigint, updated_at "
+            f"FROM {_t(Candidate)} WHERE updated_at > %s",
+            [since],
+        )
+        if rows:
+            self.watermark = max(self.watermark, max(r[2] for r in rows))
+            ids = np.array([r[0] for r in rows], dtype=np.int64)
+            versions = np.array([r[1] for r in rows], dtype=np.int64)
+            index = self.pool.index_of(ids)
+            known = np.where(index >= 0, self.pool.cols["versions"][np.maximum(index, 0)], -1)
+            changed = ids[(index < 0) | (known != versions)]
+            if len(changed):
+                self._apply(changed.tolist())
+        self._count_new_shortlists()
+
+    def _apply(self, ids: list[int]) -> None:
+        assert self.pool is not None
+        batch = features_load(ids=ids)
+        gone = sorted(set(ids) - set(batch.ids.tolist()))
+        if len(batch):
+            self.pool.upsert(batch)
+        if gone:
+            self.pool.remove(gone)
+
+    def _count_new_shortlists(self) -> None:
+        """Add ranked appearances in shortlists stored since the last check (fair spread)."""
+        assert self.pool is not None and self.shortlist_watermark is not None
+        if time.monotonic() - self.recounted_at > RECENT_RECOUNT_SECONDS:
+            self._recount_recent()
+            return
+        since = self.shortlist_watermark - CATCH_UP_OVERLAP
+        rows = _fetch(
+            f"""SELECT s.id, s.created_at, e.candidate_id FROM {_t(Shortlist)} s
+                JOIN {_t(ShortlistEntry)} e ON e.shortlist_id = s.id
+                WHERE s.created_at > %s AND NOT e.near_miss""",
+            [since],
+        )
+        new = [r for r in rows if r[0] not in self.seen_shortlists]
+        for shortlist_id, created_at, _ in new:
+            self.seen_shortlists[shortlist_id] = created_at
+            self.shortlist_watermark = max(self.shortlist_watermark, created_at)
+        self.seen_shortlists = {
+            k: v for k, v in self.seen_shortlists.items() if v > since - CATCH_UP_OVERLAP
+        }
+        if new:
+            index = self.pool.index_of([r[2] for r in new])
+            index = index[index >= 0]
+            np.add.at(self.pool.cols["recent_shortlists"], index, 1)
+
+    def _recount_recent(self) -> None:
+        assert self.pool is not None
+        now = _db_now()
+        counts = recent_shortlist_counts(ids=None, now=now)
+        column = self.pool.cols["recent_shortlists"]
+        column[:] = 0
+        if len(counts):
+            index = self.pool.index_of(counts[:, 0])
+            column[index[index >= 0]] = counts[index >= 0, 1]
+        self.shortlist_watermark = now
+        self.seen_shortlists = {}
+        self.recounted_at = time.monotonic()
+
+
+def _db_now() -> dt.datetime:
+    return _fetch("SELECT clock_timestamp()")[0][0]
+
+
+_keeper = PoolKeeper()
+
+
+def pool_current() -> Pool:
+    """This process's pool, caught up with the database (loads it on first use)."""
+    return _keeper.current()
+
+
+def pool_reload(*, candidate_ids: Sequence[int]) -> None:
+    _keeper.reload(candidate_ids)
+
+
+def pool_reset() -> None:
+    """Forget the pool (tests, and after a bulk import: the next match loads it afresh)."""
+    global _keeper
+    _keeper = PoolKeeper()
+
+
+def pool_keeper() -> PoolKeeper:
+    """This process's keeper; hold its `lock` while reading the pool from several threads."""
+    return _keeper
