@@ -1,4 +1,6 @@
 from .audit import AuditEvent
+from .curation import ShortlistEdit
+from .feedback import PresentedDecline, ReliabilityRecord, ServiceRating, ShiftCancellation
 from .placements import DAILY_REST, Placement
 from .requests import RequestLanguage, Shift, StaffingRequest
 from .shortlists import Shortlist, ShortlistEntry
@@ -8,9 +10,14 @@ __all__ = [
     "DAILY_REST",
     "AuditEvent",
     "Placement",
+    "PresentedDecline",
+    "ReliabilityRecord",
     "RequestLanguage",
+    "ServiceRating",
     "Shift",
+    "ShiftCancellation",
     "Shortlist",
+    "ShortlistEdit",
     "ShortlistEntry",
     "StaffingRequest",
     "User",
