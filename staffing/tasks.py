@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 from celery import shared_task
+from celery.signals import worker_process_init
 from django.utils import timezone
 
 from staffing.models import StaffingRequest
+from staffing.services.bench import (
+    bench_profiles_for_candidate,
+    bench_refresh,
+    benches_refresh_all,
+)
 from staffing.services.matching import shortlist_build
+from staffing.services.pool import pool_warm
 from staffing.services.requests import matching_enqueue
 
 
@@ -33,7 +41,32 @@ def sweep_unmatched_requests() -> int:
     return len(ids)
 
 
-@shared_task(time_limit=600)
+@shared_task(time_limit=600, soft_time_limit=570)
 def refresh_all_benches() -> int:
     """Nightly rebuild of every service profile's bench (see staffing.services.bench)."""
-    return 0
+    return benches_refresh_all()
+
+
+@shared_task(time_limit=120, soft_time_limit=100)
+def refresh_bench(profile_id: int) -> bool:
+    """Rebuild one profile's bench; queue it when the profile or its typical shifts change."""
+    return bench_refresh(profile_id=profile_id) is not None
+
+
+@shared_task(time_limit=300, soft_time_limit=280)
+def refresh_benches_for_candidate(candidate_id: int) -> int:
+    """Rebuild the benches a changed person is on or now fits; queue it after candidate_touch."""
+    profile_ids = bench_profiles_for_candidate(candidate_id=candidate_id)
+    for profile_id in profile_ids:
+        bench_refresh(profile_id=profile_id)
+    return len(profile_ids)
+
+
+@worker_process_init.connect
+def _warm_pool(**kwargs: object) -> None:
+    """Load the candidate pool in the background as soon as a worker process starts.
+
+    Loading a million people takes seconds; doing it here (off the task path, in a thread so
+    the process start is not held up) means the first urgent request does not wait for it.
+    """
+    threading.Thread(target=pool_warm, name="pool-warm", daemon=True).start()

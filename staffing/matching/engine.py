@@ -454,3 +454,12 @@ def _missing(pool: Pool, spec: RequestSpec, i: int) -> list[dict[str, Any]]:
     elif age > spec.stale_days:
         out.append({"code": "availability_stale", "days": age})
     return out
+
+
+def eligible(pool: Pool, spec: RequestSpec) -> np.ndarray:
+    """Pool indices of everyone who passes every hard constraint for `spec`."""
+    fails = hard_failures(pool, spec)
+    ok = pool.col("live").copy()
+    for mask in fails.values():
+        ok &= ~mask
+    return np.flatnonzero(ok)

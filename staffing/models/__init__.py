@@ -1,4 +1,5 @@
 from .audit import AuditEvent
+from .bench import Bench, BenchEntry
 from .curation import ShortlistEdit
 from .feedback import PresentedDecline, ReliabilityRecord, ServiceRating, ShiftCancellation
 from .placements import DAILY_REST, Placement
@@ -9,6 +10,8 @@ from .users import User
 __all__ = [
     "DAILY_REST",
     "AuditEvent",
+    "Bench",
+    "BenchEntry",
     "Placement",
     "PresentedDecline",
     "ReliabilityRecord",

@@ -31,7 +31,14 @@ from candidates.models import (
 from clients.models import CandidateMark
 from staffing.matching.pool import LANGUAGES, MARK_KINDS, FeatureBatch, Pool
 from staffing.matching.rules import FAIR_SPREAD_DAYS
-from staffing.models import Placement, Shortlist, ShortlistEntry, StaffingRequest
+from staffing.models import (
+    Placement,
+    ReliabilityRecord,
+    ServiceRating,
+    Shortlist,
+    ShortlistEntry,
+    StaffingRequest,
+)
 
 # Changes committed up to this long after their timestamp are still seen: keep transactions
 # that change matching data shorter than this.
@@ -120,6 +127,7 @@ def _load_side(batch: FeatureBatch, ids: list[int] | None, now: dt.datetime) -> 
     _load_dates_off(batch, ids, now)
     _load_marks(batch, ids)
     _load_recent(batch, ids, now)
+    _load_feedback(batch, ids)
 
 
 def _load_languages(batch: FeatureBatch, ids: list[int] | None) -> None:
@@ -198,7 +206,6 @@ def _load_placements(batch: FeatureBatch, ids: list[int] | None, now: dt.datetim
     office = data[:, 2] == 1
     np.add.at(batch.completed_office, pos[completed & office], count[completed & office])
     np.add.at(batch.completed_retail, pos[completed & ~office], count[completed & ~office])
-    np.add.at(batch.no_shows, pos[data[:, 4] == 1], count[data[:, 4] == 1])
     # Experience per client company: completed placements, summed over role types.
     keys: dict[tuple[int, int], float] = {}
     for p, company, n in zip(
@@ -223,6 +230,38 @@ def _load_placements(batch: FeatureBatch, ids: list[int] | None, now: dt.datetim
     )
     pos, ok = _positions(batch, data[:, 0].astype(np.int64))
     batch.blocked = (pos[ok], data[ok, 1], data[ok, 2])
+
+
+def _load_feedback(batch: FeatureBatch, ids: list[int] | None) -> None:
+    """Client ratings, no-shows (recorded, or a placement marked so) and late cancellations."""
+    where, params = _where_ids("candidate_id", ids)
+    data = _columns(
+        _fetch(
+            f"SELECT candidate_id, AVG(score), COUNT(*) FROM {_t(ServiceRating)} "
+            f"WHERE {where} GROUP BY 1",
+            params,
+        ),
+        3,
+    )
+    pos, ok = _positions(batch, data[:, 0].astype(np.int64))
+    batch.rating_average[pos[ok]] = data[ok, 1]
+    batch.rating_count[pos[ok]] = data[ok, 2]
+    data = _columns(
+        _fetch(
+            f"""SELECT candidate_id, (kind = 'late_cancellation')::int, COUNT(DISTINCT placement_id)
+            FROM (SELECT candidate_id, id AS placement_id, 'no_show' AS kind
+                  FROM {_t(Placement)} WHERE status = 'no_show'
+                  UNION SELECT candidate_id, placement_id, kind FROM {_t(ReliabilityRecord)}
+                 ) lapses
+            WHERE {where} GROUP BY 1, 2""",
+            params,
+        ),
+        3,
+    )
+    pos, ok = _positions(batch, data[:, 0].astype(np.int64))
+    late = data[:, 1] == 1
+    batch.no_shows[pos[ok & ~late]] = data[ok & ~late, 2]
+    batch.late_cancellations[pos[ok & late]] = data[ok & late, 2]
 
 
 def _load_dates_off(batch: FeatureBatch, ids: list[int] | None, now: dt.datetime) -> None:
@@ -307,22 +346,26 @@ class PoolKeeper:
 
     def _catch_up(self) -> None:
         assert self.pool is not None and self.watermark is not None
-        since = self.watermark - CATCH_UP_OVERLAP
+        appearances = self._new_shortlist_appearances()
         rows = _fetch(
             f"SELECT id, (EXTRACT(EPOCH FROM updated_at) * 1000000)::bigint, updated_at "
             f"FROM {_t(Candidate)} WHERE updated_at > %s",
-            [since],
+            [self.watermark - CATCH_UP_OVERLAP],
         )
+        changed: list[int] = []
         if rows:
             self.watermark = max(self.watermark, max(r[2] for r in rows))
             ids = np.array([r[0] for r in rows], dtype=np.int64)
             versions = np.array([r[1] for r in rows], dtype=np.int64)
             index = self.pool.index_of(ids)
             known = np.where(index >= 0, self.pool.cols["versions"][np.maximum(index, 0)], -1)
-            changed = ids[(index < 0) | (known != versions)]
-            if len(changed):
-                self._apply(changed.tolist())
-        self._count_new_shortlists()
+            changed = ids[(index < 0) | (known != versions)].tolist()
+            if changed:
+                self._apply(changed)
+        # People just reloaded already have these appearances in their fresh count.
+        reloaded = set(changed)
+        index = self.pool.index_of([pk for pk in appearances if pk not in reloaded])
+        np.add.at(self.pool.cols["recent_shortlists"], index[index >= 0], 1)
 
     def _apply(self, ids: list[int]) -> None:
         assert self.pool is not None
@@ -333,12 +376,16 @@ class PoolKeeper:
         if gone:
             self.pool.remove(gone)
 
-    def _count_new_shortlists(self) -> None:
-        """Add ranked appearances in shortlists stored since the last check (fair spread)."""
+    def _new_shortlist_appearances(self) -> list[int]:
+        """Candidate ids ranked in shortlists stored since the last check (fair spread).
+
+        Every RECENT_RECOUNT_SECONDS the counts are recounted instead, so that appearances older
+        than FAIR_SPREAD_DAYS drop out.
+        """
         assert self.pool is not None and self.shortlist_watermark is not None
         if time.monotonic() - self.recounted_at > RECENT_RECOUNT_SECONDS:
             self._recount_recent()
-            return
+            return []
         since = self.shortlist_watermark - CATCH_UP_OVERLAP
         rows = _fetch(
             f"""SELECT s.id, s.created_at, e.candidate_id FROM {_t(Shortlist)} s
@@ -353,10 +400,7 @@ class PoolKeeper:
         self.seen_shortlists = {
             k: v for k, v in self.seen_shortlists.items() if v > since - CATCH_UP_OVERLAP
         }
-        if new:
-            index = self.pool.index_of([r[2] for r in new])
-            index = index[index >= 0]
-            np.add.at(self.pool.cols["recent_shortlists"], index, 1)
+        return [r[2] for r in new]
 
     def _recount_recent(self) -> None:
         assert self.pool is not None
@@ -382,6 +426,14 @@ _keeper = PoolKeeper()
 def pool_current() -> Pool:
     """This process's pool, caught up with the database (loads it on first use)."""
     return _keeper.current()
+
+
+def pool_warm() -> None:
+    """Load the pool now (a worker process's start), closing the thread's connection after."""
+    try:
+        pool_current()
+    finally:
+        connection.close()
 
 
 def pool_reload(*, candidate_ids: Sequence[int]) -> None:
