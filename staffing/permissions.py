@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
-from staffing.models import StaffingRequest, User
+from staffing.models import Offer, Placement, StaffingRequest, User
 
 RECRUITERS = (User.Role.RECRUITER, User.Role.ADMIN)
 CLIENT_MANAGERS = (User.Role.CLIENT_MANAGER,)
@@ -58,4 +58,28 @@ def requests_for_user(user: User) -> QuerySet[StaffingRequest]:
 def request_for_user(user: User, pk: int) -> StaffingRequest:
     return get_object_or_404(
         requests_for_user(user).select_related("company", "site", "service_profile"), pk=pk
+    )
+
+
+def candidate_for_user(user: User):
+    """The candidate profile of a logged-in candidate (404 when none)."""
+    candidate = getattr(user, "candidate", None)
+    if candidate is None:
+        raise Http404
+    return candidate
+
+
+def offers_for_user(user: User) -> QuerySet[Offer]:
+    """The offers made to this user (candidates only; everyone else sees none here)."""
+    if user.role not in CANDIDATES:
+        return Offer.objects.none()
+    return Offer.objects.filter(candidate=candidate_for_user(user)).order_by("-sent_at", "-pk")
+
+
+def placements_for_user(user: User) -> QuerySet[Placement]:
+    """This candidate's own placements, in shift order."""
+    if user.role not in CANDIDATES:
+        return Placement.objects.none()
+    return Placement.objects.filter(candidate=candidate_for_user(user)).order_by(
+        "shift__starts_at", "pk"
     )

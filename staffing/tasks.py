@@ -9,13 +9,15 @@ from celery import shared_task
 from celery.signals import worker_process_init
 from django.utils import timezone
 
-from staffing.models import StaffingRequest
+from staffing.models import OutboundEmail, StaffingRequest
 from staffing.services.bench import (
     bench_profiles_for_candidate,
     bench_refresh,
     benches_refresh_all,
 )
 from staffing.services.matching import shortlist_build
+from staffing.services.notifications import email_enqueue, email_send, placements_cancelled_tell
+from staffing.services.offers import offer_waves_advance, offers_due_request_ids
 from staffing.services.pool import pool_warm
 from staffing.services.requests import matching_enqueue
 
@@ -70,3 +72,44 @@ def _warm_pool(**kwargs: object) -> None:
     the process start is not held up) means the first urgent request does not wait for it.
     """
     threading.Thread(target=pool_warm, name="pool-warm", daemon=True).start()
+
+
+@shared_task(time_limit=60, soft_time_limit=50)
+def advance_request_offers(request_id: int) -> int:
+    """Expire one request's overdue offers and send its next wave if needed (after a decline)."""
+    return len(offer_waves_advance(staffing_request_id=request_id))
+
+
+@shared_task(time_limit=120, soft_time_limit=100)
+def advance_offer_waves() -> int:
+    """Beat: expire overdue offers and send next waves for every request still offering."""
+    sent = 0
+    for request_id in offers_due_request_ids():
+        sent += len(offer_waves_advance(staffing_request_id=request_id))
+    return sent
+
+
+@shared_task(time_limit=30, soft_time_limit=25)
+def send_email(email_id: int) -> bool:
+    """Send one queued email; at most once (the row is claimed before sending)."""
+    return email_send(email_id=email_id)
+
+
+@shared_task(time_limit=60)
+def sweep_unsent_emails() -> int:
+    """Beat: queue again emails still waiting a minute after they were queued (broker was down)."""
+    cutoff = timezone.now() - dt.timedelta(minutes=1)
+    ids = list(
+        OutboundEmail.objects.filter(
+            status=OutboundEmail.Status.PENDING, created_at__lt=cutoff
+        ).values_list("pk", flat=True)[:500]
+    )
+    for email_id in ids:
+        email_enqueue(email_id=email_id)
+    return len(ids)
+
+
+@shared_task(time_limit=60, soft_time_limit=50)
+def placements_cancelled_notify(placement_ids: list[int], reason: str) -> int:
+    """Tell people the client cancelled their placements; each email is queued once."""
+    return len(placements_cancelled_tell(placement_ids=placement_ids, reason=reason))

@@ -1,14 +1,23 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from staffing.views import home, recruiter
+from staffing.views import home, offers, recruiter
 
 urlpatterns = [
     path("", home.landing, name="landing"),
     path("home/", home.home, name="home"),
     path("agency/requests/", recruiter.board, name="recruiter_board"),
     path("agency/requests/<int:pk>/", recruiter.request_detail, name="recruiter_request_detail"),
+    path(
+        "agency/requests/<int:pk>/offers/", offers.request_offers, name="recruiter_request_offers"
+    ),
     path("client/", include("clients.urls")),
+    path("me/offers/", offers.candidate_offers, name="candidate_offers"),
+    path("me/offers/<int:pk>/answer/", offers.offer_answer, name="offer_answer"),
+    path("me/assignments/", offers.candidate_assignments, name="candidate_assignments"),
+    path("me/assignments/<int:pk>/cancel/", offers.assignment_cancel, name="assignment_cancel"),
+    path("me/records/<int:pk>/contest/", offers.record_contest, name="record_contest"),
+    path("o/<str:token>/", offers.offer_link, name="offer_link"),
     path("me/", include("candidates.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -2,6 +2,8 @@ from .audit import AuditEvent
 from .bench import Bench, BenchEntry
 from .curation import ShortlistEdit
 from .feedback import PresentedDecline, ReliabilityRecord, ServiceRating, ShiftCancellation
+from .notifications import OutboundEmail
+from .offers import Offer
 from .placements import DAILY_REST, Placement
 from .requests import RequestLanguage, Shift, StaffingRequest
 from .shortlists import Shortlist, ShortlistEntry
@@ -12,6 +14,8 @@ __all__ = [
     "AuditEvent",
     "Bench",
     "BenchEntry",
+    "Offer",
+    "OutboundEmail",
     "Placement",
     "PresentedDecline",
     "ReliabilityRecord",

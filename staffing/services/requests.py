@@ -13,6 +13,7 @@ from candidates.models import Skill
 from clients.models import ServiceProfile, Site
 from staffing.models import RequestLanguage, Shift, StaffingRequest, User
 from staffing.services.audit import audit_record
+from staffing.services.notifications import urgent_request_notify
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +66,8 @@ def staffing_request_submit(
             staffing_request_id=request.pk,
             data={"headcount": headcount, "urgency": urgency, "shifts": len(shifts)},
         )
+        if urgency == StaffingRequest.Urgency.URGENT:
+            urgent_request_notify(staffing_request=request)
         transaction.on_commit(lambda: matching_enqueue(request_id=request.pk))
     return request
 

@@ -1,0 +1,102 @@
+"""Placements after an offer was accepted: the person cancels, or contests a no-show or late
+cancellation recorded against them. A reopened place is offered again (`request_backfill`).
+
+No-shows are recorded by `staffing.services.feedback.placement_no_show_report`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from candidates.models import Candidate
+from staffing.models import Placement, ReliabilityRecord, StaffingRequest, User
+from staffing.services.audit import audit_record
+from staffing.services.notifications import placement_cancelled_notify
+from staffing.services.offers import request_backfill
+from staffing.services.pool import candidate_touch
+
+# A person cancelling closer to the start than this leaves the client short: a late cancellation.
+LATE_CANCELLATION = dt.timedelta(hours=24)
+
+
+class PlacementError(Exception):
+    """A change that cannot be made; the message is for the person who asked."""
+
+
+def _lock(placement: Placement) -> Placement:
+    """Lock in the usual order: the request, then the candidate, then the placement."""
+    StaffingRequest.objects.select_for_update().filter(pk=placement.request_id).first()
+    Candidate.objects.select_for_update().filter(pk=placement.candidate_id).first()
+    return (
+        Placement.objects.select_for_update(of=("self",))
+        .select_related("shift", "request", "candidate__user")
+        .get(pk=placement.pk)
+    )
+
+
+def placement_cancel(*, placement: Placement, by: User, reason: str) -> Placement:
+    """The placed person cancels. Under 24 hours before the start it is recorded as a late
+    cancellation (which the person sees and may contest). The place is offered again."""
+    reason = reason.strip()[:300]
+    if not reason:
+        raise PlacementError(_("Please tell us why you cancel."))
+    with transaction.atomic():
+        locked = _lock(placement)
+        now = timezone.now()
+        if locked.status != Placement.Status.CONFIRMED:
+            raise PlacementError(_("This assignment is no longer active."))
+        if locked.shift.starts_at <= now:
+            raise PlacementError(_("The shift has already started. Please call the agency."))
+        late = locked.shift.starts_at - now < LATE_CANCELLATION
+        locked.status = Placement.Status.CANCELLED
+        locked.cancelled_at = now
+        locked.cancel_reason = reason
+        locked.save(update_fields=["status", "cancelled_at", "cancel_reason", "updated_at"])
+        if late:
+            ReliabilityRecord.objects.get_or_create(
+                placement=locked,
+                kind=ReliabilityRecord.Kind.LATE_CANCELLATION,
+                defaults={"candidate": locked.candidate, "reason": reason, "reported_by": by},
+            )
+        candidate_touch(candidate_ids=[locked.candidate_id])
+        audit_record(
+            actor=by,
+            action="placement.cancelled",
+            target=locked,
+            staffing_request_id=locked.request_id,
+            candidate_id=locked.candidate_id,
+            data={"late": late, "reason": reason, "shift": locked.shift_id},
+        )
+        placement_cancelled_notify(placement=locked, by_candidate=True)
+        request_backfill(staffing_request=locked.request, by=by, reason="cancellation")
+    return locked
+
+
+def reliability_record_contest(
+    *, record: ReliabilityRecord, by: User, reason: str
+) -> ReliabilityRecord:
+    """The person gives their account of a no-show or late cancellation; a recruiter answers it
+    (in the admin for now)."""
+    reason = reason.strip()[:500]
+    if not reason:
+        raise PlacementError(_("Please tell us what happened."))
+    with transaction.atomic():
+        locked = ReliabilityRecord.objects.select_for_update().get(pk=record.pk)
+        if locked.contested_at is not None:
+            raise PlacementError(_("You have already contested this record."))
+        locked.contest_reason = reason
+        locked.contested_at = timezone.now()
+        locked.save(update_fields=["contest_reason", "contested_at"])
+        audit_record(
+            actor=by,
+            action="reliability.contested",
+            target=locked,
+            staffing_request_id=locked.placement.request_id,
+            candidate_id=locked.candidate_id,
+            data={"kind": locked.kind, "reason": reason},
+        )
+    return locked

@@ -1,0 +1,202 @@
+"""Offers and assignments: the candidate's pages, the one-tap email link, and the recruiter's live
+offers panel."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core import signing
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from staffing.models import Offer, Placement, ReliabilityRecord, ServiceRating
+from staffing.permissions import (
+    CANDIDATES,
+    RECRUITERS,
+    candidate_for_user,
+    offers_for_user,
+    placements_for_user,
+    request_for_user,
+    role_required,
+)
+from staffing.presenters import offer_reasons
+from staffing.services.offers import (
+    OfferError,
+    offer_accept,
+    offer_decline,
+    offer_link_read,
+    open_places,
+)
+from staffing.services.placements import (
+    LATE_CANCELLATION,
+    PlacementError,
+    placement_cancel,
+    reliability_record_contest,
+)
+
+
+def _offer_rows(offers) -> list[dict]:
+    return [
+        {
+            "offer": offer,
+            "shifts": list(offer.request.shifts.all()),
+            "reasons": offer_reasons(
+                offer.shortlist_entry.explanation if offer.shortlist_entry else {}
+            ),
+        }
+        for offer in offers
+    ]
+
+
+@role_required(*CANDIDATES)
+def candidate_offers(request: HttpRequest) -> HttpResponse:
+    offers = offers_for_user(request.user).select_related(
+        "request__site", "request__company", "request__service_profile", "shortlist_entry"
+    )
+    now = timezone.now()
+    open_offers = [o for o in offers if o.status == Offer.Status.PENDING and o.deadline > now]
+    past = [o for o in offers if o not in open_offers][:30]
+    context = {"open_offers": _offer_rows(open_offers), "past_offers": _offer_rows(past)}
+    return render(request, "staffing/offers/list.html", context)
+
+
+def _answer(request: HttpRequest, offer: Offer) -> None:
+    """Take the posted answer (accept / decline) and say how it went."""
+    try:
+        if request.POST.get("answer") == "accept":
+            offer_accept(offer=offer, by=request.user)
+            messages.success(request, _("You are booked. Thank you! See you at work."))
+        else:
+            offer_decline(offer=offer, by=request.user, reason=request.POST.get("reason", ""))
+            messages.info(request, _("You declined the offer. Thank you for answering."))
+    except OfferError as error:
+        messages.warning(request, str(error))
+
+
+@require_POST
+@role_required(*CANDIDATES)
+def offer_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    offer = get_object_or_404(offers_for_user(request.user), pk=pk)
+    _answer(request, offer)
+    return redirect("candidate_offers")
+
+
+def offer_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The one-tap link from the offer email: a confirm page (GET) and the answer (POST).
+
+    The link names the offer and the user it was sent to; it still needs that user logged in
+    (anyone else gets 404), and stops working when the offer closes.
+    """
+    try:
+        link = offer_link_read(token=token)
+    except signing.BadSignature:
+        raise Http404 from None
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+    if link.user_id is None or link.user_id != request.user.pk:
+        raise Http404
+    offer = get_object_or_404(offers_for_user(request.user), pk=link.offer_id)
+    if request.method == "POST":
+        _answer(request, offer)
+        return redirect("offer_link", token=quote(token))
+    context = {
+        "row": _offer_rows([offer])[0],
+        "offer": offer,
+        "is_open": offer.is_open,
+        "token": token,
+    }
+    return render(request, "staffing/offers/confirm.html", context)
+
+
+@role_required(*CANDIDATES)
+def candidate_assignments(request: HttpRequest) -> HttpResponse:
+    candidate = candidate_for_user(request.user)
+    placements = list(
+        placements_for_user(request.user).select_related(
+            "request__site", "request__company", "request__service_profile", "shift"
+        )
+    )
+    records = {
+        r.placement_id: r
+        for r in ReliabilityRecord.objects.filter(candidate=candidate).order_by("created_at")
+    }
+    ratings = _ratings(placements)
+    now = timezone.now()
+    rows = [
+        {"placement": p, "record": records.get(p.pk), "rating": ratings.get(p.pk)}
+        for p in placements
+    ]
+    upcoming = [
+        r
+        for r in rows
+        if r["placement"].status == Placement.Status.CONFIRMED
+        and r["placement"].shift.ends_at > now
+    ]
+    context = {
+        "upcoming": upcoming,
+        "past": [r for r in reversed(rows) if r not in upcoming][:50],
+        "late_limit": now + LATE_CANCELLATION,
+    }
+    return render(request, "staffing/offers/assignments.html", context)
+
+
+def _ratings(placements: list[Placement]) -> dict[int, ServiceRating]:
+    """The client's rating of each placement, once given."""
+    return {
+        r.placement_id: r
+        for r in ServiceRating.objects.filter(placement__in=[p.pk for p in placements])
+    }
+
+
+@require_POST
+@role_required(*CANDIDATES)
+def assignment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    placement = get_object_or_404(placements_for_user(request.user), pk=pk)
+    try:
+        placement_cancel(
+            placement=placement, by=request.user, reason=request.POST.get("reason", "")
+        )
+        messages.info(request, _("Your assignment is cancelled. Thank you for telling us."))
+    except PlacementError as error:
+        messages.warning(request, str(error))
+    return redirect("candidate_assignments")
+
+
+@require_POST
+@role_required(*CANDIDATES)
+def record_contest(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_object_or_404(
+        ReliabilityRecord.objects.filter(candidate=candidate_for_user(request.user)), pk=pk
+    )
+    try:
+        reliability_record_contest(
+            record=record, by=request.user, reason=request.POST.get("reason", "")
+        )
+        messages.info(request, _("Thank you. The agency will look into it and answer you."))
+    except PlacementError as error:
+        messages.warning(request, str(error))
+    return redirect("candidate_assignments")
+
+
+@role_required(*RECRUITERS)
+def request_offers(request: HttpRequest, pk: int) -> HttpResponse:
+    """The recruiter's live panel of a request's offers, answers and placements (htmx-polled)."""
+    staffing_request = request_for_user(request.user, pk)
+    offers = staffing_request.offers.select_related("candidate").order_by("wave", "pk")
+    places = open_places(staffing_request=staffing_request, now=timezone.now())
+    context = {
+        "req": staffing_request,
+        "offers": offers,
+        "placements": staffing_request.placements.select_related("candidate", "shift").order_by(
+            "shift__starts_at", "pk"
+        ),
+        "open_places": sum(places.values()),
+        "now": timezone.now(),
+    }
+    return render(request, "staffing/_offers.html", context)
