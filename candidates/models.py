@@ -246,3 +246,141 @@ class Assessment(models.Model):
     @property
     def average(self) -> float:
         return (self.service_attitude + self.communication + self.sales) / 3
+
+
+class ConsentPurpose(models.TextChoices):
+    MATCHING = "matching", _("Automatic matching to work")
+    PRESENTATION = "presentation", _("Being presented to clients")
+    RETENTION = "retention", _("Keeping my profile in the pool after inactivity")
+
+
+class Consent(models.Model):
+    """One consent for one purpose, with the version of the privacy notice the person saw.
+
+    A withdrawn consent keeps its row (with `withdrawn_at`): it is the record of what was agreed.
+    Giving it again adds a new row.
+    """
+
+    candidate = models.ForeignKey(
+        Candidate, on_delete=models.CASCADE, related_name="consents", verbose_name=_("candidate")
+    )
+    purpose = models.CharField(_("purpose"), max_length=20, choices=ConsentPurpose.choices)
+    version = models.CharField(_("privacy notice version"), max_length=20)
+    given_at = models.DateTimeField(_("given"), default=timezone.now)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["purpose", "-given_at"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["candidate", "purpose"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="consent_one_active_per_purpose",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} v{self.version}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None
+
+
+class WorkExperience(models.Model):
+    """A past job the person lists; shown to recruiters, never read by the matching engine."""
+
+    candidate = models.ForeignKey(
+        Candidate, on_delete=models.CASCADE, related_name="experiences", verbose_name=_("candidate")
+    )
+    employer = models.CharField(_("employer"), max_length=120)
+    title = models.CharField(_("job title"), max_length=120)
+    started = models.DateField(_("from"))
+    ended = models.DateField(_("until"), null=True, blank=True)
+    description = models.TextField(_("what you did"), blank=True, max_length=1000)
+
+    class Meta:
+        ordering = ["-started"]
+        verbose_name = _("work experience")
+        verbose_name_plural = _("work experience")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended__isnull=True) | Q(ended__gte=models.F("started")),
+                name="experience_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title}, {self.employer}"
+
+
+class CandidateCV(models.Model):
+    """The person's CV, stored privately under a generated name (see candidates.services.cv)."""
+
+    candidate = models.OneToOneField(
+        Candidate, on_delete=models.CASCADE, related_name="cv", verbose_name=_("candidate")
+    )
+    stored_name = models.CharField(_("stored file"), max_length=80, unique=True)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("CV")
+        verbose_name_plural = _("CVs")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Invitation(models.Model):
+    """A recruiter's invitation: the candidate row exists already; the signed link is single-use."""
+
+    candidate = models.ForeignKey(
+        Candidate, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("candidate")
+    )
+    email = models.EmailField(_("email"))
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class CandidateActivity(models.Model):
+    """Reminder and retention bookkeeping, one row per person.
+
+    Kept apart from `Candidate` so that the matching engine's row stays narrow, and so that a
+    reminder is sent at most once per staleness period (the claim is a conditional UPDATE here).
+    """
+
+    candidate = models.OneToOneField(
+        Candidate, on_delete=models.CASCADE, related_name="activity", verbose_name=_("candidate")
+    )
+    last_seen_at = models.DateTimeField(_("last active"), default=timezone.now, db_index=True)
+    availability_reminded_at = models.DateTimeField(
+        _("availability reminder sent"), null=True, blank=True
+    )
+    renewal_requested_at = models.DateTimeField(_("renewal request sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("candidate activity")
+        verbose_name_plural = _("candidate activity")
+
+    def __str__(self) -> str:
+        return f"{self.candidate_id} {self.last_seen_at:%Y-%m-%d}"

@@ -5,7 +5,38 @@ from django.urls import reverse
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """Sends each role to its own home page after login."""
+    """Sends each role to its own home page after login; sign-up makes a candidate."""
 
     def get_login_redirect_url(self, request) -> str:
         return reverse("home")
+
+    def save_user(self, request, user, form, commit=True):
+        """Self sign-up is for candidates: create their profile and record their consents."""
+        from candidates.services.signup import candidate_signup
+
+        user = super().save_user(request, user, form, commit=True)
+        data = form.cleaned_data
+        candidate_signup(
+            user=user,
+            first_name=data.get("first_name", ""),
+            last_name=data.get("last_name", ""),
+            purposes=data.get("purposes", []),
+        )
+        return user
+
+    def confirm_email(self, request, email_address):
+        """A verified address activates a self-signed-up candidate."""
+        from candidates.services.signup import candidate_email_verified
+
+        confirmed = super().confirm_email(request, email_address)
+        if confirmed:
+            candidate_email_verified(user=email_address.user)
+        return confirmed
+
+    def login(self, request, user):
+        from candidates.services.activity import activity_record
+
+        super().login(request, user)
+        candidate = getattr(user, "candidate", None)
+        if candidate is not None:
+            activity_record(candidate=candidate)

@@ -154,6 +154,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "staffing.tasks.refresh_all_benches",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Candidates whose availability is older than AVAILABILITY_STALE_DAYS get an email with a
+    # one-tap "still the same" link (at most once per staleness period).
+    "remind-stale-availability": {
+        "task": "candidates.tasks.remind_stale_availability",
+        "schedule": crontab(hour=10, minute=0),
+    },
+    # Retention (docs/privacy.md): ask long-inactive people to renew; erase those who do not answer.
+    "candidate-retention": {
+        "task": "candidates.tasks.candidate_retention",
+        "schedule": crontab(hour=4, minute=30),
+    },
 }
 
 # --- Auth ---------------------------------------------------------------------------------------
@@ -171,6 +182,7 @@ ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="opti
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_ADAPTER = "staffing.adapters.AccountAdapter"
+ACCOUNT_SIGNUP_FORM_CLASS = "candidates.forms.SignupExtraForm"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -234,6 +246,17 @@ LOGGING = {
 # Availability older than this many days is stale: candidates are asked to re-confirm it and it
 # ranks lower.
 AVAILABILITY_STALE_DAYS = env.int("AVAILABILITY_STALE_DAYS", default=14)
+# Links in emails are built on this address.
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
+# CVs: at most this many bytes, stored under PRIVATE_STORAGE_ROOT, which no URL serves.
+CV_MAX_BYTES = env.int("CV_MAX_BYTES", default=5 * 1024 * 1024)
+PRIVATE_STORAGE_ROOT = env.path("PRIVATE_STORAGE_ROOT", default=BASE_DIR / ".local" / "private")
+# Retention (docs/privacy.md): inactive this long, people are asked to renew (default 24 months);
+# unanswered after RETENTION_RENEWAL_DAYS they are erased. Without the "keep my profile" consent
+# they leave the pool after RETENTION_POOL_DAYS of inactivity.
+RETENTION_INACTIVE_DAYS = env.int("RETENTION_INACTIVE_DAYS", default=730)
+RETENTION_RENEWAL_DAYS = env.int("RETENTION_RENEWAL_DAYS", default=30)
+RETENTION_POOL_DAYS = env.int("RETENTION_POOL_DAYS", default=180)
 # How many entries a shortlist keeps.
 SHORTLIST_SIZE = env.int("SHORTLIST_SIZE", default=50)
 # Automatic ranking can be switched off; recruiters then build shortlists by hand.

@@ -19,6 +19,7 @@ urlpatterns = [
     path("me/records/<int:pk>/contest/", offers.record_contest, name="record_contest"),
     path("o/<str:token>/", offers.offer_link, name="offer_link"),
     path("me/", include("candidates.urls")),
+    path("agency/candidates/", include("candidates.agency_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from candidates.views import agency
+
+urlpatterns = [
+    path("invite/", agency.candidate_invite, name="recruiter_candidate_invite"),
+    path("<int:pk>/", agency.candidate_detail, name="recruiter_candidate_detail"),
+    path("<int:pk>/cv/", agency.candidate_cv, name="candidate_cv_for_viewer"),
+]

@@ -1,0 +1,201 @@
+"""Forms for candidate self-service and recruiters' invitations; saving goes through services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from candidates.availability import WEEKDAY_NAMES, DayPart
+from candidates.geo import postal_code_lookup
+from candidates.languages import CEFRLevel, Language
+from candidates.models import Candidate, ConsentPurpose, Skill, SkillLevel, WorkExperience
+
+PURPOSE_CHOICES = ConsentPurpose.choices
+
+
+class ConsentFields(forms.Form):
+    purposes = forms.MultipleChoiceField(
+        label=_("I agree to"),
+        choices=PURPOSE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        initial=[ConsentPurpose.MATCHING, ConsentPurpose.PRESENTATION],
+        help_text=_("You can withdraw each of these at any time on your privacy page."),
+    )
+    notice_read = forms.BooleanField(label=_("I have read the privacy notice"), required=True)
+
+
+class SignupExtraForm(ConsentFields):
+    """Extra fields on allauth's sign-up form (ACCOUNT_SIGNUP_FORM_CLASS)."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=100)
+    last_name = forms.CharField(label=_("Last name"), max_length=100)
+    field_order = ["first_name", "last_name"]
+
+    def signup(self, request, user) -> None:
+        """Required by allauth; the profile is created by the adapter's save_user."""
+
+
+class JoinForm(ConsentFields):
+    """Accepting a recruiter's invitation: names (pre-filled) and a password."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=100)
+    last_name = forms.CharField(label=_("Last name"), max_length=100)
+    password = forms.CharField(
+        label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    field_order = ["first_name", "last_name", "password"]
+
+    def clean_password(self) -> str:
+        from django.contrib.auth.password_validation import validate_password
+
+        password = self.cleaned_data["password"]
+        validate_password(password)
+        return password
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = Candidate
+        fields = [
+            "first_name",
+            "last_name",
+            "phone",
+            "postal_code",
+            "max_travel_km",
+            "works_retail",
+            "works_office",
+            "introduction",
+        ]
+        labels = {"introduction": _("A few words about you")}
+        help_texts = {
+            "introduction": _("Shown to recruiters. Never used for ranking or matching."),
+            "postal_code": _("Where you usually start from, e.g. 00100."),
+        }
+        widgets = {
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+            "postal_code": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 5}),
+            "max_travel_km": forms.NumberInput(attrs={"min": 1, "max": 200}),
+            "introduction": forms.Textarea(attrs={"rows": 3, "maxlength": 600}),
+        }
+
+    def clean_postal_code(self) -> str:
+        code = (self.cleaned_data.get("postal_code") or "").strip()
+        if code and postal_code_lookup(code) is None:
+            raise forms.ValidationError(
+                _("We do not know the postal code %(code)s. Check it: five digits, e.g. 00100."),
+                params={"code": code},
+            )
+        return code
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("works_retail") and not data.get("works_office"):
+            raise forms.ValidationError(_("Choose at least one kind of work."))
+        return data
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
+    level = forms.TypedChoiceField(label=_("Level"), choices=CEFRLevel.choices, coerce=int)
+
+
+class SkillForm(forms.Form):
+    skill = forms.ModelChoiceField(label=_("Skill"), queryset=Skill.objects.all())
+    level = forms.TypedChoiceField(
+        label=_("Level"), choices=SkillLevel.choices, coerce=int, initial=SkillLevel.GOOD
+    )
+
+
+class ExperienceForm(forms.ModelForm):
+    class Meta:
+        model = WorkExperience
+        fields = ["employer", "title", "started", "ended", "description"]
+        widgets = {
+            "started": forms.DateInput(attrs={"type": "date"}),
+            "ended": forms.DateInput(attrs={"type": "date"}),
+            "description": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def clean(self):
+        data = super().clean()
+        if data.get("ended") and data.get("started") and data["ended"] < data["started"]:
+            raise forms.ValidationError(_("The end date is before the start date."))
+        return data
+
+
+def cell_name(weekday: int, part: int) -> str:
+    return f"cell_{weekday}_{part}"
+
+
+class AvailabilityForm(forms.Form):
+    """21 checkboxes, one per weekday and day-part; rendered as big toggle buttons."""
+
+    def __init__(self, *args, cells: set[tuple[int, int]] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for weekday, day_name in enumerate(WEEKDAY_NAMES):
+            for part in DayPart:
+                self.fields[cell_name(weekday, part.value)] = forms.BooleanField(
+                    label=f"{day_name} {part.label}",
+                    required=False,
+                    initial=(weekday, part.value) in (cells or set()),
+                )
+
+    def cells(self) -> set[tuple[int, int]]:
+        return {
+            (weekday, part.value)
+            for weekday in range(7)
+            for part in DayPart
+            if self.cleaned_data.get(cell_name(weekday, part.value))
+        }
+
+
+class DateOffForm(forms.Form):
+    date = forms.DateField(label=_("Day off"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class CVForm(forms.Form):
+    file = forms.FileField(
+        label=_("CV (PDF or Word DOCX, at most 5 MB)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx"}),
+    )
+
+    def clean_file(self):
+        file = self.cleaned_data["file"]
+        if file.size > settings.CV_MAX_BYTES:
+            raise forms.ValidationError(_("The file is too large: at most 5 MB."))
+        return file
+
+
+class EraseForm(forms.Form):
+    confirm = forms.CharField(
+        label=_("Type your email address to confirm"),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean_confirm(self) -> str:
+        value = self.cleaned_data["confirm"].strip().lower()
+        if value != self.email.lower():
+            raise forms.ValidationError(_("That is not your email address."))
+        return value
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("Email"))
+    first_name = forms.CharField(label=_("First name"), max_length=100)
+    last_name = forms.CharField(label=_("Last name"), max_length=100)
+
+    def clean_email(self) -> str:
+        from staffing.models import User
+
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                _("Someone with this email address already has an account.")
+            )
+        return email

@@ -1,0 +1,36 @@
+"""Whose candidate data a user may reach: one scoped lookup per case (others answer 404)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from candidates.models import Candidate
+from staffing.models import Placement, User
+from staffing.permissions import CLIENT_MANAGERS, RECRUITERS, company_for_user
+
+
+def candidates_for_user(user: User) -> QuerySet[Candidate]:
+    """Recruiters: the pool. Client managers: people placed with their company. Others: none."""
+    visible = Candidate.objects.exclude(status=Candidate.Status.ERASED)
+    if user.role in RECRUITERS:
+        return visible
+    if user.role in CLIENT_MANAGERS:
+        placed = Placement.objects.filter(
+            request__company=company_for_user(user), status__in=Placement.ACTIVE_STATUSES
+        ).values("candidate_id")
+        return visible.filter(pk__in=placed)
+    return Candidate.objects.none()
+
+
+def candidate_for_user(user: User, pk: int) -> Candidate:
+    return get_object_or_404(candidates_for_user(user), pk=pk)
+
+
+def own_candidate(user: User) -> Candidate:
+    """The logged-in person's own profile (404 when they have none, or it is erased)."""
+    candidate = getattr(user, "candidate", None)
+    if candidate is None or candidate.status == Candidate.Status.ERASED:
+        raise Http404
+    return candidate

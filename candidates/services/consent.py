@@ -1,0 +1,92 @@
+"""Consents: given with the privacy notice's version, withdrawable one purpose at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from candidates.models import Candidate, Consent, ConsentPurpose
+from staffing.models import User
+from staffing.services.audit import audit_record
+from staffing.services.pool import candidate_touch
+
+# Bump this whenever templates/candidates/_privacy_notice.html changes in substance; each consent
+# records the version the person saw.
+PRIVACY_NOTICE_VERSION = "2025-01"
+
+
+def consents_active(*, candidate: Candidate) -> dict[str, Consent]:
+    """The consents in force, by purpose."""
+    return {c.purpose: c for c in candidate.consents.filter(withdrawn_at__isnull=True)}
+
+
+@transaction.atomic
+def consent_give(
+    *,
+    candidate: Candidate,
+    by: User | None,
+    purposes: Iterable[str],
+    version: str = PRIVACY_NOTICE_VERSION,
+) -> list[Consent]:
+    """Record consent for each purpose not already in force; matching consent enters the pool."""
+    Candidate.objects.select_for_update().filter(pk=candidate.pk).first()
+    active = consents_active(candidate=candidate)
+    given = [
+        Consent.objects.create(candidate=candidate, purpose=purpose, version=version)
+        for purpose in dict.fromkeys(purposes)
+        if purpose not in active
+    ]
+    if any(c.purpose == ConsentPurpose.MATCHING for c in given):
+        _matching_consent_set(candidate, True)
+    for consent in given:
+        audit_record(
+            actor=by,
+            action="candidate.consent_given",
+            target=consent,
+            candidate_id=candidate.pk,
+            data={"purpose": consent.purpose, "version": version},
+        )
+    return given
+
+
+@transaction.atomic
+def consent_withdraw(*, candidate: Candidate, by: User | None, purpose: str) -> bool:
+    """Withdraw one purpose. Withdrawing matching takes the person out of new shortlists at once."""
+    withdrawn = candidate.consents.filter(purpose=purpose, withdrawn_at__isnull=True).update(
+        withdrawn_at=timezone.now()
+    )
+    if purpose == ConsentPurpose.MATCHING:
+        _matching_consent_set(candidate, False)
+    if withdrawn:
+        audit_record(
+            actor=by,
+            action="candidate.consent_withdrawn",
+            target=candidate,
+            candidate_id=candidate.pk,
+            data={"purpose": purpose},
+        )
+    return bool(withdrawn)
+
+
+def _matching_consent_set(candidate: Candidate, value: bool) -> None:
+    candidate.matching_consent = value
+    candidate.save(update_fields=["matching_consent"])
+    candidate_touch(candidate_ids=[candidate.pk])
+    bench_refresh_enqueue(candidate=candidate)
+
+
+def bench_refresh_enqueue(*, candidate: Candidate) -> None:
+    """Ask for the person's benches to be refreshed after commit, when the bench service exists.
+
+    The bench is built by another part of the system (staffing.services.bench); until it offers a
+    per-candidate refresh, the nightly rebuild and the pool's catch-up cover the change.
+    """
+    try:
+        from staffing import tasks
+    except ImportError:  # pragma: no cover - staffing.tasks always exists
+        return
+    task = getattr(tasks, "refresh_candidate_benches", None)
+    if task is not None:
+        task.delay_on_commit(candidate.pk)

@@ -1,0 +1,143 @@
+"""Joining: self sign-up (allauth) and a recruiter's single-use invitation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from allauth.account.models import EmailAddress
+from django.core import signing
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from candidates.models import Candidate, CandidateActivity, Invitation
+from candidates.services.consent import consent_give
+from staffing.models import User
+from staffing.services.audit import audit_record
+from staffing.services.pool import candidate_touch
+
+INVITATION_SALT = "candidates.invitation"
+INVITATION_MAX_AGE = 14 * 24 * 3600
+
+
+@transaction.atomic
+def candidate_signup(
+    *,
+    user: User,
+    first_name: str,
+    last_name: str,
+    purposes: Iterable[str],
+    candidate: Candidate | None = None,
+) -> Candidate:
+    """Give a new user the candidate role and profile, and record the consents they gave.
+
+    A self-signed-up person starts inactive (out of matching) until their email is verified;
+    an invited one (`candidate` given) is active at once: the link proved the address.
+    """
+    user.role = User.Role.CANDIDATE
+    user.first_name, user.last_name = first_name, last_name
+    user.save(update_fields=["role", "first_name", "last_name"])
+    if candidate is None:
+        candidate = Candidate.objects.create(
+            user=user,
+            first_name=first_name,
+            last_name=last_name,
+            email=user.email,
+            status=Candidate.Status.INACTIVE,
+        )
+    else:
+        candidate.user = user
+        candidate.first_name, candidate.last_name = first_name, last_name
+        candidate.email = user.email
+        candidate.status = Candidate.Status.ACTIVE
+        candidate.save(update_fields=["user", "first_name", "last_name", "email", "status"])
+    CandidateActivity.objects.get_or_create(candidate=candidate)
+    consent_give(candidate=candidate, by=user, purposes=purposes)
+    candidate_touch(candidate_ids=[candidate.pk])
+    audit_record(
+        actor=user, action="candidate.signed_up", target=candidate, candidate_id=candidate.pk
+    )
+    return candidate
+
+
+@transaction.atomic
+def candidate_email_verified(*, user: User) -> None:
+    """A verified email activates a self-signed-up person (enters matching if they consented)."""
+    updated = Candidate.objects.filter(user=user, status=Candidate.Status.INACTIVE).update(
+        status=Candidate.Status.ACTIVE
+    )
+    if updated:
+        candidate_touch(candidate_ids=[user.candidate.pk])
+
+
+def email_verification_pending(*, user: User) -> bool:
+    """True while the person has an unverified address and no verified one."""
+    addresses = list(EmailAddress.objects.filter(user=user).values_list("verified", flat=True))
+    return bool(addresses) and not any(addresses)
+
+
+@transaction.atomic
+def invitation_create(
+    *, by: User, email: str, first_name: str, last_name: str, base_url: str
+) -> Invitation:
+    """Pre-create the candidate and email them a signed, single-use link to join."""
+    email = email.strip().lower()
+    candidate = Candidate.objects.create(
+        first_name=first_name, last_name=last_name, email=email, status=Candidate.Status.INACTIVE
+    )
+    invitation = Invitation.objects.create(candidate=candidate, email=email, invited_by=by)
+    token = signing.dumps({"i": invitation.pk}, salt=INVITATION_SALT)
+    link = base_url + reverse("candidate_join", args=[token])
+    body = render_to_string(
+        "candidates/email/invitation.txt", {"first_name": first_name, "link": link}
+    )
+    transaction.on_commit(
+        lambda: send_mail(_("You are invited to Service Staff Now"), body, None, [email])
+    )
+    audit_record(actor=by, action="candidate.invited", target=invitation, candidate_id=candidate.pk)
+    return invitation
+
+
+def invitation_from_token(*, token: str) -> Invitation | None:
+    """The open invitation a link points at; None when bad, expired or already used."""
+    try:
+        payload = signing.loads(token, salt=INVITATION_SALT, max_age=INVITATION_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    return (
+        Invitation.objects.filter(pk=payload.get("i"), accepted_at__isnull=True)
+        .select_related("candidate")
+        .first()
+    )
+
+
+@transaction.atomic
+def invitation_accept(
+    *,
+    invitation: Invitation,
+    password: str,
+    first_name: str,
+    last_name: str,
+    purposes: Iterable[str],
+) -> User | None:
+    """Create the login for an invited person. Single use: a second acceptance returns None."""
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        return None
+    claimed = Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
+        accepted_at=timezone.now()
+    )
+    if not claimed:
+        return None
+    user = User.objects.create_user(email=invitation.email, password=password)
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    candidate_signup(
+        user=user,
+        first_name=first_name,
+        last_name=last_name,
+        purposes=purposes,
+        candidate=invitation.candidate,
+    )
+    return user

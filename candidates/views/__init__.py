@@ -1,0 +1,1 @@
+"""Candidate pages: self-service, joining by invitation, and recruiters' candidate pages."""
