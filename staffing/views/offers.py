@@ -3,8 +3,6 @@ offers panel."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -104,7 +102,7 @@ def offer_link(request: HttpRequest, token: str) -> HttpResponse:
     offer = get_object_or_404(offers_for_user(request.user), pk=link.offer_id)
     if request.method == "POST":
         _answer(request, offer)
-        return redirect("offer_link", token=quote(token))
+        return redirect("offer_link", token=token)
     context = {
         "row": _offer_rows([offer])[0],
         "offer": offer,
