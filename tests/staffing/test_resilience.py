@@ -1,4 +1,4 @@
-"""A request accepted by the web server gets its shortlist even if Redis was down when it arrived."""
+"""A request accepted by the web server gets its shortlist even if Redis was down then."""
 
 from __future__ import annotations
 
