@@ -13,6 +13,7 @@ from django.utils import timezone
 from candidates.availability import mask_from_cells
 from candidates.models import Candidate, DateOff
 from candidates.services.activity import activity_record
+from candidates.services.consent import bench_refresh_enqueue
 from staffing.models import User
 from staffing.services.audit import audit_record
 from staffing.services.pool import candidate_touch
@@ -22,6 +23,7 @@ CONFIRM_SALT = "candidates.availability-confirm"
 
 def _changed(candidate: Candidate, by: User | None, action: str, data: dict) -> None:
     candidate_touch(candidate_ids=[candidate.pk])
+    bench_refresh_enqueue(candidate=candidate)
     activity_record(candidate=candidate)
     audit_record(actor=by, action=action, target=candidate, candidate_id=candidate.pk, data=data)
 

@@ -78,15 +78,7 @@ def _matching_consent_set(candidate: Candidate, value: bool) -> None:
 
 
 def bench_refresh_enqueue(*, candidate: Candidate) -> None:
-    """Ask for the person's benches to be refreshed after commit, when the bench service exists.
+    """Refresh the benches the person is on or now fits, once the change is committed."""
+    from staffing.tasks import refresh_benches_for_candidate
 
-    The bench is built by another part of the system (staffing.services.bench); until it offers a
-    per-candidate refresh, the nightly rebuild and the pool's catch-up cover the change.
-    """
-    try:
-        from staffing import tasks
-    except ImportError:  # pragma: no cover - staffing.tasks always exists
-        return
-    task = getattr(tasks, "refresh_candidate_benches", None)
-    if task is not None:
-        task.delay_on_commit(candidate.pk)
+    refresh_benches_for_candidate.delay_on_commit(candidate.pk)

@@ -17,6 +17,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from psycopg2.extras import Range
 
 from candidates.models import Candidate, CandidateCV
 from candidates.services.cv import cv_bytes
@@ -51,7 +52,7 @@ def _value(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
         return str(value)
-    if hasattr(value, "lower") and hasattr(value, "upper") and hasattr(value, "bounds"):
+    if isinstance(value, Range):
         return {"from": _value(value.lower), "to": _value(value.upper)}
     return value
 
