@@ -196,3 +196,71 @@ LanguageFormSet = forms.formset_factory(
     max_num=MAX_LANGUAGES,
     validate_max=True,
 )
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why not this person?"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The agency reads it to find a better fit. The person does not see it."),
+    )
+
+
+class CancelForm(forms.Form):
+    """Cancel the whole request, or one shift of it."""
+
+    shift = forms.TypedChoiceField(label=_("What to cancel"), coerce=int, empty_value=None)
+    reason = forms.CharField(
+        label=_("Reason"), max_length=300, required=False, widget=forms.TextInput()
+    )
+
+    def __init__(self, *args, shifts, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", _("The whole request"))]
+        if len(shifts) > 1:
+            choices += [
+                (
+                    s.pk,
+                    _("Only the shift %(when)s")
+                    % {"when": timezone.localtime(s.starts_at).strftime("%d.%m. %H:%M")},
+                )
+                for s in shifts
+            ]
+        self.fields["shift"].choices = choices
+        self.fields["shift"].required = False
+
+
+class RatingForm(forms.Form):
+    score = forms.TypedChoiceField(
+        label=_("Service"),
+        choices=[(i, f"{i} ★") for i in range(5, 0, -1)],
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The person sees your rating and comment."),
+    )
+    mark = forms.ChoiceField(
+        label=_("Next time"),
+        required=False,
+        choices=[
+            ("", _("No preference")),
+            ("favourite", _("A favourite: offer to them first")),
+            ("do_not_return", _("Do not send this person to us again")),
+        ],
+        widget=forms.RadioSelect,
+    )
+
+
+class NoShowForm(forms.Form):
+    reason = forms.CharField(
+        label=_("What happened?"),
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(),
+    )

@@ -1,17 +1,31 @@
-"""Client manager pages: order staff, follow requests live."""
+"""Client manager pages: order staff (or repeat an order), follow requests live, meet the people,
+decline or cancel, and give feedback after the shift."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
-from clients.forms import LanguageFormSet, ShiftFormSet, StaffingRequestForm
+from candidates.models import Candidate
+from clients.forms import (
+    CancelForm,
+    DeclineForm,
+    LanguageFormSet,
+    NoShowForm,
+    RatingForm,
+    ShiftFormSet,
+    StaffingRequestForm,
+)
+from clients.models import CandidateMark
+from staffing.models import Placement, ServiceRating, StaffingRequest
 from staffing.permissions import (
     CLIENT_MANAGERS,
     company_for_user,
@@ -19,44 +33,104 @@ from staffing.permissions import (
     requests_for_user,
     role_required,
 )
-from staffing.presenters import request_progress
+from staffing.presenters import presented_people, request_progress, request_timeline
+from staffing.services.disclosure import candidate_views_record
+from staffing.services.estimates import fill_estimate
+from staffing.services.feedback import (
+    candidate_mark_set,
+    placement_no_show_report,
+    presented_decline,
+    request_cancel,
+    service_rating_give,
+    shift_cancel,
+)
 from staffing.services.requests import LanguageNeed, staffing_request_submit
+
+LIST_FILTERS = ("open", "filled", "past", "all")
+
+
+def _filtered(requests: QuerySet[StaffingRequest], show: str) -> QuerySet[StaffingRequest]:
+    now = timezone.now()
+    if show == "open":
+        return requests.open()
+    if show == "filled":
+        return requests.filter(status=StaffingRequest.Status.FILLED, shifts__ends_at__gt=now)
+    if show == "past":
+        return requests.exclude(shifts__ends_at__gt=now)
+    return requests
 
 
 @role_required(*CLIENT_MANAGERS)
 def request_list(request: HttpRequest) -> HttpResponse:
+    show = request.GET.get("show", "open")
+    show = show if show in LIST_FILTERS else "open"
     requests = (
-        requests_for_user(request.user)
+        _filtered(requests_for_user(request.user), show)
         .select_related("site", "service_profile")
         .prefetch_related("shifts")
+        .distinct()
         .order_by("-created_at")
     )
-    return render(request, "clients/request_list.html", {"requests": requests[:100]})
+    context = {"requests": requests[:100], "show": show, "filters": _list_filter_labels()}
+    return render(request, "clients/request_list.html", context)
 
 
-def _initial_for(company) -> tuple[dict, list[dict], list[dict]]:
-    """Defaults from the company's first site and service profile: tomorrow evening."""
-    profile = company.service_profiles.filter(is_active=True).select_related("site").first()
-    form_initial: dict = {}
-    languages: list[dict] = []
-    if profile is not None:
-        form_initial = {
-            "site": profile.site_id,
-            "service_profile": profile.pk,
-            "required_skills": list(profile.valued_skills.values_list("pk", flat=True)),
+def _list_filter_labels() -> list[tuple[str, str]]:
+    return [("open", _("Open")), ("filled", _("Filled")), ("past", _("Past")), ("all", _("All"))]
+
+
+def _profile_initial(profile) -> tuple[dict, list[dict]]:
+    form_initial = {
+        "site": profile.site_id,
+        "service_profile": profile.pk,
+        "required_skills": list(profile.valued_skills.values_list("pk", flat=True)),
+    }
+    languages = [{"language": pl.language, "level": pl.level} for pl in profile.languages.all()]
+    return form_initial, languages
+
+
+def _repeat_initial(previous: StaffingRequest) -> tuple[dict, list[dict], list[dict]]:
+    """Everything of a previous request but the dates: the client picks the new days."""
+    form_initial = {
+        "site": previous.site_id,
+        "service_profile": previous.service_profile_id,
+        "urgency": previous.urgency,
+        "headcount": previous.headcount,
+        "required_skills": list(previous.required_skills.values_list("pk", flat=True)),
+        "preferred_skills": list(previous.preferred_skills.values_list("pk", flat=True)),
+        "notes": previous.notes,
+    }
+    shifts = [
+        {
+            "start": timezone.localtime(s.starts_at).time(),
+            "end": timezone.localtime(s.ends_at).time(),
         }
-        languages = [{"language": pl.language, "level": pl.level} for pl in profile.languages.all()]
+        for s in previous.shifts.all()
+    ]
+    languages = [
+        {"language": rl.language, "level": rl.level, "reason": rl.reason}
+        for rl in previous.languages.all()
+    ]
+    return form_initial, shifts, languages
+
+
+def _initial_for(request: HttpRequest, company) -> tuple[dict, list[dict], list[dict]]:
+    """Defaults: a repeated request, else the chosen (or first) service profile, tomorrow
+    evening."""
+    repeat = request.GET.get("repeat", "")
+    if repeat.isdigit():
+        return _repeat_initial(request_for_user(request.user, int(repeat)))
+    profiles = company.service_profiles.filter(is_active=True).select_related("site")
+    chosen = request.GET.get("service_profile", "")
+    profile = (profiles.filter(pk=chosen).first() if chosen.isdigit() else None) or profiles.first()
+    form_initial, languages = _profile_initial(profile) if profile else ({}, [])
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     shifts = [{"date": tomorrow, "start": dt.time(16), "end": dt.time(21)}]
     return form_initial, shifts, languages
 
 
-@role_required(*CLIENT_MANAGERS)
-@require_http_methods(["GET", "POST"])
-def request_new(request: HttpRequest) -> HttpResponse:
-    company = company_for_user(request.user)
-    form_initial, shift_initial, language_initial = _initial_for(company)
-    data = request.POST if request.method == "POST" else None
+def _order_forms(request: HttpRequest, data, company):
+    form_initial, shift_initial, language_initial = _initial_for(request, company)
     form = StaffingRequestForm(data, company=company, initial=form_initial)
     # A bound formset must not get initial data: rows equal to it would count as unchanged and
     # be dropped as empty.
@@ -64,6 +138,15 @@ def request_new(request: HttpRequest) -> HttpResponse:
     languages = LanguageFormSet(
         data, prefix="languages", initial=None if data else language_initial
     )
+    return form, shifts, languages
+
+
+@role_required(*CLIENT_MANAGERS)
+@require_http_methods(["GET", "POST"])
+def request_new(request: HttpRequest) -> HttpResponse:
+    company = company_for_user(request.user)
+    data = request.POST if request.method == "POST" else None
+    form, shifts, languages = _order_forms(request, data, company)
     if data is not None and form.is_valid() and shifts.is_valid() and languages.is_valid():
         staffing_request = staffing_request_submit(
             by=request.user,
@@ -81,17 +164,59 @@ def request_new(request: HttpRequest) -> HttpResponse:
         return redirect("client_request_detail", pk=staffing_request.pk)
     if data is not None:
         messages.error(request, _("Please check the highlighted fields."))
-    return render(
-        request,
-        "clients/request_form.html",
-        {"form": form, "shifts": shifts, "languages": languages},
+    context = {"form": form, "shifts": shifts, "languages": languages}
+    return render(request, "clients/request_form.html", context)
+
+
+@role_required(*CLIENT_MANAGERS)
+def request_estimate(request: HttpRequest) -> HttpResponse:
+    """How fast the order being typed would fill, from the form's current values (htmx)."""
+    company = company_for_user(request.user)
+    data = request.GET
+    form = StaffingRequestForm(data, company=company)
+    shifts = ShiftFormSet(data, prefix="shifts")
+    languages = LanguageFormSet(data, prefix="languages")
+    estimate = None
+    if form.is_valid() and shifts.is_valid() and languages.is_valid():
+        estimate = fill_estimate(
+            company=company,
+            site=form.cleaned_data["site"],
+            role_type=form.cleaned_data["service_profile"].role_type,
+            headcount=form.cleaned_data["headcount"],
+            shifts=shifts.periods,
+            languages=[(need[0], need[1]) for need in languages.needs],
+        )
+    return render(request, "clients/_estimate.html", {"estimate": estimate})
+
+
+def _detail_context(request: HttpRequest, staffing_request: StaffingRequest) -> dict:
+    return {
+        "req": staffing_request,
+        "progress": request_progress(staffing_request),
+        "timeline": request_timeline(staffing_request, for_client=True),
+    }
+
+
+def _people_context(request: HttpRequest, staffing_request: StaffingRequest, *, page_load: bool):
+    people = presented_people(staffing_request)
+    candidate_views_record(
+        viewer=request.user, staffing_request=staffing_request, people=people, page_load=page_load
     )
+    shifts_over = not staffing_request.shifts.filter(ends_at__gt=timezone.now()).exists()
+    return {
+        "req": staffing_request,
+        "people": people,
+        "shifts_over": shifts_over,
+        "now": timezone.now(),
+        "live": not staffing_request.is_final and not shifts_over,
+    }
 
 
 @role_required(*CLIENT_MANAGERS)
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     staffing_request = request_for_user(request.user, pk)
-    context = {"req": staffing_request, "progress": request_progress(staffing_request)}
+    context = _detail_context(request, staffing_request)
+    context.update(_people_context(request, staffing_request, page_load=True))
     return render(request, "clients/request_detail.html", context)
 
 
@@ -99,5 +224,129 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def request_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The live part of the request page, polled by htmx until the request is final."""
     staffing_request = request_for_user(request.user, pk)
-    context = {"req": staffing_request, "progress": request_progress(staffing_request)}
+    context = _detail_context(request, staffing_request)
     return render(request, "clients/_request_status.html", context)
+
+
+@role_required(*CLIENT_MANAGERS)
+def request_people(request: HttpRequest, pk: int) -> HttpResponse:
+    """The people part of the request page, polled by htmx while the request is being staffed."""
+    staffing_request = request_for_user(request.user, pk)
+    context = _people_context(request, staffing_request, page_load=False)
+    return render(request, "clients/_people.html", context)
+
+
+def _presented_candidate(staffing_request: StaffingRequest, candidate_id: int) -> Candidate:
+    """A person presented to this client on this request (404 for anyone else)."""
+    if candidate_id not in {p.candidate_id for p in presented_people(staffing_request)}:
+        raise Http404
+    return Candidate.objects.get(pk=candidate_id)
+
+
+@role_required(*CLIENT_MANAGERS)
+@require_http_methods(["GET", "POST"])
+def person_decline(request: HttpRequest, pk: int, candidate_id: int) -> HttpResponse:
+    staffing_request = request_for_user(request.user, pk)
+    candidate = _presented_candidate(staffing_request, candidate_id)
+    form = DeclineForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            presented_decline(
+                staffing_request=staffing_request,
+                candidate=candidate,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("Declined. The agency offers the place to the next person.")
+            )
+            return redirect("client_request_detail", pk=staffing_request.pk)
+    context = {"req": staffing_request, "first_name": candidate.first_name, "form": form}
+    return render(request, "clients/person_decline.html", context)
+
+
+@role_required(*CLIENT_MANAGERS)
+@require_http_methods(["GET", "POST"])
+def request_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+    staffing_request = request_for_user(request.user, pk)
+    shifts = list(staffing_request.shifts.filter(cancellation__isnull=True))
+    form = CancelForm(request.POST or None, shifts=shifts)
+    if request.method == "POST" and form.is_valid():
+        shift = next((s for s in shifts if s.pk == form.cleaned_data["shift"]), None)
+        try:
+            if shift is not None:
+                shift_cancel(shift=shift, by=request.user, reason=form.cleaned_data["reason"])
+            else:
+                request_cancel(
+                    staffing_request=staffing_request,
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Cancelled. Anyone already booked is told by email."))
+            return redirect("client_request_detail", pk=staffing_request.pk)
+    context = {"req": staffing_request, "form": form}
+    return render(request, "clients/request_cancel.html", context)
+
+
+def _placement_for(request: HttpRequest, pk: int) -> Placement:
+    placements = Placement.objects.filter(request__in=requests_for_user(request.user))
+    return get_object_or_404(
+        placements.select_related("candidate", "shift", "request__site"), pk=pk
+    )
+
+
+@role_required(*CLIENT_MANAGERS)
+@require_http_methods(["GET", "POST"])
+def placement_feedback(request: HttpRequest, pk: int) -> HttpResponse:
+    """After the shift: rate the person's service, and mark a favourite or do-not-return."""
+    placement = _placement_for(request, pk)
+    company = placement.request.company
+    existing = ServiceRating.objects.filter(placement=placement).first()
+    mark = CandidateMark.objects.filter(company=company, candidate=placement.candidate).first()
+    initial = {"mark": mark.kind if mark else ""}
+    if existing:
+        initial.update(score=existing.score, comment=existing.comment)
+    form = RatingForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            service_rating_give(
+                placement=placement,
+                by=request.user,
+                score=form.cleaned_data["score"],
+                comment=form.cleaned_data["comment"],
+            )
+            if form.cleaned_data["mark"] != initial["mark"]:
+                candidate_mark_set(
+                    company=company,
+                    candidate=placement.candidate,
+                    by=request.user,
+                    kind=form.cleaned_data["mark"],
+                )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Thank you. The rating helps us send the right people."))
+            return redirect("client_request_detail", pk=placement.request_id)
+    context = {"placement": placement, "form": form, "no_show_form": NoShowForm()}
+    return render(request, "clients/placement_feedback.html", context)
+
+
+@role_required(*CLIENT_MANAGERS)
+@require_POST
+def placement_no_show(request: HttpRequest, pk: int) -> HttpResponse:
+    placement = _placement_for(request, pk)
+    form = NoShowForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        placement_no_show_report(placement=placement, by=request.user, reason=reason)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("No-show reported. The agency is finding a replacement."))
+    return redirect("client_request_detail", pk=placement.request_id)

@@ -1,14 +1,24 @@
-"""Shape domain objects for pages: the request's progress steps."""
+"""Shape domain objects for pages: a request's progress, its timeline and presented people."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
+from django.db.models import Max, Min
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from staffing.models import Placement, StaffingRequest
+from staffing.matching.explain import fit_summary
+from staffing.models import (
+    AuditEvent,
+    Placement,
+    PresentedDecline,
+    ServiceRating,
+    StaffingRequest,
+)
 
 
 @dataclass(frozen=True)
@@ -17,14 +27,24 @@ class Step:
     done: bool
     at: dt.datetime | None = None
     detail: str = ""
+    alert: bool = False
+
+
+def confirmed_people(req: StaffingRequest) -> int:
+    """Distinct people with an active placement on the request (one person may hold several
+    shifts)."""
+    active = req.placements.filter(status__in=Placement.ACTIVE_STATUSES)
+    return active.values("candidate_id").distinct().count()
 
 
 def request_progress(req: StaffingRequest) -> list[Step]:
-    """received → shortlist ready → approved → offers sent → k of n confirmed → filled."""
+    """received → shortlist ready → approved → offers sent → k of n confirmed → filled (or
+    needs attention / cancelled), each step with its time."""
     shortlist = req.current_shortlist
-    confirmed = req.placements.filter(status__in=Placement.ACTIVE_STATUSES).count()
     status = StaffingRequest.Status
-    offering = req.status in (status.OFFERING, status.FILLED)
+    active = req.placements.filter(status__in=Placement.ACTIVE_STATUSES)
+    confirmed = confirmed_people(req)
+    first_offer = req.events.filter(action="offers.wave_sent").aggregate(at=Min("created_at"))
     steps = [
         Step(_("Received"), True, req.created_at),
         Step(_("Shortlist ready"), shortlist is not None, req.shortlisted_at),
@@ -33,15 +53,205 @@ def request_progress(req: StaffingRequest) -> list[Step]:
             bool(shortlist and shortlist.approved_at),
             shortlist.approved_at if shortlist else None,
         ),
-        Step(_("Offers sent"), offering),
+        Step(_("Offers sent"), first_offer["at"] is not None, first_offer["at"]),
         Step(
             _("People confirmed"),
-            confirmed >= req.headcount and req.headcount > 0,
-            detail=f"{confirmed} / {req.headcount}",
+            confirmed >= req.headcount,
+            active.aggregate(at=Max("created_at"))["at"] if confirmed else None,
+            detail=gettext("%(k)s of %(n)s") % {"k": confirmed, "n": req.headcount},
         ),
         Step(_("Filled"), req.status == status.FILLED, req.filled_at),
     ]
+    if req.status == status.NEEDS_ATTENTION:
+        steps.append(
+            Step(_("Needs attention: the agency is on it"), True, req.updated_at, alert=True)
+        )
+    if req.status == status.CANCELLED:
+        steps.append(Step(_("Cancelled"), True, req.updated_at, alert=True))
     return steps
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    at: dt.datetime
+    text: str
+    icon: str = "bi-dot"
+    actor: str = ""
+
+
+def _n(data: dict, key: str) -> Any:
+    value = data.get(key)
+    return len(value) if isinstance(value, list) else value or 0
+
+
+# What a client manager may read of each event: no names, no scores, no internal detail.
+CLIENT_WORDING: dict[str, tuple[str, Callable[[dict], str]]] = {
+    "request.submitted": (
+        "bi-inbox",
+        lambda d: gettext("Request received: %(n)s people") % {"n": d.get("headcount", "?")},
+    ),
+    "shortlist.created": (
+        "bi-list-ol",
+        lambda d: gettext("Shortlist ready: %(n)s people fit") % {"n": d.get("entries", 0)},
+    ),
+    "shortlist.approved": (
+        "bi-check2-square",
+        lambda d: gettext("The agency approved the shortlist"),
+    ),
+    "offers.wave_sent": (
+        "bi-send",
+        lambda d: (
+            gettext("Offers sent to %(n)s people") % {"n": _n(d, "candidates") or _n(d, "offers")}
+        ),
+    ),
+    "offer.accepted": ("bi-person-check", lambda d: gettext("A person confirmed")),
+    "offers.closed_filled": ("bi-flag", lambda d: gettext("All places filled")),
+    "offers.exhausted": (
+        "bi-exclamation-triangle",
+        lambda d: gettext("Nobody left to offer the work to: the agency is looking further"),
+    ),
+    "request.backfill": ("bi-arrow-repeat", lambda d: gettext("A place reopened: offered again")),
+    "placement.cancelled": ("bi-person-x", lambda d: gettext("A confirmed person cancelled")),
+    "person.declined_by_client": (
+        "bi-person-dash",
+        lambda d: gettext("You declined a person; the agency is finding another"),
+    ),
+    "shift.cancelled": ("bi-calendar-x", lambda d: gettext("A shift was cancelled")),
+    "request.cancelled": ("bi-x-circle", lambda d: gettext("The request was cancelled")),
+    "placement.no_show": ("bi-person-slash", lambda d: gettext("A no-show was reported")),
+    "placement.rated": (
+        "bi-star",
+        lambda d: gettext("Service rated %(score)s/5") % {"score": d.get("score")},
+    ),
+}
+
+
+def request_timeline(req: StaffingRequest, *, for_client: bool) -> list[TimelineItem]:
+    """The request's story from its audit events, oldest first.
+
+    Clients read a whitelist in plain words (never a candidate's name); recruiters read every
+    event with who did it.
+    """
+    events = AuditEvent.objects.filter(staffing_request=req).select_related("actor", "candidate")
+    items = []
+    for event in events.order_by("created_at", "id"):
+        if for_client:
+            wording = CLIENT_WORDING.get(event.action)
+            if wording is None:
+                continue
+            icon, text = wording
+            items.append(TimelineItem(event.created_at, text(event.data), icon))
+        else:
+            icon, text = CLIENT_WORDING.get(event.action, ("bi-dot", None))
+            detail = text(event.data) if text else event.action
+            if event.candidate is not None:
+                detail += f" · {event.candidate.full_name}"
+            if reason := event.data.get("reason"):
+                detail += f" · “{reason}”"
+            actor = event.actor.email if event.actor else gettext("system")
+            items.append(TimelineItem(event.created_at, detail, icon, actor))
+    return items
+
+
+def rating_band(summary: tuple[float, int] | None) -> str:
+    """A coarse band of client ratings ("4–5 ★"), or "new" for people not rated yet."""
+    if not summary or not summary[1]:
+        return gettext("New with us")
+    average = summary[0]
+    if average >= 4:
+        return "4–5 ★"
+    if average >= 3:
+        return "3–4 ★"
+    return gettext("under 3 ★")
+
+
+@dataclass
+class PresentedPerson:
+    candidate_id: int
+    first_name: str
+    fit: list[str]
+    languages: list[str]
+    skills: list[str]
+    band: str
+    placed: bool = False
+    full_name: str = ""
+    phone: str = ""
+    placements: list[Placement] = field(default_factory=list)
+
+
+def presented_people(req: StaffingRequest, *, limit: int | None = None) -> list[PresentedPerson]:
+    """Who the client sees, once the agency has approved the shortlist: the people placed with
+    them (with full name and phone), then the best ranked people still in play (first name
+    only). Declined people, and people who turned the offer down, are left out."""
+    shortlist = req.current_shortlist
+    if shortlist is None or shortlist.approved_at is None:
+        return []
+    placements = list(
+        req.placements.filter(status__in=Placement.ACTIVE_STATUSES)
+        .select_related("candidate", "shift", "service_rating")
+        .order_by("shift__starts_at", "pk")
+    )
+    declined = set(
+        PresentedDecline.objects.filter(request=req).values_list("candidate_id", flat=True)
+    )
+    gone = set(
+        req.offers.filter(status__in=["declined", "expired", "withdrawn"]).values_list(
+            "candidate_id", flat=True
+        )
+    )
+    placed_ids = {p.candidate_id for p in placements}
+    limit = limit if limit is not None else 2 * req.headcount
+    entries = list(
+        shortlist.ranked.exclude(candidate_id__in=declined | gone | placed_ids).select_related(
+            "candidate"
+        )[: max(limit - len(placed_ids), 0)]
+    )
+    explanations = {e.candidate_id: e.explanation for e in shortlist.entries.all()}
+    people_ids = [
+        *dict.fromkeys(p.candidate_id for p in placements),
+        *(e.candidate_id for e in entries),
+    ]
+    candidates = {p.candidate_id: p.candidate for p in placements}
+    candidates.update({e.candidate_id: e.candidate for e in entries})
+    ratings = ServiceRating.objects.summary_by_candidate(people_ids)
+    languages, skills = _languages_and_skills(req, people_ids)
+    out = []
+    for pk in people_ids:
+        person = candidates[pk]
+        placed = pk in placed_ids
+        out.append(
+            PresentedPerson(
+                candidate_id=pk,
+                first_name=person.first_name,
+                fit=fit_summary(explanations.get(pk, {})),
+                languages=languages.get(pk, []),
+                skills=skills.get(pk, []),
+                band=rating_band(ratings.get(pk)),
+                placed=placed,
+                full_name=person.full_name if placed else "",
+                phone=person.phone if placed else "",
+                placements=[p for p in placements if p.candidate_id == pk],
+            )
+        )
+    return out
+
+
+def _languages_and_skills(
+    req: StaffingRequest, ids: list[int]
+) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+    """Each person's languages, and the skills they have among those the request names."""
+    from candidates.models import CandidateLanguage, CandidateSkill
+
+    languages: dict[int, list[str]] = {}
+    for row in CandidateLanguage.objects.filter(candidate_id__in=ids).order_by("-level"):
+        languages.setdefault(row.candidate_id, []).append(str(row))
+    wanted = {*req.required_skills.values_list("pk", flat=True)}
+    wanted |= {*req.preferred_skills.values_list("pk", flat=True)}
+    skills: dict[int, list[str]] = {}
+    rows = CandidateSkill.objects.filter(candidate_id__in=ids, skill_id__in=wanted)
+    for row in rows.select_related("skill"):
+        skills.setdefault(row.candidate_id, []).append(row.skill.name)
+    return languages, skills
 
 
 def offer_reasons(explanation: dict) -> list[str]:

@@ -9,6 +9,31 @@ urlpatterns = [
     path("agency/requests/", recruiter.board, name="recruiter_board"),
     path("agency/requests/<int:pk>/", recruiter.request_detail, name="recruiter_request_detail"),
     path(
+        "agency/requests/<int:pk>/approve/",
+        recruiter.shortlist_approve_view,
+        name="recruiter_shortlist_approve",
+    ),
+    path(
+        "agency/requests/<int:pk>/shortlist/edit/",
+        recruiter.shortlist_edit,
+        name="recruiter_shortlist_edit",
+    ),
+    path(
+        "agency/requests/<int:pk>/shortlist/add/",
+        recruiter.shortlist_add,
+        name="recruiter_shortlist_add",
+    ),
+    path(
+        "agency/requests/<int:pk>/search/",
+        recruiter.candidate_search_view,
+        name="recruiter_candidate_search",
+    ),
+    path(
+        "agency/placements/<int:pk>/no-show/",
+        recruiter.placement_no_show,
+        name="recruiter_placement_no_show",
+    ),
+    path(
         "agency/requests/<int:pk>/offers/", offers.request_offers, name="recruiter_request_offers"
     ),
     path("client/", include("clients.urls")),

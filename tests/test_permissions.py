@@ -28,7 +28,7 @@ def world():
     }
 
 
-# (url name, needs a request id, roles admitted)
+# (url name, needs a request id (or "profile": its service profile id), roles admitted)
 PAGES = [
     ("recruiter_board", False, {"recruiter"}),
     ("recruiter_request_detail", True, {"recruiter"}),
@@ -36,12 +36,21 @@ PAGES = [
     ("client_request_new", False, {"manager"}),
     ("client_request_detail", True, {"manager"}),
     ("client_request_status", True, {"manager"}),
+    ("client_request_people", True, {"manager"}),
+    ("client_request_cancel", True, {"manager"}),
+    ("client_request_estimate", False, {"manager"}),
+    ("recruiter_candidate_search", True, {"recruiter"}),
+    ("bench_coverage", False, {"recruiter"}),
+    ("bench_detail", "profile", {"recruiter"}),
+    ("service_levels", False, {"recruiter"}),
     ("candidate_home", False, {"candidate"}),
 ]
 ROLES = ["recruiter", "manager", "candidate"]
 
 
-def _url(name: str, needs_id: bool, req: StaffingRequest) -> str:
+def _url(name: str, needs_id: bool | str, req: StaffingRequest) -> str:
+    if needs_id == "profile":
+        return reverse(name, args=[req.service_profile_id])
     return reverse(name, args=[req.pk]) if needs_id else reverse(name)
 
 

@@ -41,15 +41,12 @@ def _backfill_on_commit(*, request_id: int, by: User, reason: str) -> None:
     transaction.on_commit(backfill)
 
 
-def _placed_told_on_commit(*, placement_ids: list[int], reason: str) -> None:
-    """Tell the people whose placements were cancelled, by email, once the change is committed."""
-    if not placement_ids:
-        return
-    from staffing.tasks import placements_cancelled_notify
+def _placed_tell(*, placement_ids: list[int], reason: str) -> None:
+    """Queue an email to each person whose placement the client cancelled (sent after commit)."""
+    if placement_ids:
+        from staffing.services.notifications import placements_cancelled_tell
 
-    transaction.on_commit(
-        lambda: placements_cancelled_notify.delay(placement_ids=placement_ids, reason=reason)
-    )
+        placements_cancelled_tell(placement_ids=placement_ids, reason=reason)
 
 
 def _active_placements(**filters) -> list[Placement]:
@@ -60,10 +57,14 @@ def _active_placements(**filters) -> list[Placement]:
     )
 
 
-def _placements_cancel(placements: list[Placement]) -> list[int]:
+def _placements_cancel(placements: list[Placement], *, reason: str) -> list[int]:
     ids = [p.pk for p in placements]
+    now = timezone.now()
     Placement.objects.filter(pk__in=ids).update(
-        status=Placement.Status.CANCELLED, updated_at=timezone.now()
+        status=Placement.Status.CANCELLED,
+        cancelled_at=now,
+        cancel_reason=reason[:300],
+        updated_at=now,
     )
     candidate_touch(candidate_ids=[p.candidate_id for p in placements])
     return ids
@@ -84,7 +85,7 @@ def presented_decline(
         if PresentedDecline.objects.filter(request=request, candidate=candidate).exists():
             raise FeedbackError(_("You have already declined this person."))
         placements = _active_placements(request=request, candidate=candidate)
-        cancelled = _placements_cancel(placements)
+        cancelled = _placements_cancel(placements, reason=reason)
         decline = PresentedDecline.objects.create(
             request=request, candidate=candidate, reason=reason[:300], by=by
         )
@@ -99,7 +100,7 @@ def presented_decline(
             candidate_id=candidate.pk,
             data={"reason": reason[:300], "placements_cancelled": len(cancelled)},
         )
-        _placed_told_on_commit(placement_ids=cancelled, reason="declined_by_client")
+        _placed_tell(placement_ids=cancelled, reason="declined_by_client")
         _backfill_on_commit(request_id=request.pk, by=by, reason="client_declined")
     return decline
 
@@ -112,7 +113,7 @@ def request_cancel(*, staffing_request: StaffingRequest, by: User, reason: str) 
             raise FeedbackError(_("This request is already cancelled."))
         if request.shifts.filter(starts_at__lte=timezone.now()).exists():
             raise FeedbackError(_("A shift has already started: call the agency instead."))
-        cancelled = _placements_cancel(_active_placements(request=request))
+        cancelled = _placements_cancel(_active_placements(request=request), reason=reason or "")
         request.status = StaffingRequest.Status.CANCELLED
         request.save(update_fields=["status", "updated_at"])
         audit_record(
@@ -122,8 +123,15 @@ def request_cancel(*, staffing_request: StaffingRequest, by: User, reason: str) 
             staffing_request_id=request.pk,
             data={"reason": (reason or "")[:300], "placements_cancelled": len(cancelled)},
         )
-        _placed_told_on_commit(placement_ids=cancelled, reason="request_cancelled")
+        _placed_tell(placement_ids=cancelled, reason="request_cancelled")
+        _offers_withdraw(request, by)
     return request
+
+
+def _offers_withdraw(request: StaffingRequest, by: User) -> None:
+    from staffing.services.offers import offers_withdraw
+
+    offers_withdraw(staffing_request=request, by=by)
 
 
 def shift_cancel(*, shift: Shift, by: User, reason: str) -> ShiftCancellation:
@@ -137,7 +145,7 @@ def shift_cancel(*, shift: Shift, by: User, reason: str) -> ShiftCancellation:
             raise FeedbackError(_("This shift is already cancelled."))
         if shift.starts_at <= timezone.now():
             raise FeedbackError(_("This shift has already started: call the agency instead."))
-        cancelled = _placements_cancel(_active_placements(shift=shift))
+        cancelled = _placements_cancel(_active_placements(shift=shift), reason=reason or "")
         cancellation = ShiftCancellation.objects.create(
             shift=shift, reason=(reason or "")[:300], by=by
         )
@@ -162,7 +170,8 @@ def shift_cancel(*, shift: Shift, by: User, reason: str) -> ShiftCancellation:
                 staffing_request_id=request.pk,
                 data={"reason": (reason or "")[:300], "last_shift": True},
             )
-        _placed_told_on_commit(placement_ids=cancelled, reason="shift_cancelled")
+            _offers_withdraw(request, by)
+        _placed_tell(placement_ids=cancelled, reason="shift_cancelled")
     return cancellation
 
 

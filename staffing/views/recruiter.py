@@ -1,26 +1,51 @@
-"""Recruiter pages: the live requests board and a request's shortlist."""
+"""Recruiter pages: the live requests board and a request's page, where the shortlist is curated
+and approved, people are found by search, and no-shows are recorded."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from candidates.models import Skill
+from candidates.models import Candidate, Skill
 from clients.models import ClientCompany
-from staffing.models import Placement, StaffingRequest
+from staffing.models import Placement, ShortlistEdit, StaffingRequest
 from staffing.permissions import RECRUITERS, request_for_user, requests_for_user, role_required
-from staffing.presenters import request_progress
+from staffing.presenters import request_progress, request_timeline
+from staffing.services.feedback import placement_no_show_report
+from staffing.services.shortlists import (
+    candidate_search,
+    shortlist_approve,
+    shortlist_entry_add,
+    shortlist_entry_move,
+    shortlist_entry_remove,
+)
 
 
-def _board_requests(request: HttpRequest):
+def _date(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _board_requests(request: HttpRequest) -> QuerySet[StaffingRequest]:
     qs = (
         requests_for_user(request.user)
         .select_related("company", "site", "service_profile")
         .prefetch_related("shifts")
         .annotate(
             confirmed=Count(
-                "placements", filter=Q(placements__status__in=Placement.ACTIVE_STATUSES)
+                "placements__candidate",
+                filter=Q(placements__status__in=Placement.ACTIVE_STATUSES),
+                distinct=True,
             )
         )
     )
@@ -31,6 +56,8 @@ def _board_requests(request: HttpRequest):
         qs = qs.filter(status=status)
     if company := request.GET.get("company", "").strip():
         qs = qs.filter(company_id=company) if company.isdigit() else qs.none()
+    if day := _date(request.GET.get("date", "")):
+        qs = qs.filter(shifts__starts_at__date=day).distinct()
     return qs.board_order()[:200]
 
 
@@ -42,22 +69,146 @@ def board(request: HttpRequest) -> HttpResponse:
         "statuses": StaffingRequest.Status.choices,
         "status": request.GET.get("status", "open"),
         "company": request.GET.get("company", ""),
+        "date": request.GET.get("date", ""),
+        "now": timezone.now(),
     }
     template = "staffing/_board_rows.html" if request.htmx else "staffing/board.html"
     return render(request, template, context)
 
 
-@role_required(*RECRUITERS)
-def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    staffing_request = request_for_user(request.user, pk)
+def _detail_context(request: HttpRequest, staffing_request: StaffingRequest) -> dict:
     shortlist = staffing_request.current_shortlist
-    context = {
+    placements = (
+        staffing_request.placements.select_related("candidate", "shift")
+        .exclude(status=Placement.Status.CANCELLED)
+        .order_by("shift__starts_at", "pk")
+    )
+    return {
         "req": staffing_request,
         "shortlist": shortlist,
         "entries": shortlist.ranked.select_related("candidate") if shortlist else [],
         "near_misses": shortlist.near_misses.select_related("candidate") if shortlist else [],
+        "edits": ShortlistEdit.objects.filter(shortlist=shortlist).select_related("candidate", "by")
+        if shortlist
+        else [],
         "progress": request_progress(staffing_request),
         "skill_names": Skill.names_by_id(),
+        "placements": placements,
+        "timeline": request_timeline(staffing_request, for_client=False),
+        "now": timezone.now(),
+        "editable": staffing_request.status not in ("filled", "cancelled", "received"),
     }
+
+
+@role_required(*RECRUITERS)
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    staffing_request = request_for_user(request.user, pk)
+    context = _detail_context(request, staffing_request)
     template = "staffing/_shortlist.html" if request.htmx else "staffing/request_detail.html"
     return render(request, template, context)
+
+
+def _back(staffing_request: StaffingRequest) -> HttpResponse:
+    return redirect("recruiter_request_detail", pk=staffing_request.pk)
+
+
+def _error(request: HttpRequest, error: ValidationError) -> None:
+    messages.error(request, " ".join(error.messages))
+
+
+@role_required(*RECRUITERS)
+@require_POST
+def shortlist_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
+    staffing_request = request_for_user(request.user, pk)
+    shortlist = staffing_request.current_shortlist
+    if shortlist is None:
+        messages.error(request, _("There is no shortlist to approve yet."))
+        return _back(staffing_request)
+    try:
+        shortlist_approve(shortlist=shortlist, by=request.user)
+    except ValidationError as error:
+        _error(request, error)
+    else:
+        messages.success(request, _("Approved. The client sees the people and offers go out."))
+    return _back(staffing_request)
+
+
+@role_required(*RECRUITERS)
+@require_POST
+def shortlist_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remove a person, or move them up or down, with the reason typed next to the buttons."""
+    staffing_request = request_for_user(request.user, pk)
+    shortlist = staffing_request.current_shortlist
+    entry_id = request.POST.get("entry", "")
+    entry = (
+        shortlist.entries.filter(pk=entry_id).first() if shortlist and entry_id.isdigit() else None
+    )
+    action, reason = request.POST.get("action"), request.POST.get("reason", "")
+    if entry is None or action not in ("remove", "up", "down"):
+        messages.error(request, _("This person is no longer on the shortlist."))
+        return _back(staffing_request)
+    try:
+        if action == "remove":
+            shortlist_entry_remove(entry=entry, by=request.user, reason=reason)
+        else:
+            shortlist_entry_move(entry=entry, direction=action, by=request.user, reason=reason)
+    except ValidationError as error:
+        _error(request, error)
+    return _back(staffing_request)
+
+
+@role_required(*RECRUITERS)
+def candidate_search_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Find matchable people by name, email or postal code; each look-up is audit-logged."""
+    staffing_request = request_for_user(request.user, pk)
+    query = request.GET.get("q", "").strip()
+    found = candidate_search(query=query, by=request.user, staffing_request=staffing_request)
+    shortlist = staffing_request.current_shortlist
+    on_list = set(shortlist.ranked.values_list("candidate_id", flat=True)) if shortlist else set()
+    context = {"req": staffing_request, "query": query, "found": found, "on_list": on_list}
+    return render(request, "staffing/_search_results.html", context)
+
+
+@role_required(*RECRUITERS)
+@require_POST
+def shortlist_add(request: HttpRequest, pk: int) -> HttpResponse:
+    staffing_request = request_for_user(request.user, pk)
+    shortlist = staffing_request.current_shortlist
+    candidate_id = request.POST.get("candidate", "")
+    candidate = (
+        Candidate.objects.matchable().filter(pk=candidate_id).first()
+        if candidate_id.isdigit()
+        else None
+    )
+    if shortlist is None or candidate is None:
+        messages.error(request, _("This person cannot be added."))
+        return _back(staffing_request)
+    try:
+        shortlist_entry_add(
+            shortlist=shortlist,
+            candidate=candidate,
+            by=request.user,
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as error:
+        _error(request, error)
+    else:
+        messages.success(request, _("Added to the end of the shortlist."))
+    return _back(staffing_request)
+
+
+@role_required(*RECRUITERS)
+@require_POST
+def placement_no_show(request: HttpRequest, pk: int) -> HttpResponse:
+    placement = get_object_or_404(
+        Placement.objects.filter(request__in=requests_for_user(request.user)), pk=pk
+    )
+    try:
+        placement_no_show_report(
+            placement=placement, by=request.user, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as error:
+        _error(request, error)
+    else:
+        messages.success(request, _("No-show recorded."))
+    return redirect("recruiter_request_detail", pk=placement.request_id)

@@ -1,0 +1,51 @@
+"""Every time a client manager is shown a candidate's data, the candidate can later see it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import transaction
+
+from staffing.models import AuditEvent, StaffingRequest, User
+from staffing.presenters import PresentedPerson
+from staffing.services.audit import audit_record
+
+VIEW_ACTION = "candidate.viewed_by_client"
+
+
+def candidate_views_record(
+    *,
+    viewer: User,
+    staffing_request: StaffingRequest,
+    people: Sequence[PresentedPerson],
+    page_load: bool,
+) -> int:
+    """Log what this client manager was shown of each person: a summary, or contact details.
+
+    A page load logs every person shown; the live part, polled every few seconds, only logs
+    people (or a level of detail) this viewer had not been shown on this request before.
+    Returns the number of events written.
+    """
+    written = 0
+    with transaction.atomic():
+        seen = set()
+        if not page_load:
+            seen = set(
+                AuditEvent.objects.filter(
+                    action=VIEW_ACTION, actor=viewer, staffing_request=staffing_request
+                ).values_list("candidate_id", "data__level")
+            )
+        for person in people:
+            level = "contact" if person.placed else "summary"
+            if (person.candidate_id, level) in seen:
+                continue
+            audit_record(
+                actor=viewer,
+                action=VIEW_ACTION,
+                target=staffing_request,
+                staffing_request_id=staffing_request.pk,
+                candidate_id=person.candidate_id,
+                data={"level": level, "company_id": staffing_request.company_id},
+            )
+            written += 1
+    return written
