@@ -4,7 +4,10 @@ from django.utils.translation import gettext_lazy as _
 
 from staffing.models import (
     AuditEvent,
+    Offer,
+    OutboundEmail,
     Placement,
+    ReliabilityRecord,
     RequestLanguage,
     Shift,
     Shortlist,
@@ -82,3 +85,29 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(Offer)
+class OfferAdmin(admin.ModelAdmin):
+    list_display = ["id", "request", "candidate", "wave", "status", "deadline", "responded_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["request", "candidate", "shortlist_entry"]
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "key", "to", "language", "status", "attempts", "sent_at"]
+    list_filter = ["status", "language"]
+    search_fields = ["key", "to"]
+    readonly_fields = ["key", "to", "language", "subject", "body", "created_at", "sent_at"]
+
+
+@admin.register(ReliabilityRecord)
+class ReliabilityRecordAdmin(admin.ModelAdmin):
+    """Recruiters read a person's account of a contested record here; deleting the record
+    withdraws it."""
+
+    list_display = ["created_at", "candidate", "kind", "contested_at"]
+    list_filter = ["kind", ("contested_at", admin.EmptyFieldListFilter)]
+    raw_id_fields = ["placement", "candidate", "reported_by"]
+    readonly_fields = ["contest_reason", "contested_at"]

@@ -271,5 +271,3 @@ if (
     or min(OFFER_DEADLINE_URGENT_MINUTES, OFFER_DEADLINE_PLANNED_MINUTES) < 1
 ):
     raise ImproperlyConfigured("OFFER_WAVE_SIZE_FACTOR and OFFER_DEADLINE_* must be at least 1.")
-# The address people reach this site at, for links in emails.
-SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")

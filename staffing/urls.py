@@ -1,13 +1,16 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from staffing.views import home, offers, recruiter
+from staffing.views import bench, home, offers, recruiter, service_levels
 
 urlpatterns = [
     path("", home.landing, name="landing"),
     path("home/", home.home, name="home"),
     path("agency/requests/", recruiter.board, name="recruiter_board"),
     path("agency/requests/<int:pk>/", recruiter.request_detail, name="recruiter_request_detail"),
+    path("agency/bench/", bench.coverage, name="bench_coverage"),
+    path("agency/bench/<int:profile_id>/", bench.detail, name="bench_detail"),
+    path("agency/service-levels/", service_levels.service_levels_page, name="service_levels"),
     path(
         "agency/requests/<int:pk>/approve/",
         recruiter.shortlist_approve_view,
