@@ -10,6 +10,7 @@ pool, which is what makes replay and "adding someone never reorders the others" 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -161,8 +162,8 @@ def rank(pool: Pool, spec: RequestSpec, *, size: int = 50, near_miss_size: int =
     ranked = points.top(np.flatnonzero(is_eligible), size)
     missed = points.top(np.flatnonzero(~is_eligible), near_miss_size)
     return MatchResult(
-        ranked=[points.entry(j, r, {}) for r, j in enumerate(ranked, start=1)],
-        near_misses=[points.entry(j, r, fails) for r, j in enumerate(missed, start=1)],
+        ranked=points.entries(ranked, {}),
+        near_misses=points.entries(missed, fails),
         pool_size=int(live.sum()),
         eligible_count=int(is_eligible.sum()),
     )
@@ -212,36 +213,157 @@ class Points:
             pick = np.arange(len(total))
         return positions[pick[np.lexsort((ids[pick], -total[pick]))]]
 
-    def entry(self, j: int, rank_: int, fails: dict[str, np.ndarray]) -> Entry:
-        i = int(self.index[j])
-        failed = [code for code, mask in fails.items() if mask[i]]
-        total = int(self.total[j])
-        factors = [
+    def entries(self, positions: np.ndarray, fails: dict[str, np.ndarray]) -> list[Entry]:
+        """Explained entries for `positions`, ranked 1.. in that order.
+
+        Everything an explanation shows is gathered for all entries at once and turned into
+        Python lists, which is many times faster than reading numpy scalars one by one.
+        """
+        if not len(positions):
+            return []
+        rows = _Rows(self, positions)
+        out = []
+        for r in range(len(positions)):
+            i = rows.index[r]
+            failed = [code for code, mask in fails.items() if mask[i]]
+            score = rows.total[r] / 100.0
+            explanation = {
+                "rules_version": RULES_VERSION,
+                "score": score,
+                "passed": [c for c in HARD_CONSTRAINTS if c not in failed],
+                "failed": [_failure(self.pool, self.spec, i, code) for code in failed],
+                "factors": rows.factors(r),
+                "missing": rows.missing(r),
+            }
+            out.append(
+                Entry(
+                    candidate_id=rows.ids[r],
+                    index=i,
+                    rank=r + 1,
+                    score=score,
+                    explanation=explanation,
+                    near_miss=bool(failed),
+                )
+            )
+        return out
+
+
+class _Rows:
+    """The explanation facts of a few entries, gathered column by column into Python lists."""
+
+    SCALARS = (
+        "ids",
+        "verified",
+        "rating_count",
+        "rating_average",
+        "no_shows",
+        "late_cancellations",
+        "recent_shortlists",
+        "confirmed",
+        "completed_retail",
+        "completed_office",
+    )
+
+    def __init__(self, points: Points, positions: np.ndarray) -> None:
+        pool, spec = points.pool, points.spec
+        self.spec = spec
+        idx = points.index[positions]
+        self.index = idx.tolist()
+        self.col = {name: pool.cols[name][idx].tolist() for name in self.SCALARS}
+        self.ids = self.col["ids"]
+        self.assessment = [column[idx].tolist() for column in pool.assessment]
+        self.values = {code: v[positions].tolist() for code, v in points.values.items()}
+        self.centi = {code: c[positions].tolist() for code, c in points.centi.items()}
+        self.total = points.total[positions].tolist()
+        self.km = points.facts["km"][positions].tolist()
+        self.client = points.facts["client"][positions].tolist()
+        zeros = [0] * len(idx)
+        self.skills = {
+            s: pool.skills[s][idx].tolist() if s in pool.skills else zeros
+            for s in {*spec.required_skills, *spec.preferred_skills}
+        }
+
+    def age_days(self, r: int) -> int | None:
+        confirmed = self.col["confirmed"][r]
+        return None if math.isnan(confirmed) else int((self.spec.now - confirmed) // 86400)
+
+    def factors(self, r: int) -> list[dict[str, Any]]:
+        spec, col = self.spec, self.col
+        a, c, s = (area[r] for area in self.assessment)
+        verified = col["verified"][r]
+        rated = col["rating_count"][r]
+        params: dict[str, dict[str, Any]] = {
+            "skills_required": {
+                "have": self._held(spec.required_skills, r),
+                "of": len(spec.required_skills),
+            },
+            "skills_preferred": {
+                "have": self._held(spec.preferred_skills, r),
+                "of": len(spec.preferred_skills),
+            },
+            "assessment": {"service_attitude": a, "communication": c, "sales": s} if a else {},
+            "language_verified": {
+                "verified": sum(
+                    1 for code, _ in spec.languages if verified >> LANG_INDEX[code] & 1
+                ),
+                "of": len(spec.languages),
+            },
+            "experience_client": {"completed": int(self.client[r])},
+            "experience_kind": {
+                "completed": col[f"completed_{spec.role_type}"][r],
+                "role_type": spec.role_type,
+            },
+            "rating": {
+                "average": round(col["rating_average"][r], 1) if rated else None,
+                "count": rated,
+            },
+            "reliability": {
+                "no_shows": col["no_shows"][r],
+                "late_cancellations": col["late_cancellations"][r],
+            },
+            "distance": {"km": round(self.km[r], 1)},
+            "freshness": {"days": self.age_days(r)},
+            "fair_spread": {"recent": col["recent_shortlists"][r]},
+            "favourite": {},
+        }
+        return [
             {
                 "code": code,
-                "weight": self.spec.weights[code],
-                "value": round(float(self.values[code][j]), 4),
-                "points": int(self.centi[code][j]) / 100.0,
-                **_factor_params(self, j, code),
+                "weight": spec.weights[code],
+                "value": round(self.values[code][r], 4),
+                "points": self.centi[code][r] / 100.0,
+                **params[code],
             }
             for code in self.values
         ]
-        explanation = {
-            "rules_version": RULES_VERSION,
-            "score": total / 100.0,
-            "passed": [c for c in HARD_CONSTRAINTS if c not in failed],
-            "failed": [_failure(self.pool, self.spec, i, code) for code in failed],
-            "factors": factors,
-            "missing": _missing(self.pool, self.spec, i),
-        }
-        return Entry(
-            candidate_id=int(self.pool.col("ids")[i]),
-            index=i,
-            rank=rank_,
-            score=total / 100.0,
-            explanation=explanation,
-            near_miss=bool(failed),
-        )
+
+    def _held(self, skills: tuple[int, ...], r: int) -> int:
+        return sum(1 for skill in skills if self.skills[skill][r])
+
+    def missing(self, r: int) -> list[dict[str, Any]]:
+        """What this person lacks that the request would like; shown to recruiters."""
+        spec = self.spec
+        out: list[dict[str, Any]] = []
+        for required, skills in ((True, spec.required_skills), (False, spec.preferred_skills)):
+            out += [
+                {"code": "skill", "skill": skill, "required": required}
+                for skill in skills
+                if not self.skills[skill][r]
+            ]
+        if not self.assessment[0][r]:
+            out.append({"code": "not_assessed"})
+        verified = self.col["verified"][r]
+        out += [
+            {"code": "language_unverified", "language": code, "need": level}
+            for code, level in spec.languages
+            if not verified >> LANG_INDEX[code] & 1
+        ]
+        age = self.age_days(r)
+        if age is None:
+            out.append({"code": "availability_unconfirmed"})
+        elif age > spec.stale_days:
+            out.append({"code": "availability_stale", "days": age})
+        return out
 
 
 def _centi(weight: float, value: np.ndarray) -> np.ndarray:
@@ -334,43 +456,6 @@ def _company_values(table, index: np.ndarray, company_id: int, kind: int | None)
 
 
 # --- explanations -------------------------------------------------------------------------
-def _entry(
-    pool: Pool,
-    spec: RequestSpec,
-    index: int,
-    rank_: int,
-    factors: dict[str, tuple[float, int]],
-    fails: dict[str, np.ndarray],
-) -> Entry:
-    failed = [code for code, mask in fails.items() if mask[index]]
-    total = sum(centi for _, centi in factors.values())
-    explanation = {
-        "rules_version": RULES_VERSION,
-        "score": total / 100.0,
-        "passed": [c for c in HARD_CONSTRAINTS if c not in failed],
-        "failed": [_failure(pool, spec, index, code) for code in failed],
-        "factors": [
-            {
-                "code": code,
-                "weight": spec.weights[code],
-                "value": round(value, 4),
-                "points": centi / 100.0,
-                **_factor_params(pool, spec, index, code),
-            }
-            for code, (value, centi) in factors.items()
-        ],
-        "missing": _missing(pool, spec, index),
-    }
-    return Entry(
-        candidate_id=int(pool.col("ids")[index]),
-        index=index,
-        rank=rank_,
-        score=total / 100.0,
-        explanation=explanation,
-        near_miss=bool(failed),
-    )
-
-
 def _failure(pool: Pool, spec: RequestSpec, i: int, code: str) -> dict[str, Any]:
     params: dict[str, Any] = {"code": code}
     if code == "role_type":
@@ -393,67 +478,6 @@ def _failure(pool: Pool, spec: RequestSpec, i: int, code: str) -> dict[str, Any]
             if pool.languages[LANG_INDEX[c]][i] < level
         ]
     return params
-
-
-def _factor_params(points: Points, j: int, code: str) -> dict[str, Any]:
-    pool, spec, i = points.pool, points.spec, int(points.index[j])
-    col = pool.col
-    if code in ("skills_required", "skills_preferred"):
-        skills = spec.required_skills if code == "skills_required" else spec.preferred_skills
-        have = sum(1 for s in skills if s in pool.skills and pool.skills[s][i])
-        return {"have": have, "of": len(skills)}
-    if code == "assessment":
-        a, c, s = (int(column[i]) for column in pool.assessment)
-        return {"service_attitude": a, "communication": c, "sales": s} if a else {}
-    if code == "language_verified":
-        verified = int(col("verified")[i])
-        have = sum(1 for c, _ in spec.languages if verified >> LANG_INDEX[c] & 1)
-        return {"verified": have, "of": len(spec.languages)}
-    simple: dict[str, dict[str, Any]] = {
-        "experience_client": {"completed": int(points.facts["client"][j])},
-        "experience_kind": {
-            "completed": int(col(f"completed_{spec.role_type}")[i]),
-            "role_type": spec.role_type,
-        },
-        "reliability": {
-            "no_shows": int(col("no_shows")[i]),
-            "late_cancellations": int(col("late_cancellations")[i]),
-        },
-        "distance": {"km": round(float(points.facts["km"][j]), 1)},
-        "freshness": {"days": _age_days(pool, spec, i)},
-        "fair_spread": {"recent": int(col("recent_shortlists")[i])},
-    }
-    if code == "rating":
-        count = int(col("rating_count")[i])
-        average = round(float(col("rating_average")[i]), 1) if count else None
-        return {"average": average, "count": count}
-    return simple.get(code, {})
-
-
-def _age_days(pool: Pool, spec: RequestSpec, i: int) -> int | None:
-    confirmed = float(pool.col("confirmed")[i])
-    return None if np.isnan(confirmed) else int((spec.now - confirmed) // 86400)
-
-
-def _missing(pool: Pool, spec: RequestSpec, i: int) -> list[dict[str, Any]]:
-    """What this person lacks that the request would like; shown to recruiters."""
-    out: list[dict[str, Any]] = []
-    for required, skills in ((True, spec.required_skills), (False, spec.preferred_skills)):
-        for skill in skills:
-            if skill not in pool.skills or not pool.skills[skill][i]:
-                out.append({"code": "skill", "skill": skill, "required": required})
-    if not pool.assessment[0][i]:
-        out.append({"code": "not_assessed"})
-    verified = int(pool.col("verified")[i])
-    for code, level in spec.languages:
-        if not verified >> LANG_INDEX[code] & 1:
-            out.append({"code": "language_unverified", "language": code, "need": level})
-    age = _age_days(pool, spec, i)
-    if age is None:
-        out.append({"code": "availability_unconfirmed"})
-    elif age > spec.stale_days:
-        out.append({"code": "availability_stale", "days": age})
-    return out
 
 
 def eligible(pool: Pool, spec: RequestSpec) -> np.ndarray:

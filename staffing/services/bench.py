@@ -99,10 +99,8 @@ def bench_refresh(*, profile_id: int) -> Bench | None:
         ready, shifts_available = _ready(pool, spec, occurrences)
         points = Points.compute(pool, spec, ready)
         best = points.top(np.arange(len(ready)), BENCH_SIZE)
-        entries = [
-            (points.entry(int(j), r, {}), int(shifts_available[j]))
-            for r, j in enumerate(best, start=1)
-        ]
+        shifts = shifts_available[best].tolist()
+        entries = list(zip(points.entries(best, {}), shifts, strict=True))
         coverage = coverage_counts(pool, spec, today)
     return _bench_store(
         profile=profile, now=now, ready_count=len(ready), coverage=coverage, entries=entries

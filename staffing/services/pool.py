@@ -45,6 +45,8 @@ from staffing.models import (
 CATCH_UP_OVERLAP = dt.timedelta(seconds=5)
 # The fair-spread counts also age out: recount them from the database this often.
 RECENT_RECOUNT_SECONDS = 600.0
+# More shortlists than this can never be mid-transaction at once (one per worker process).
+SHORTLISTS_IN_FLIGHT = 1000
 
 
 def candidate_touch(*, candidate_ids: Iterable[int]) -> int:
@@ -315,6 +317,7 @@ class PoolKeeper:
     watermark: dt.datetime | None = None
     shortlist_watermark: dt.datetime | None = None
     seen_shortlists: dict[int, dt.datetime] = field(default_factory=dict)
+    shortlist_max_id: int = 0
     recounted_at: float = 0.0
     lock: threading.RLock = field(default_factory=threading.RLock)
 
@@ -342,6 +345,7 @@ class PoolKeeper:
         self.pool.upsert(batch)
         self.watermark = started
         self.shortlist_watermark = started
+        self.shortlist_max_id = _max_shortlist_id()
         self.recounted_at = time.monotonic()
 
     def _catch_up(self) -> None:
@@ -387,15 +391,18 @@ class PoolKeeper:
             self._recount_recent()
             return []
         since = self.shortlist_watermark - CATCH_UP_OVERLAP
+        # The id bound lets PostgreSQL use the primary key; a shortlist still uncommitted has an
+        # id at most SHORTLISTS_IN_FLIGHT below the highest one seen.
         rows = _fetch(
             f"""SELECT s.id, s.created_at, e.candidate_id FROM {_t(Shortlist)} s
                 JOIN {_t(ShortlistEntry)} e ON e.shortlist_id = s.id
-                WHERE s.created_at > %s AND NOT e.near_miss""",
-            [since],
+                WHERE s.id > %s AND s.created_at > %s AND NOT e.near_miss""",
+            [self.shortlist_max_id - SHORTLISTS_IN_FLIGHT, since],
         )
         new = [r for r in rows if r[0] not in self.seen_shortlists]
         for shortlist_id, created_at, _ in new:
             self.seen_shortlists[shortlist_id] = created_at
+            self.shortlist_max_id = max(self.shortlist_max_id, shortlist_id)
             self.shortlist_watermark = max(self.shortlist_watermark, created_at)
         self.seen_shortlists = {
             k: v for k, v in self.seen_shortlists.items() if v > since - CATCH_UP_OVERLAP
@@ -412,8 +419,13 @@ class PoolKeeper:
             index = self.pool.index_of(counts[:, 0])
             column[index[index >= 0]] = counts[index >= 0, 1]
         self.shortlist_watermark = now
+        self.shortlist_max_id = _max_shortlist_id()
         self.seen_shortlists = {}
         self.recounted_at = time.monotonic()
+
+
+def _max_shortlist_id() -> int:
+    return _fetch(f"SELECT COALESCE(MAX(id), 0) FROM {_t(Shortlist)}")[0][0]
 
 
 def _db_now() -> dt.datetime:

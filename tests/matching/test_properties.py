@@ -13,7 +13,7 @@ from staffing.matching.pool import Pool
 from staffing.matching.rules import DEFAULT_WEIGHTS
 from tests.matching.helpers import COMPANY, NOW, SHIFT_DATE, SHIFT_START, person, request
 
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite
