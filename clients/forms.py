@@ -75,11 +75,16 @@ class StaffingRequestForm(forms.Form):
 
 
 class ShiftForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    start = forms.TimeField(label=_("Starts"), widget=forms.TimeInput(attrs={"type": "time"}))
+    # HTML date and time inputs take ISO values whatever the user's locale.
+    date = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+    start = forms.TimeField(
+        label=_("Starts"), widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"})
+    )
     end = forms.TimeField(
         label=_("Ends"),
-        widget=forms.TimeInput(attrs={"type": "time"}),
+        widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"}),
         help_text=_("An end before the start means the next day."),
     )
 

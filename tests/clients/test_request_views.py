@@ -109,3 +109,12 @@ def test_status_fragment_reports_the_shortlist(client, manager):
     client.force_login(manager)
     response = client.get(reverse("client_request_status", args=[req.pk]))
     assert 'data-status="shortlisted"' in response.content.decode()
+
+
+def test_date_and_time_inputs_get_iso_values_in_finnish_too(client, manager):
+    """Browsers' date inputs accept only ISO values; a Finnish date would leave them empty."""
+    client.force_login(manager)
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    html = client.get(reverse("client_request_new"), HTTP_ACCEPT_LANGUAGE="fi").content.decode()
+    assert f'value="{tomorrow.isoformat()}"' in html
+    assert 'value="16:00"' in html
