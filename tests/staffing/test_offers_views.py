@@ -8,8 +8,9 @@ import pytest
 from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
+from psycopg2.extras import DateTimeTZRange
 
-from staffing.models import Offer, Placement, ReliabilityRecord, StaffingRequest
+from staffing.models import Offer, Placement, ReliabilityRecord, Shift, StaffingRequest
 from staffing.services.offers import (
     OFFER_LINK_SALT,
     offer_accept,
@@ -200,3 +201,74 @@ def test_recruiter_offers_panel(client, offered):
     assert client.get(url).status_code == 403
     client.force_login(world.people[0])
     assert client.get(url).status_code == 403
+
+
+@pytest.fixture
+def started():
+    """A request whose only place went to the first person, whose shift began an hour ago."""
+    world = approved_request(headcount=1, people=3)
+    [offer, _] = offer_wave_send(staffing_request=world.request, by=None)
+    [placement] = offer_accept(offer=offer, by=world.people[0])
+    # Time passes: the shift is now under way.
+    begin = timezone.now() - dt.timedelta(hours=1)
+    end = begin + dt.timedelta(hours=5)
+    Shift.objects.filter(pk=placement.shift_id).update(starts_at=begin, ends_at=end)
+    Placement.objects.filter(pk=placement.pk).update(
+        period=DateTimeTZRange(begin, end),
+        blocked=DateTimeTZRange(*Placement.blocked_range(begin, end)),
+    )
+    world.request.refresh_from_db()
+    assert world.request.status == StaffingRequest.Status.FILLED
+    return world, placement
+
+
+def test_offers_panel_offers_a_no_show_button_once_the_shift_has_started(client, started):
+    world, placement = started
+    client.force_login(f.RecruiterFactory())
+    html = client.get(reverse("recruiter_request_offers", args=[world.request.pk])).content
+    assert f'data-no-show="{placement.pk}"'.encode() in html
+    assert reverse("recruiter_placement_no_show", args=[placement.pk]).encode() in html
+
+
+def test_offers_panel_has_no_no_show_button_before_the_shift(client, offered):
+    world, [offer, _] = offered
+    offer_accept(offer=offer, by=world.people[0])
+    client.force_login(f.RecruiterFactory())
+    html = client.get(reverse("recruiter_request_offers", args=[world.request.pk])).content
+    assert b"data-no-show=" not in html
+
+
+def test_recruiter_no_show_reopens_the_place_and_offers_it_to_the_next_people(
+    client, started, django_capture_on_commit_callbacks
+):
+    world, placement = started
+    client.force_login(f.RecruiterFactory())
+    url = reverse("recruiter_placement_no_show", args=[placement.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"reason": "Did not answer the phone"})
+    assert response.status_code == 302
+    assert response.url == reverse("recruiter_request_detail", args=[world.request.pk])
+    placement.refresh_from_db()
+    assert placement.status == Placement.Status.NO_SHOW
+    record = ReliabilityRecord.objects.get(placement=placement)
+    assert record.kind == ReliabilityRecord.Kind.NO_SHOW
+    assert record.reason == "Did not answer the phone"
+    world.request.refresh_from_db()
+    assert world.request.status == StaffingRequest.Status.OFFERING
+    offered_to = set(world.request.offers.pending().values_list("candidate__user", flat=True))
+    assert offered_to == {world.people[1].pk, world.people[2].pk}
+
+
+def test_no_show_is_recruiters_only_post_only_and_scoped(client, started):
+    world, placement = started
+    url = reverse("recruiter_placement_no_show", args=[placement.pk])
+    client.force_login(f.RecruiterFactory())
+    assert client.get(url).status_code == 405
+    for user in (world.people[0], f.ClientManagerFactory()):
+        client.force_login(user)
+        assert client.post(url).status_code == 403
+    client.force_login(f.RecruiterFactory())
+    missing = reverse("recruiter_placement_no_show", args=[placement.pk + 1000])
+    assert client.post(missing).status_code == 404
+    placement.refresh_from_db()
+    assert placement.status == Placement.Status.CONFIRMED
