@@ -195,12 +195,14 @@ def presented_people(req: StaffingRequest, *, limit: int | None = None) -> list[
         PresentedDecline.objects.filter(request=req).values_list("candidate_id", flat=True)
     )
     gone = set(
-        req.offers.filter(status__in=["declined", "expired", "withdrawn"]).values_list(
+        req.offers.filter(status__in=["declined", "expired", "withdrawn", "filled"]).values_list(
             "candidate_id", flat=True
         )
     )
     placed_ids = {p.candidate_id for p in placements}
     limit = limit if limit is not None else 2 * req.headcount
+    if req.is_final:  # filled or cancelled: only the people placed still matter
+        limit = 0
     entries = list(
         shortlist.ranked.exclude(candidate_id__in=declined | gone | placed_ids).select_related(
             "candidate"
