@@ -1,0 +1,158 @@
+"""Joining (self sign-up with verified email, recruiter invitation), consents, reminders, retention."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from candidates.models import Candidate, CandidateActivity, Consent, Invitation
+from candidates.services.consent import PRIVACY_NOTICE_VERSION
+from candidates.services.reminders import availability_reminders_send, retention_sweep
+from staffing.models import User
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def _link(message) -> str:
+    return re.search(r"https?://\S+", message.body).group(0)
+
+
+def test_self_signup_records_consents_and_waits_for_verified_email(client, settings):
+    # allauth rate-limits confirmation mails per address in the (shared, persistent) Redis cache.
+    settings.ACCOUNT_RATE_LIMITS = False
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "email": "new.person@example.fi",
+            "first_name": "Noora",
+            "last_name": "Uusi",
+            "password1": "a-long-pass-phrase-42",
+            "password2": "a-long-pass-phrase-42",
+            "purposes": ["matching", "presentation"],
+            "notice_read": "on",
+        },
+    )
+    assert response.status_code == 302
+    user = User.objects.get(email="new.person@example.fi")
+    assert user.role == User.Role.CANDIDATE
+    candidate = user.candidate
+    assert candidate.status == Candidate.Status.INACTIVE and candidate.matching_consent
+    consents = Consent.objects.filter(candidate=candidate)
+    assert {c.purpose for c in consents} == {"matching", "presentation"}
+    assert {c.version for c in consents} == {PRIVACY_NOTICE_VERSION}
+    assert client.get(reverse("candidate_home")).url == reverse("candidate_verify_pending")
+
+    confirm_url = _link(mail.outbox[-1]).replace("http://testserver", "")
+    client.post(confirm_url)
+    candidate.refresh_from_db()
+    assert candidate.status == Candidate.Status.ACTIVE
+    assert client.get(reverse("candidate_home")).status_code == 200
+
+
+def test_signup_needs_the_privacy_notice_read(client):
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "email": "x@example.fi",
+            "first_name": "X",
+            "last_name": "Y",
+            "password1": "a-long-pass-phrase-42",
+            "password2": "a-long-pass-phrase-42",
+        },
+    )
+    assert response.status_code == 200
+    assert not User.objects.filter(email="x@example.fi").exists()
+
+
+def test_invitation_link_is_single_use(client, django_capture_on_commit_callbacks):
+    client.force_login(f.RecruiterFactory())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("recruiter_candidate_invite"),
+            {"email": "Invited@Example.fi", "first_name": "Iida", "last_name": "Kutsuttu"},
+        )
+    assert response.status_code == 302
+    invitation = Invitation.objects.get()
+    assert invitation.candidate.email == "invited@example.fi"
+    url = _link(mail.outbox[-1]).replace("http://testserver", "")
+    client.logout()
+    assert "Iida" in client.get(url).content.decode()
+    data = {
+        "first_name": "Iida",
+        "last_name": "Kutsuttu",
+        "password": "a-long-pass-phrase-42",
+        "purposes": ["matching"],
+        "notice_read": "on",
+    }
+    assert client.post(url, data).url == reverse("candidate_home")
+    candidate = Candidate.objects.get(pk=invitation.candidate_id)
+    assert candidate.user.email == "invited@example.fi"
+    assert candidate.status == Candidate.Status.ACTIVE and candidate.matching_consent
+    client.logout()
+    assert client.get(url).status_code == 404
+    assert client.post(url, data).status_code == 404
+
+
+def test_withdrawing_matching_consent_leaves_the_pool_at_once(client):
+    user = f.CandidateUserFactory()
+    candidate = user.candidate
+    Consent.objects.create(candidate=candidate, purpose="matching", version="x")
+    before = candidate.updated_at
+    client.force_login(user)
+    client.post(reverse("candidate_consent", args=["matching"]))
+    candidate.refresh_from_db()
+    assert not candidate.matching_consent
+    assert candidate.updated_at > before
+    assert not Candidate.objects.matchable().filter(pk=candidate.pk).exists()
+    assert Consent.objects.get().withdrawn_at is not None
+
+
+def test_stale_availability_reminder_is_sent_once_per_period_and_confirms_by_link(client):
+    user = f.CandidateUserFactory()
+    candidate = user.candidate
+    old = timezone.now() - dt.timedelta(days=30)
+    Candidate.objects.filter(pk=candidate.pk).update(availability_confirmed_at=old)
+    f.CandidateUserFactory()  # fresh: not reminded
+    assert availability_reminders_send() == 1
+    assert availability_reminders_send() == 0
+    assert len(mail.outbox) == 1
+    url = _link(mail.outbox[0]).replace("http://localhost:8000", "")
+    assert client.get(url).status_code == 200
+    candidate.refresh_from_db()
+    assert candidate.availability_confirmed_at == old  # GET changes nothing
+    client.post(url)
+    candidate.refresh_from_db()
+    assert candidate.availability_confirmed_at > old
+    later = timezone.now() + dt.timedelta(days=40)
+    assert availability_reminders_send(now=later) == 2  # both are stale by then
+
+
+def test_retention_asks_then_erases_the_unanswered(client, settings):
+    user = f.CandidateUserFactory()
+    candidate = user.candidate
+    long_ago = timezone.now() - dt.timedelta(days=settings.RETENTION_INACTIVE_DAYS + 1)
+    CandidateActivity.objects.create(candidate=candidate, last_seen_at=long_ago)
+    assert retention_sweep()["asked"] == 1
+    assert retention_sweep()["asked"] == 0
+    assert "Do you want to keep it?" in mail.outbox[0].body
+    later = timezone.now() + dt.timedelta(days=settings.RETENTION_RENEWAL_DAYS + 1)
+    assert retention_sweep(now=later)["erased"] == 1
+    candidate.refresh_from_db()
+    assert candidate.status == Candidate.Status.ERASED
+
+
+def test_renewal_link_keeps_the_profile(client, settings):
+    user = f.CandidateUserFactory()
+    long_ago = timezone.now() - dt.timedelta(days=settings.RETENTION_INACTIVE_DAYS + 1)
+    CandidateActivity.objects.create(candidate=user.candidate, last_seen_at=long_ago)
+    retention_sweep()
+    url = _link(mail.outbox[0]).replace("http://localhost:8000", "")
+    client.post(url)
+    later = timezone.now() + dt.timedelta(days=settings.RETENTION_RENEWAL_DAYS + 1)
+    assert retention_sweep(now=later)["erased"] == 0
