@@ -14,11 +14,11 @@ from collections.abc import Sequence
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-WIDTH = 480  # viewBox width
-LABEL_WIDTH = 150  # room for the client's name on the left
-VALUE_WIDTH = 80  # room for the value text right of the longest bar
-ROW_HEIGHT = 26
-BAR_HEIGHT = 16
+WIDTH = 340  # viewBox width: about the width of a third of a laptop screen, so text is 1:1
+LABEL_WIDTH = 118  # room for the client's name on the left
+VALUE_WIDTH = 74  # room for the value text right of the longest bar
+ROW_HEIGHT = 24
+BAR_HEIGHT = 15
 TOP = 4
 
 
