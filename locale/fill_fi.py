@@ -47,9 +47,9 @@ T.update({  # part 1
 "That is not your email address.": "Tämä ei ole sähköpostiosoitteesi.",
 "Email": "Sähköposti",
 "Someone with this email address already has an account.": "Tällä sähköpostiosoitteella on jo tili.",
-"Finnish": "suomi", "Swedish": "ruotsi", "English": "englanti", "Russian": "venäjä", "Estonian": "viro",
-"German": "saksa", "French": "ranska", "Spanish": "espanja", "Arabic": "arabia", "Somali": "somali",
-"Ukrainian": "ukraina", "Chinese": "kiina", "Norwegian": "norja", "Japanese": "japani",
+"Finnish": "Suomi", "Swedish": "Ruotsi", "English": "Englanti", "Russian": "Venäjä", "Estonian": "Viro",
+"German": "Saksa", "French": "Ranska", "Spanish": "Espanja", "Arabic": "Arabia", "Somali": "Somali",
+"Ukrainian": "Ukraina", "Chinese": "Kiina", "Norwegian": "Norja", "Japanese": "Japani",
 "Understands and uses familiar everyday expressions and very basic phrases.": "Ymmärtää ja käyttää tuttuja arkisia ilmauksia ja aivan perusfraaseja.",
 "Handles simple, routine tasks: greets, answers simple questions, gives prices.": "Selviää yksinkertaisista rutiinitehtävistä: tervehtii, vastaa yksinkertaisiin kysymyksiin, kertoo hintoja.",
 "Deals with most situations at work; explains products simply; some effort.": "Selviää useimmista työtilanteista ja osaa kertoa tuotteista yksinkertaisesti, joskin vaivaa nähden.",
@@ -91,8 +91,8 @@ T.update({  # part 1
 "language skill": "kielitaito",
 "language skills": "kielitaidot",
 "Basic": "Perustaso",
-"Good": "Hyvä",
-"Expert": "Asiantuntija",
+"Good": "Hyvä taso",
+"Expert": "Asiantuntijataso",
 "candidate skill": "ehdokkaan taito",
 "candidate skills": "ehdokkaan taidot",
 "date": "päivämäärä",
@@ -769,7 +769,7 @@ T.update({  # part 4
 "Client managers order staff and follow the request live.": "Asiakasyritysten esihenkilöt tilaavat henkilöstöä ja seuraavat tilausta reaaliajassa.",
 "Recruiters curate shortlists, send offers and confirm placements.": "Rekrytoijat kokoavat ehdokaslistat, lähettävät työtarjoukset ja vahvistavat toimeksiannot.",
 "Candidates keep their profile fresh and answer offers with one tap.": "Ehdokkaat pitävät profiilinsa ajan tasalla ja vastaavat työtarjouksiin yhdellä napautuksella.",
-"Since submission": "Lähettämisestä",
+"Since submission": "Tilauksen lähettämisestä",
 "Time to shortlist": "Aika ehdokaslistaan",
 "Time to fill": "Aika täyttymiseen",
 "running": "käynnissä",
@@ -877,6 +877,14 @@ T.update({  # part 4
 "Times run from the client's submission. Fill rate: filled requests among those the client did not cancel; requests still open count as not filled. No-shows: placed people who did not come.": "Ajat lasketaan asiakkaan lähettämästä tilauksesta. Täyttöaste: täytettyjen tilausten osuus niistä, joita asiakas ei perunut; yhä avoimet tilaukset lasketaan täyttymättömiksi. Saapumatta jättämiset: sijoitetut henkilöt, jotka eivät saapuneet.",
 })
 
+
+T.update({  # pass 2
+"Did not come?": "Eikö saapunut?",
+"Record a no-show? The place reopens and the next people get an offer.": "Kirjataanko saapumatta jättäminen? Paikka avautuu uudelleen, ja seuraavat henkilöt saavat työtarjouksen.",
+"Note (optional)": "Huomautus (vapaaehtoinen)",
+"90th percentile: nine requests in ten were faster": "90. persentiili: yhdeksän tilausta kymmenestä oli nopeampia",
+"p90": "p90",
+})
 
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)s|%s|%%|\{[a-z_]+\}|</?[a-z]+[^>]*>")
 
