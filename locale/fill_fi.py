@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -936,6 +938,8 @@ def main() -> None:
         entry.previous_msgid = entry.previous_msgid_plural = None
         filled += 1
     po.save()
+    if shutil.which("msgcat"):  # re-wrap as gettext does, so makemessages reruns give small diffs
+        subprocess.run(["msgcat", "-o", str(PO), str(PO)], check=True)
     total = len([e for e in po if not e.obsolete])
     done = len([e for e in po if not e.obsolete and e.translated()])
     print(f"filled {filled}, missing {missing}; {done}/{total} translated")
