@@ -1,4 +1,4 @@
-"""Joining (self sign-up with verified email, recruiter invitation), consents, reminders, retention."""
+"""Joining (sign-up with a verified email, invitations), consents, reminders and retention."""
 
 from __future__ import annotations
 
