@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
+from clients.models import ServiceProfile
 from staffing.models import Offer, Placement, StaffingRequest, User
 
 RECRUITERS = (User.Role.RECRUITER, User.Role.ADMIN)
@@ -83,3 +84,14 @@ def placements_for_user(user: User) -> QuerySet[Placement]:
     return Placement.objects.filter(candidate=candidate_for_user(user)).order_by(
         "shift__starts_at", "pk"
     )
+
+
+def profiles_for_user(user: User) -> QuerySet[ServiceProfile]:
+    """The active service profiles whose bench this user may see (recruiters: all of them)."""
+    if user.role not in RECRUITERS:
+        return ServiceProfile.objects.none()
+    return ServiceProfile.objects.filter(is_active=True)
+
+
+def profile_for_user(user: User, pk: int) -> ServiceProfile:
+    return get_object_or_404(profiles_for_user(user).select_related("company", "site"), pk=pk)

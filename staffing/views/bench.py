@@ -3,28 +3,20 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from candidates.models import Skill
-from clients.models import ClientCompany, ServiceProfile
-from staffing.coverage import coverage_heatmap
+from clients.models import ClientCompany
+from staffing.coverage import Heatmap, coverage_heatmap
 from staffing.models import Bench, User
-from staffing.permissions import RECRUITERS, role_required
+from staffing.permissions import RECRUITERS, profile_for_user, profiles_for_user, role_required
 from staffing.services.bench import THIN_BELOW, bench_coverage
 from staffing.services.bench_requests import bench_refresh_request
 
 COVERAGE_DAYS_SHOWN = 7
-
-
-def profiles_for_user(user: User) -> QuerySet[ServiceProfile]:
-    """The active service profiles whose bench this user may see (recruiters: all)."""
-    if user.role not in RECRUITERS:
-        return ServiceProfile.objects.none()
-    return ServiceProfile.objects.filter(is_active=True)
 
 
 def company_filter(request: HttpRequest) -> int | None:
@@ -33,7 +25,9 @@ def company_filter(request: HttpRequest) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def _heatmap(user: User, *, company_id: int | None = None, profile_id: int | None = None):
+def _heatmap(
+    user: User, *, company_id: int | None = None, profile_id: int | None = None
+) -> Heatmap:
     coverage = bench_coverage(days=COVERAGE_DAYS_SHOWN, thin_below=THIN_BELOW)
     profiles = profiles_for_user(user)
     if company_id is not None:
@@ -67,9 +61,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
 @role_required(*RECRUITERS)
 @require_http_methods(["GET", "POST"])
 def detail(request: HttpRequest, profile_id: int) -> HttpResponse:
-    profile = get_object_or_404(
-        profiles_for_user(request.user).select_related("company", "site"), pk=profile_id
-    )
+    profile = profile_for_user(request.user, profile_id)
     if request.method == "POST":
         bench_refresh_request(profile=profile, by=request.user)
         messages.success(request, _("The bench will be rebuilt in the background in a moment."))
