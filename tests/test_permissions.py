@@ -7,8 +7,10 @@ import pytest
 from django.urls import reverse
 
 from candidates.models import Candidate
-from staffing.models import AuditEvent, StaffingRequest
+from staffing.models import AuditEvent, Offer, Placement, ReliabilityRecord, StaffingRequest
+from staffing.services.offers import offer_link_token, offer_wave_send
 from tests import factories as f
+from tests.staffing.offer_helpers import approved_request
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +58,9 @@ PAGES = [
     ("candidate_data", False, {"candidate"}),
     ("recruiter_candidate_invite", False, {"recruiter"}),
     ("recruiter_candidate_detail", "candidate", {"recruiter"}),
+    ("candidate_offers", False, {"candidate"}),
+    ("candidate_assignments", False, {"candidate"}),
+    ("recruiter_request_offers", True, {"recruiter"}),
 ]
 ROLES = ["recruiter", "manager", "candidate"]
 
@@ -106,3 +111,99 @@ def test_each_role_lands_on_its_own_home(client, world):
         client.force_login(world[role])
         assert client.get(reverse("home")).url == url
         client.logout()
+
+
+@pytest.fixture
+def offer_world():
+    """Two candidates, each with an open offer, a placement and a reliability record."""
+    approved = approved_request(headcount=2, people=2)
+    offers = offer_wave_send(staffing_request=approved.request, by=None)
+    mine, theirs = ({"user": user} for user in approved.people)
+    recruiter = f.RecruiterFactory()
+    for person, offer in zip((mine, theirs), offers, strict=True):
+        assert offer.candidate_id == person["user"].candidate.pk
+        placement = f.PlacementFactory(
+            candidate=person["user"].candidate, status=Placement.Status.CONFIRMED
+        )
+        person["offer"], person["token"], person["placement"] = (
+            offer.pk,
+            offer_link_token(offer=offer),
+            placement.pk,
+        )
+        person["record"] = ReliabilityRecord.objects.create(
+            placement=placement,
+            candidate=person["user"].candidate,
+            kind=ReliabilityRecord.Kind.LATE_CANCELLATION,
+            reported_by=recruiter,
+        ).pk
+    return {
+        "recruiter": recruiter,
+        "manager": approved.manager,
+        "candidate": mine["user"],
+        "mine": mine,
+        "theirs": theirs,
+    }
+
+
+# (url name, the object its URL names, POST only, roles admitted)
+OBJECT_PAGES = [
+    ("offer_answer", "offer", True, {"candidate"}),
+    ("offer_link", "token", False, {"candidate"}),
+    ("assignment_cancel", "placement", True, {"candidate"}),
+    ("record_contest", "record", True, {"candidate"}),
+    ("recruiter_placement_no_show", "placement", True, {"recruiter"}),
+]
+
+
+def _object_url(name: str, kind: str, objects: dict) -> str:
+    return reverse(name, args=[objects[kind]])
+
+
+def _state() -> tuple:
+    return (
+        AuditEvent.objects.count(),
+        sorted(Offer.objects.values_list("pk", "status")),
+        sorted(Placement.objects.values_list("pk", "status")),
+        sorted(ReliabilityRecord.objects.values_list("pk", "contested_at")),
+    )
+
+
+@pytest.mark.parametrize(("name", "kind", "post_only", "admitted"), OBJECT_PAGES)
+def test_anonymous_is_sent_to_log_in_from_object_pages(
+    client, offer_world, name, kind, post_only, admitted
+):
+    before = _state()
+    url = _object_url(name, kind, offer_world["mine"])
+    response = client.post(url) if post_only else client.get(url)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+    assert _state() == before
+
+
+@pytest.mark.parametrize(("name", "kind", "post_only", "admitted"), OBJECT_PAGES)
+@pytest.mark.parametrize("role", ROLES)
+def test_role_gets_object_page_or_403_and_get_changes_nothing(
+    client, offer_world, name, kind, post_only, admitted, role
+):
+    client.force_login(offer_world[role])
+    url = _object_url(name, kind, offer_world["mine"])
+    before = _state()
+    response = client.get(url)
+    if role not in admitted:
+        assert response.status_code == 403
+        assert client.post(url).status_code == 403
+    else:
+        assert response.status_code == (405 if post_only else 200)
+    assert _state() == before
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "post_only", "admitted"), [p for p in OBJECT_PAGES if "candidate" in p[3]]
+)
+def test_another_candidates_object_is_404(client, offer_world, name, kind, post_only, admitted):
+    client.force_login(offer_world["candidate"])
+    before = _state()
+    url = _object_url(name, kind, offer_world["theirs"])
+    response = client.post(url) if post_only else client.get(url)
+    assert response.status_code == 404
+    assert _state() == before

@@ -3,9 +3,7 @@ offers panel."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -77,26 +75,25 @@ def _answer(request: HttpRequest, offer: Offer) -> None:
         messages.warning(request, str(error))
 
 
-@require_POST
 @role_required(*CANDIDATES)
+@require_POST
 def offer_answer(request: HttpRequest, pk: int) -> HttpResponse:
     offer = get_object_or_404(offers_for_user(request.user), pk=pk)
     _answer(request, offer)
     return redirect("candidate_offers")
 
 
+@role_required(*CANDIDATES)
 def offer_link(request: HttpRequest, token: str) -> HttpResponse:
     """The one-tap link from the offer email: a confirm page (GET) and the answer (POST).
 
     The link names the offer and the user it was sent to; it still needs that user logged in
-    (anyone else gets 404), and stops working when the offer closes.
+    (another candidate gets 404), and stops working when the offer closes.
     """
     try:
         link = offer_link_read(token=token)
     except signing.BadSignature:
         raise Http404 from None
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
     if link.user_id is None or link.user_id != request.user.pk:
         raise Http404
     offer = get_object_or_404(offers_for_user(request.user), pk=link.offer_id)
@@ -152,8 +149,8 @@ def _ratings(placements: list[Placement]) -> dict[int, ServiceRating]:
     }
 
 
-@require_POST
 @role_required(*CANDIDATES)
+@require_POST
 def assignment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     placement = get_object_or_404(placements_for_user(request.user), pk=pk)
     try:
@@ -166,8 +163,8 @@ def assignment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("candidate_assignments")
 
 
-@require_POST
 @role_required(*CANDIDATES)
+@require_POST
 def record_contest(request: HttpRequest, pk: int) -> HttpResponse:
     record = get_object_or_404(
         ReliabilityRecord.objects.filter(candidate=candidate_for_user(request.user)), pk=pk

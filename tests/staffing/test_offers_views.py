@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +22,12 @@ from tests import factories as f
 from tests.staffing.offer_helpers import approved_request
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english(client):
+    """The messages below are checked in English; the site's default language is Finnish."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
 
 @pytest.fixture
@@ -102,12 +109,12 @@ def test_link_sends_an_anonymous_person_to_log_in_and_back(client, offered):
     assert response.url.startswith(reverse("account_login")) and "next=" in response.url
 
 
-def test_link_for_another_user_is_404(client, offered):
+def test_link_for_another_candidate_is_404_and_for_another_role_403(client, offered):
     world, [offer, _] = offered
     client.force_login(world.people[1])
     assert client.get(offer_link_path(offer=offer)).status_code == 404
     client.force_login(f.RecruiterFactory())
-    assert client.get(offer_link_path(offer=offer)).status_code == 404
+    assert client.get(offer_link_path(offer=offer)).status_code == 403
 
 
 def test_tampered_link_is_404(client, offered):
