@@ -8,8 +8,9 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _private_storage(settings, tmp_path):
-    """CVs go to a per-test private folder, outside MEDIA_ROOT."""
+    """CVs go to a per-test private folder, outside MEDIA_ROOT; pages in the English source."""
     settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
+    settings.LANGUAGE_CODE = "en"
 
 
 def docx_bytes() -> bytes:

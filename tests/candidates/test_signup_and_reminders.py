@@ -140,7 +140,7 @@ def test_retention_asks_then_erases_the_unanswered(client, settings):
     CandidateActivity.objects.create(candidate=candidate, last_seen_at=long_ago)
     assert retention_sweep()["asked"] == 1
     assert retention_sweep()["asked"] == 0
-    assert "Do you want to keep it?" in mail.outbox[0].body
+    assert "/me/renew/" in mail.outbox[0].body  # in the person's own language
     later = timezone.now() + dt.timedelta(days=settings.RETENTION_RENEWAL_DAYS + 1)
     assert retention_sweep(now=later)["erased"] == 1
     candidate.refresh_from_db()
