@@ -224,6 +224,7 @@ def _print_welcome(port: str) -> None:
    recruiter        rekry@demo.fi
    client manager   esimies@demo.fi
    candidate        ehdokas@demo.fi
+   more candidates  ehdokas2@demo.fi … ehdokas6@demo.fi
    admin            admin@demo.fi
  Emails sent in development: {LOCAL_DIR / "mail"}
  Ctrl-C stops web, worker, beat and the embedded servers.

@@ -18,6 +18,7 @@ from candidates.models import (
     Candidate,
     CandidateLanguage,
     CandidateSkill,
+    Consent,
     DateOff,
     Skill,
 )
@@ -30,9 +31,24 @@ from clients.models import (
     TypicalShift,
 )
 from staffing.demo.candidates import EMAIL_DOMAIN, generate_candidates
+from staffing.demo.seed import _at
 from staffing.models import Placement, Shift, Shortlist, StaffingRequest, User
+from staffing.services.matching import shortlist_build
+from staffing.services.pool import pool_reset
+from staffing.services.requests import LanguageNeed, staffing_request_submit
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_pool():
+    """The matching pool lives in the process; rows of earlier (rolled back) tests must go."""
+    pool_reset()
+    yield
+    pool_reset()
+
+
+CANDIDATE_LOGINS = ["ehdokas@demo.fi", *(f"ehdokas{n}@demo.fi" for n in range(2, 7))]
 
 SEEDED_MODELS = [
     User,
@@ -46,6 +62,7 @@ SEEDED_MODELS = [
     CandidateLanguage,
     CandidateSkill,
     DateOff,
+    Consent,
     Assessment,
     StaffingRequest,
     Shift,
@@ -78,7 +95,7 @@ def test_seed_twice_changes_nothing():
     assert "ehdokas@demo.fi" in output
     _seed()
     assert _counts() == first
-    assert first["Candidate"] == 51  # the pool and the candidate login
+    assert first["Candidate"] == 56  # the pool and six candidate logins
 
 
 def test_larger_pool_is_topped_up_not_duplicated():
@@ -93,8 +110,8 @@ def test_demo_logins_work_with_their_roles():
         "rekry@demo.fi": User.Role.RECRUITER,
         "esimies@demo.fi": User.Role.CLIENT_MANAGER,
         "asiakaspalvelu@demo.fi": User.Role.CLIENT_MANAGER,
-        "ehdokas@demo.fi": User.Role.CANDIDATE,
         "admin@demo.fi": User.Role.ADMIN,
+        **{email: User.Role.CANDIDATE for email in CANDIDATE_LOGINS},
     }
     for email, role in roles.items():
         user = authenticate(username=email, password="demo12345")
@@ -130,6 +147,44 @@ def test_demo_candidate_has_a_complete_profile():
     assert {(d, 2) for d in range(7)} <= candidate.availability_cells
     assert {(d, p) for d in (5, 6) for p in range(3)} <= candidate.availability_cells
     assert candidate.postal_code.startswith("00")
+
+
+def test_every_candidate_login_is_complete_consenting_and_free_on_evenings():
+    output = _seed()
+    assert "ehdokas2@demo.fi … ehdokas6@demo.fi" in output
+    for candidate in Candidate.objects.filter(user__email__in=CANDIDATE_LOGINS):
+        assert candidate.matching_consent and candidate.assessments.exists(), candidate.email
+        assert candidate.languages.filter(language="fi", level__gte=5).exists()
+        assert candidate.skills.exists() and candidate.postal_code.startswith("00")
+        assert {(d, p) for d in range(7) for p in (1, 2)} <= candidate.availability_cells
+        purposes = set(
+            Consent.objects.filter(candidate=candidate, withdrawn_at__isnull=True).values_list(
+                "purpose", flat=True
+            )
+        )
+        assert {"matching", "presentation"} <= purposes
+
+
+def test_a_two_person_evening_order_in_helsinki_offers_to_candidate_logins_first():
+    """The journey of issue 4 on demo data: the first wave (twice the headcount) reaches people
+    who can log in and answer."""
+    _seed()
+    manager = User.objects.get(email="esimies@demo.fi")
+    site = manager.client_membership.company.sites.get(name="Kotimarket Kamppi")
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    request = staffing_request_submit(
+        by=manager,
+        site=site,
+        service_profile=site.service_profiles.first(),
+        urgency="urgent",
+        headcount=2,
+        shifts=[(_at(tomorrow, 17), _at(tomorrow, 21))],
+        notes="",
+        languages=[LanguageNeed("fi", 4)],
+    )
+    shortlist = shortlist_build(request_id=request.pk)
+    first_wave = list(shortlist.ranked.values_list("candidate__email", flat=True)[:4])
+    assert set(first_wave) <= set(CANDIDATE_LOGINS), first_wave
 
 
 def test_requests_exist_in_several_states():

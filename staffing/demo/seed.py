@@ -15,7 +15,16 @@ from django.utils import timezone
 from psycopg2.extras import DateTimeTZRange
 
 from candidates.availability import HELSINKI, bit
-from candidates.models import Assessment, Candidate, CandidateLanguage, CandidateSkill, Skill
+from candidates.models import (
+    Assessment,
+    Candidate,
+    CandidateLanguage,
+    CandidateSkill,
+    Consent,
+    ConsentPurpose,
+    Skill,
+)
+from candidates.services.consent import PRIVACY_NOTICE_VERSION
 from clients.models import (
     ClientCompany,
     ClientMembership,
@@ -247,24 +256,118 @@ def _company(spec: CompanySpec, skills: dict[str, Skill], summary: SeedSummary) 
     return company
 
 
-def _demo_candidate(recruiter: User, skills: dict[str, Skill], summary: SeedSummary) -> Candidate:
-    """The candidate login: a complete, assessed profile that shows up on evening shortlists."""
-    user = _user("ehdokas@demo.fi", User.Role.CANDIDATE, ("Emilia", "Virtanen"), summary)
-    home = place("00500")
-    evenings_weekends = (
-        sum(bit(d, 2) for d in range(7))
-        | sum(bit(d, p) for d in (5, 6) for p in range(3))
-        # Free from noon on weekdays too, so a 16–21 shift (which needs the day part) fits.
-        | sum(bit(d, 1) for d in MON_FRI)
-    )
+@dataclass(frozen=True)
+class DemoPerson:
+    """A candidate login with a complete, assessed profile near Helsinki centre."""
+
+    email: str
+    name: tuple[str, str]
+    phone: str
+    postal_code: str
+    languages: tuple[tuple[str, int], ...]
+    skills: tuple[tuple[str, int], ...]
+    # service attitude, communication, sales
+    assessment: tuple[int, int, int]
+    introduction: str
+
+
+STORE_SKILLS = (
+    ("till-work", 3),
+    ("fresh-counter", 3),
+    ("returns-exchanges", 3),
+    ("product-advice", 3),
+)
+DEMO_PEOPLE: tuple[DemoPerson, ...] = (
+    DemoPerson(
+        "ehdokas@demo.fi",
+        ("Emilia", "Virtanen"),
+        "+358401234567",
+        "00500",
+        (("fi", 6), ("sv", 4), ("en", 5)),
+        (
+            ("till-work", 3),
+            ("product-advice", 2),
+            ("sales", 2),
+            ("complaint-handling", 2),
+            ("phone-service", 1),
+        ),
+        (5, 4, 4),
+        "Iloinen ja kärsivällinen asiakaspalvelija, kolme vuotta kaupan kassalta ja "
+        "puhelinpalvelusta.",
+    ),
+    # More candidate logins, so that a client's two-person order on a weekday evening in
+    # Helsinki gets a first offer wave of people who can log in and answer it.
+    DemoPerson(
+        "ehdokas2@demo.fi",
+        ("Aino", "Korhonen"),
+        "+358401234562",
+        "00100",
+        (("fi", 6), ("en", 5)),
+        STORE_SKILLS,
+        (5, 5, 4),
+        "Kassatyötä ja tuoretiskiä neljä vuotta, ruuhka ei hätkähdytä.",
+    ),
+    DemoPerson(
+        "ehdokas3@demo.fi",
+        ("Mikael", "Nieminen"),
+        "+358401234563",
+        "00120",
+        (("fi", 6), ("en", 4), ("sv", 4)),
+        STORE_SKILLS,
+        (5, 5, 4),
+        "Palvelen mielelläni kolmella kielellä; kokemusta kaupan kassalta ja palautuksista.",
+    ),
+    DemoPerson(
+        "ehdokas4@demo.fi",
+        ("Sofia", "Mäkinen"),
+        "+358401234564",
+        "00130",
+        (("fi", 5), ("en", 5)),
+        STORE_SKILLS,
+        (5, 5, 4),
+        "Rauhallinen ja ystävällinen, neuvon asiakasta mielelläni tuotevalinnoissa.",
+    ),
+    DemoPerson(
+        "ehdokas5@demo.fi",
+        ("Elias", "Heikkinen"),
+        "+358401234565",
+        "00140",
+        (("fi", 6), ("en", 4)),
+        STORE_SKILLS,
+        (5, 5, 4),
+        "Kolme vuotta päivittäistavarakaupassa, iltavuorot sopivat hyvin.",
+    ),
+    DemoPerson(
+        "ehdokas6@demo.fi",
+        ("Helmi", "Laine"),
+        "+358401234566",
+        "00150",
+        (("fi", 5), ("en", 5), ("sv", 3)),
+        STORE_SKILLS,
+        (5, 5, 4),
+        "Asiakas ensin: kassalla, palautuksissa ja tuoretiskillä.",
+    ),
+)
+# Every day's day part (12–17) and evening, and whole weekends: a 16–21 shift any day fits.
+DEMO_AVAILABILITY = sum(bit(d, p) for d in range(7) for p in (1, 2)) | sum(
+    bit(d, 0) for d in (5, 6)
+)
+
+
+def _demo_candidate(
+    person: DemoPerson, recruiter: User, skills: dict[str, Skill], summary: SeedSummary
+) -> Candidate:
+    """A candidate login: a complete, assessed, consenting profile that ranks on evening lists."""
+    user = _user(person.email, User.Role.CANDIDATE, person.name, summary)
+    home = place(person.postal_code)
     now = timezone.now()
     candidate, created = Candidate.objects.get_or_create(
         user=user,
         defaults={
-            "first_name": "Emilia",
-            "last_name": "Virtanen",
+            "first_name": person.name[0],
+            "last_name": person.name[1],
             "email": user.email,
-            "phone": "+358401234567",
+            "phone": person.phone,
             "postal_code": home.postal_code,
             "latitude": home.latitude,
             "longitude": home.longitude,
@@ -272,40 +375,43 @@ def _demo_candidate(recruiter: User, skills: dict[str, Skill], summary: SeedSumm
             "works_retail": True,
             "works_office": True,
             "matching_consent": True,
-            "availability": evenings_weekends,
+            "availability": DEMO_AVAILABILITY,
             "availability_confirmed_at": now,
-            "introduction": "Iloinen ja kärsivällinen asiakaspalvelija, kolme vuotta kaupan "
-            "kassalta ja puhelinpalvelusta.",
+            "introduction": person.introduction,
             "updated_at": now,
         },
     )
     summary.add("candidates (logins)", created)
-    if created:
-        CandidateLanguage.objects.bulk_create(
-            CandidateLanguage(candidate=candidate, language=lang, level=level)
-            for lang, level in (("fi", 6), ("sv", 4), ("en", 5))
-        )
-        CandidateSkill.objects.bulk_create(
-            CandidateSkill(candidate=candidate, skill=skills[code], level=level)
-            for code, level in (
-                ("till-work", 3),
-                ("product-advice", 2),
-                ("sales", 2),
-                ("complaint-handling", 2),
-                ("phone-service", 1),
-            )
-            if code in skills
-        )
-        Assessment.objects.create(
+    for purpose in (ConsentPurpose.MATCHING, ConsentPurpose.PRESENTATION):
+        _consent, made = Consent.objects.get_or_create(
             candidate=candidate,
-            assessed_by=recruiter,
-            service_attitude=5,
-            communication=4,
-            sales=4,
-            language_checked="fi",
-            language_level_verified=6,
-            summary="Lämmin ja luonteva kohtaaminen, rauhallinen myös kiireessä.",
+            purpose=purpose,
+            withdrawn_at=None,
+            defaults={"version": PRIVACY_NOTICE_VERSION},
         )
+        summary.add("consents", made)
+    if not created:
+        return candidate
+    CandidateLanguage.objects.bulk_create(
+        CandidateLanguage(candidate=candidate, language=lang, level=level)
+        for lang, level in person.languages
+    )
+    CandidateSkill.objects.bulk_create(
+        CandidateSkill(candidate=candidate, skill=skills[code], level=level)
+        for code, level in person.skills
+        if code in skills
+    )
+    attitude, communication, sales = person.assessment
+    Assessment.objects.create(
+        candidate=candidate,
+        assessed_by=recruiter,
+        service_attitude=attitude,
+        communication=communication,
+        sales=sales,
+        language_checked="fi",
+        language_level_verified=dict(person.languages)["fi"],
+        summary="Lämmin ja luonteva kohtaaminen, rauhallinen myös kiireessä.",
+    )
     return candidate
 
 
@@ -444,7 +550,9 @@ def seed_demo(*, candidates: int = DEFAULT_CANDIDATES, seed: int = 1) -> SeedSum
             is_superuser=True,
         )
         companies = {spec.business_id: _company(spec, skills, summary) for spec in COMPANIES}
-        candidate = _demo_candidate(recruiter, skills, summary)
+        candidate, *_others = (
+            _demo_candidate(person, recruiter, skills, summary) for person in DEMO_PEOPLE
+        )
     missing = candidates - demo_candidate_count()
     if missing > 0:
         started = timezone.now()

@@ -14,6 +14,7 @@ DEMO_LOGINS = [
     ("client manager (retail chain)", "esimies@demo.fi"),
     ("client manager (contact centre)", "asiakaspalvelu@demo.fi"),
     ("candidate", "ehdokas@demo.fi"),
+    ("more candidates", "ehdokas2@demo.fi … ehdokas6@demo.fi"),
     ("admin", "admin@demo.fi"),
 ]
 
