@@ -42,6 +42,8 @@ from staffing.matching.rules import (
 
 # How far beyond their own travel limit someone may live and still be a near miss.
 NEAR_TRAVEL_KM = 10
+# Near misses are the best-scoring among at most this many, the closest to the site.
+NEAR_MISS_POOL = 2000
 
 
 @dataclass(frozen=True)
@@ -62,36 +64,74 @@ class MatchResult:
     eligible_count: int
 
 
-def hard_failures(pool: Pool, spec: RequestSpec) -> dict[str, np.ndarray]:
-    """Per hard constraint (except the matchable gate), a mask of who fails it.
+@dataclass
+class Screen:
+    """Who fails which hard constraint (the matchable gate aside).
 
-    Travel, the costliest test, is only evaluated for people failing at most one of the others
-    (the rest can be neither ranked nor a near miss); for everyone else it reads False.
+    The cheap, dense rules (role type, weekly grid, language) are full-length masks; the sparse
+    ones (dates off, bookings, client bars) and travel are pool indices, which keeps passes over
+    a million people to a handful. Travel, the costliest test, is only evaluated for people
+    failing at most one other rule (the rest can be neither ranked nor a near miss); `d2` holds
+    their squared chords to the site and is undefined for everyone else.
     """
+
+    count: np.ndarray
+    masks: dict[str, np.ndarray]
+    hits: dict[str, np.ndarray]
+    d2: np.ndarray
+
+    def failed(self, i: int) -> list[str]:
+        return [
+            code
+            for code in HARD_CONSTRAINTS
+            if (code in self.masks and self.masks[code][i])
+            or (code in self.hits and i in self.hits[code])
+        ]
+
+    def full_masks(self) -> dict[str, np.ndarray]:
+        out = dict(self.masks)
+        for code, index in self.hits.items():
+            out[code] = np.zeros(len(self.count), dtype=bool)
+            out[code][index] = True
+        return out
+
+
+def hard_failures(pool: Pool, spec: RequestSpec) -> dict[str, np.ndarray]:
+    """Per hard constraint (except the matchable gate), a mask of who fails it."""
+    return screen(pool, spec).full_masks()
+
+
+def screen(pool: Pool, spec: RequestSpec) -> Screen:
     n = pool.size
     need = spec.grid_mask
-    fails = {
+    masks = {
         "role_type": (pool.col("roles") & ROLE_BITS[spec.role_type]) == 0,
         "weekly_grid": (pool.col("availability") & need) != need,
-        "date_off": _side_hits(pool.dates_off.view(), n, lambda a, b: np.isin(a, spec.dates)),
-        "booked": _side_hits(pool.blocked.view(), n, lambda a, b: _overlaps_any(spec, a, b)),
-        "travel": np.zeros(n, dtype=bool),
-        "language": np.zeros(n, dtype=bool),
+    }
+    count = masks["role_type"].view(np.uint8) + masks["weekly_grid"].view(np.uint8)
+    if spec.languages:
+        short = np.zeros(n, dtype=bool)
+        for code, level in spec.languages:
+            short |= pool.languages[LANG_INDEX[code]][:n] < level
+        masks["language"] = short
+        count += short.view(np.uint8)
+    hits = {
+        "date_off": _side_hits(pool.dates_off.view(), lambda a, b: _equals_any(a, spec.dates)),
+        "booked": _side_hits(pool.blocked.view(), lambda a, b: _overlaps_any(spec, a, b)),
         "barred": _side_hits(
             pool.marks.view(),
-            n,
             lambda a, b: (a == spec.company_id) & (b == MARK_KINDS["do_not_return"]),
         ),
     }
-    for code, level in spec.languages:
-        fails["language"] |= pool.languages[LANG_INDEX[code]][:n] < level
-    count = np.zeros(n, dtype=np.uint8)
-    for mask in fails.values():
-        count += mask
+    for index in hits.values():
+        count[index] += 1  # one increment per person, even if listed twice
     index = np.flatnonzero((count <= 1) & pool.col("live"))
-    within = squared_chords(pool, spec, index) <= pool.col("travel_d2")[index]
-    fails["travel"][index] = ~within
-    return fails
+    d2 = np.empty(n, dtype=np.float64)
+    chords = squared_chords(pool, spec, index)
+    d2[index] = chords
+    hits["travel"] = index[np.flatnonzero(~(chords <= pool.col("travel_d2")[index]))]
+    count[hits["travel"]] += 1
+    return Screen(count=count, masks=masks, hits=hits, d2=d2)
 
 
 def squared_chords(pool: Pool, spec: RequestSpec, index: np.ndarray) -> np.ndarray:
@@ -103,7 +143,9 @@ def squared_chords(pool: Pool, spec: RequestSpec, index: np.ndarray) -> np.ndarr
     return d2
 
 
-def narrow_misses(pool: Pool, spec: RequestSpec, index: np.ndarray, code: str) -> np.ndarray:
+def narrow_misses(
+    pool: Pool, spec: RequestSpec, index: np.ndarray, code: str, d2: np.ndarray | None = None
+) -> np.ndarray:
     """Which of the people at `index`, failing only `code`, fail it narrowly enough to ask.
 
     A near miss is someone a recruiter could win over: one day-part short on the weekly grid,
@@ -118,7 +160,8 @@ def narrow_misses(pool: Pool, spec: RequestSpec, index: np.ndarray, code: str) -
         return np.ones(len(index), dtype=bool)
     if code == "travel":
         limit = travel_threshold(pool.col("max_travel_km")[index].astype(np.int64) + NEAR_TRAVEL_KM)
-        return squared_chords(pool, spec, index) <= limit
+        chords = squared_chords(pool, spec, index) if d2 is None else d2[index]
+        return chords <= limit
     if code == "language":
         ok = np.ones(len(index), dtype=bool)
         for lang, level in spec.languages:
@@ -127,13 +170,19 @@ def narrow_misses(pool: Pool, spec: RequestSpec, index: np.ndarray, code: str) -
     return np.zeros(len(index), dtype=bool)
 
 
-def _side_hits(rows: tuple[np.ndarray, np.ndarray, np.ndarray], n: int, test) -> np.ndarray:
+def _side_hits(rows: tuple[np.ndarray, np.ndarray, np.ndarray], test) -> np.ndarray:
+    """Pool indices of people with a side row passing `test` (someone may appear twice)."""
     cand, a, b = rows
-    out = np.zeros(n, dtype=bool)
-    if len(cand):
-        hit = test(a, b) & (cand >= 0)
-        out[cand[hit]] = True
-    return out
+    if not len(cand):
+        return np.zeros(0, dtype=np.int64)
+    return cand[np.flatnonzero(test(a, b))]
+
+
+def _equals_any(values: np.ndarray, wanted: tuple[int, ...]) -> np.ndarray:
+    hit = np.zeros(len(values), dtype=bool)
+    for value in wanted:
+        hit |= values == value
+    return hit
 
 
 def _overlaps_any(spec: RequestSpec, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -146,27 +195,53 @@ def _overlaps_any(spec: RequestSpec, starts: np.ndarray, ends: np.ndarray) -> np
 
 def rank(pool: Pool, spec: RequestSpec, *, size: int = 50, near_miss_size: int = 10) -> MatchResult:
     """The best `size` eligible people, explained, and the best near misses."""
-    fails = hard_failures(pool, spec)
-    count = np.zeros(pool.size, dtype=np.uint8)
-    for mask in fails.values():
-        count += mask
+    sc = screen(pool, spec)
     live = pool.col("live")
-    eligible = np.flatnonzero(live & (count == 0))
-    near = [eligible[:0]]
-    for code, mask in fails.items():
-        index = np.flatnonzero(mask & (count == 1) & live)
-        near.append(index[narrow_misses(pool, spec, index, code)])
-    considered = np.concatenate([eligible, *near])
-    points = Points.compute(pool, spec, considered)
+    eligible = np.flatnonzero(live & (sc.count == 0))
+    near = _closest(pool, _near_misses(pool, spec, sc, (sc.count == 1) & live), sc.d2)
+    considered = np.concatenate([eligible, near])
+    points = Points.compute(pool, spec, considered, sc.d2)
     is_eligible = np.arange(len(considered)) < len(eligible)
     ranked = points.top(np.flatnonzero(is_eligible), size)
     missed = points.top(np.flatnonzero(~is_eligible), near_miss_size)
     return MatchResult(
-        ranked=points.entries(ranked, {}),
-        near_misses=points.entries(missed, fails),
+        ranked=points.entries(ranked, None),
+        near_misses=points.entries(missed, sc),
         pool_size=int(live.sum()),
-        eligible_count=int(is_eligible.sum()),
+        eligible_count=len(eligible),
     )
+
+
+def _near_misses(pool: Pool, spec: RequestSpec, sc: Screen, single: np.ndarray) -> np.ndarray:
+    """Everyone failing exactly one constraint, narrowly enough to ask (see narrow_misses)."""
+    near = [np.zeros(0, dtype=np.int64)]
+    for code, mask in sc.masks.items():
+        if code != "role_type":
+            index = np.flatnonzero(mask & single)
+            near.append(index[np.flatnonzero(narrow_misses(pool, spec, index, code, sc.d2))])
+    for code, index in sc.hits.items():
+        if code != "barred":
+            index = index[np.flatnonzero(single[index])]
+            if code != "travel":  # travel hits are distinct already; side-table hits may repeat
+                index = np.unique(index)
+            near.append(index[np.flatnonzero(narrow_misses(pool, spec, index, code, sc.d2))])
+    return np.concatenate(near)
+
+
+def _closest(pool: Pool, index: np.ndarray, d2: np.ndarray) -> np.ndarray:
+    """The NEAR_MISS_POOL people of `index` living closest to the site (ties by id).
+
+    Scoring every near miss of a million-person pool would cost more than ranking itself, and a
+    recruiter asks the nearby ones first; the best-scoring near misses are chosen among these.
+    """
+    if len(index) <= NEAR_MISS_POOL:
+        return index
+    chords = d2[index]
+    kth = np.partition(chords, NEAR_MISS_POOL - 1)[NEAR_MISS_POOL - 1]
+    below = index[np.flatnonzero(chords < kth)]
+    ties = index[np.flatnonzero(chords == kth)]
+    ties = ties[np.argsort(pool.col("ids")[ties], kind="stable")][: NEAR_MISS_POOL - len(below)]
+    return np.concatenate([below, ties])
 
 
 @dataclass
@@ -182,9 +257,13 @@ class Points:
     facts: dict[str, np.ndarray]
 
     @classmethod
-    def compute(cls, pool: Pool, spec: RequestSpec, index: np.ndarray) -> Points:
+    def compute(
+        cls, pool: Pool, spec: RequestSpec, index: np.ndarray, d2: np.ndarray | None = None
+    ) -> Points:
+        """Score the people at `index`; `d2` are squared chords from `screen` if at hand."""
+        km = distance_km(pool, spec, index) if d2 is None else EARTH_RADIUS_KM * np.sqrt(d2[index])
         facts = {
-            "km": distance_km(pool, spec, index),
+            "km": km,
             "client": _company_values(pool.client_experience, index, spec.company_id, None),
             "favourite": _company_values(
                 pool.marks, index, spec.company_id, MARK_KINDS["favourite"]
@@ -213,7 +292,7 @@ class Points:
             pick = np.arange(len(total))
         return positions[pick[np.lexsort((ids[pick], -total[pick]))]]
 
-    def entries(self, positions: np.ndarray, fails: dict[str, np.ndarray]) -> list[Entry]:
+    def entries(self, positions: np.ndarray, sc: Screen | None) -> list[Entry]:
         """Explained entries for `positions`, ranked 1.. in that order.
 
         Everything an explanation shows is gathered for all entries at once and turned into
@@ -225,7 +304,7 @@ class Points:
         out = []
         for r in range(len(positions)):
             i = rows.index[r]
-            failed = [code for code, mask in fails.items() if mask[i]]
+            failed = sc.failed(i) if sc is not None else []
             score = rows.total[r] / 100.0
             explanation = {
                 "rules_version": RULES_VERSION,
@@ -441,18 +520,16 @@ def _freshness(confirmed: np.ndarray, spec: RequestSpec) -> np.ndarray:
 def _company_values(table, index: np.ndarray, company_id: int, kind: int | None) -> np.ndarray:
     """One company's side-row value (experience count, or 1 for a mark of `kind`) at `index`."""
     cand, a, b = table.view()
-    hit = (a == company_id) & (cand >= 0)
+    hit = a == company_id
     if kind is not None:
         hit &= b == kind
-    rows, vals = cand[hit], (b[hit] if kind is None else np.ones(int(hit.sum())))
-    order = np.argsort(rows, kind="stable")
-    rows, vals = rows[order], vals[order]
-    out = np.zeros(len(index), dtype=np.float64)
-    if len(rows):
-        pos = np.minimum(np.searchsorted(rows, index), len(rows) - 1)
-        found = rows[pos] == index
-        out[found] = vals[pos[found]]
-    return out
+    if not hit.any():
+        return np.zeros(len(index), dtype=np.float64)
+    full = np.zeros(int(index.max(initial=0)) + 1 if len(index) else 0, dtype=np.float64)
+    rows = cand[hit]
+    keep = rows < len(full)
+    full[rows[keep]] = b[hit][keep] if kind is None else 1.0
+    return full[index]
 
 
 # --- explanations -------------------------------------------------------------------------
@@ -482,8 +559,4 @@ def _failure(pool: Pool, spec: RequestSpec, i: int, code: str) -> dict[str, Any]
 
 def eligible(pool: Pool, spec: RequestSpec) -> np.ndarray:
     """Pool indices of everyone who passes every hard constraint for `spec`."""
-    fails = hard_failures(pool, spec)
-    ok = pool.col("live").copy()
-    for mask in fails.values():
-        ok &= ~mask
-    return np.flatnonzero(ok)
+    return np.flatnonzero(pool.col("live") & (screen(pool, spec).count == 0))

@@ -181,15 +181,17 @@ class SideTable:
         self.dead = 0
 
     def view(self) -> Rows:
-        """(candidate index, a, b) of every row; dead rows have candidate index -1."""
+        """(candidate index, a, b) of every row; dead rows have candidate index -1 and a NaN."""
         return self.cand[: self.n], self.a[: self.n], self.b[: self.n]
 
     def replace(self, indices: np.ndarray, rows: Rows) -> None:
         """Drop every row of `indices` and add `rows` (whose first column is pool indices)."""
         if self.n and len(indices):
-            stale = np.isin(self.cand[: self.n], indices)
+            # A counting table, not a sort: one pass over the rows however many people change.
+            stale = np.isin(self.cand[: self.n], np.asarray(indices, dtype=np.int64), kind="table")
             self.dead += int(stale.sum())
             self.cand[: self.n][stale] = -1
+            self.a[: self.n][stale] = np.nan  # a dead row then never equals or overlaps anything
         cand, a, b = rows
         if len(cand):
             self._reserve(self.n + len(cand))

@@ -100,7 +100,7 @@ def bench_refresh(*, profile_id: int) -> Bench | None:
         points = Points.compute(pool, spec, ready)
         best = points.top(np.arange(len(ready)), BENCH_SIZE)
         shifts = shifts_available[best].tolist()
-        entries = list(zip(points.entries(best, {}), shifts, strict=True))
+        entries = list(zip(points.entries(best, None), shifts, strict=True))
         coverage = coverage_counts(pool, spec, today)
     return _bench_store(
         profile=profile, now=now, ready_count=len(ready), coverage=coverage, entries=entries

@@ -43,7 +43,7 @@ def request_spec(*, request: StaffingRequest, now: dt.datetime | None = None) ->
         role_type=request.role_type,
         site_latitude=request.site.latitude,
         site_longitude=request.site.longitude,
-        shifts=tuple(shift_spec(s.starts_at, s.ends_at) for s in request.shifts.all()),
+        shifts=tuple(shift_spec(s.starts_at, s.ends_at) for s in request.shifts.active()),
         now=(now or timezone.now()).timestamp(),
         weights=weights_resolve(profile.weights),
         focus=profile.focus,
@@ -97,7 +97,7 @@ def shortlist_build(*, request_id: int) -> Shortlist | None:
     """Rank people for a RECEIVED request and store the shortlist; None if already done."""
     with transaction.atomic():
         request = (
-            StaffingRequest.objects.select_for_update()
+            StaffingRequest.objects.select_for_update(of=("self",))
             .select_related("site", "service_profile")
             .filter(pk=request_id)
             .first()

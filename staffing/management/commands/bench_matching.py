@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import os
 import random
+import signal
 import statistics
 import subprocess
 import sys
@@ -86,6 +87,8 @@ class Command(BaseCommand):
         parser.add_argument("--concurrency", type=int, default=2)
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        # Stopping the benchmark must stop its worker too (the `finally` in _worker).
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
         self.rng = random.Random(7)
         name = opts["database"] or f"staffing_matchbench_{opts['candidates']}"
         database_url = self._use_database(name)
@@ -135,6 +138,8 @@ class Command(BaseCommand):
         )
         self.stdout.write("")
         self._add_bookings()
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # fresh statistics, or the planner guesses badly
 
     def _ensure_world(self) -> dict[str, Any]:
         """Client companies, sites and profiles in the big cities, and a client manager."""
