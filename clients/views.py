@@ -202,7 +202,7 @@ def _people_context(request: HttpRequest, staffing_request: StaffingRequest, *, 
     candidate_views_record(
         viewer=request.user, staffing_request=staffing_request, people=people, page_load=page_load
     )
-    shifts_over = not staffing_request.shifts.filter(ends_at__gt=timezone.now()).exists()
+    shifts_over = not staffing_request.shifts.active().filter(ends_at__gt=timezone.now()).exists()
     return {
         "req": staffing_request,
         "people": people,
@@ -272,7 +272,7 @@ def person_decline(request: HttpRequest, pk: int, candidate_id: int) -> HttpResp
 @require_http_methods(["GET", "POST"])
 def request_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
     staffing_request = request_for_user(request.user, pk)
-    shifts = list(staffing_request.shifts.filter(cancellation__isnull=True))
+    shifts = list(staffing_request.shifts.active())
     form = CancelForm(request.POST or None, shifts=shifts)
     if request.method == "POST" and form.is_valid():
         shift = next((s for s in shifts if s.pk == form.cleaned_data["shift"]), None)

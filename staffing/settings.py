@@ -149,6 +149,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "staffing.tasks.sweep_unsent_emails",
         "schedule": 60.0,
     },
+    # After the shift: confirmed placements whose shift has ended become completed (they count
+    # as experience for the engine); a no-show reported later still overrides it.
+    "complete-ended-placements": {
+        "task": "staffing.tasks.complete_ended_placements",
+        "schedule": 600.0,
+    },
     # Nightly rebuild of every service profile's bench, on top of the change-driven refreshes.
     "refresh-all-benches": {
         "task": "staffing.tasks.refresh_all_benches",

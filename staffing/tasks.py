@@ -18,6 +18,7 @@ from staffing.services.bench import (
 from staffing.services.matching import shortlist_build
 from staffing.services.notifications import email_enqueue, email_send, placements_cancelled_tell
 from staffing.services.offers import offer_waves_advance, offers_due_request_ids
+from staffing.services.placements import placements_complete
 from staffing.services.pool import pool_warm
 from staffing.services.requests import matching_enqueue
 
@@ -113,3 +114,9 @@ def sweep_unsent_emails() -> int:
 def placements_cancelled_notify(placement_ids: list[int], reason: str) -> int:
     """Tell people the client cancelled their placements; each email is queued once."""
     return len(placements_cancelled_tell(placement_ids=placement_ids, reason=reason))
+
+
+@shared_task(time_limit=120, soft_time_limit=100)
+def complete_ended_placements() -> int:
+    """Beat: mark confirmed placements whose shift has ended as completed."""
+    return len(placements_complete())

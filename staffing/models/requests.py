@@ -124,6 +124,13 @@ class StaffingRequest(models.Model):
         return self.status in (self.Status.FILLED, self.Status.CANCELLED)
 
 
+class ShiftQuerySet(models.QuerySet):
+    def active(self) -> ShiftQuerySet:
+        """Shifts the client still wants: a cancelled shift has no places to count, offer or
+        book, anywhere."""
+        return self.filter(cancellation__isnull=True)
+
+
 class Shift(models.Model):
     request = models.ForeignKey(
         StaffingRequest,
@@ -133,6 +140,8 @@ class Shift(models.Model):
     )
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
+
+    objects = ShiftQuerySet.as_manager()
 
     class Meta:
         ordering = ["starts_at"]
@@ -146,6 +155,10 @@ class Shift(models.Model):
 
     def __str__(self) -> str:
         return f"{self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%H:%M}"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return hasattr(self, "cancellation")
 
 
 class RequestLanguage(models.Model):

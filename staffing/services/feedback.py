@@ -134,6 +134,13 @@ def _offers_withdraw(request: StaffingRequest, by: User) -> None:
     offers_withdraw(staffing_request=request, by=by)
 
 
+def _fill_settle(request: StaffingRequest, by: User) -> None:
+    """The shifts left may all be full now: then the request is filled."""
+    from staffing.services.offers import request_fill_settle
+
+    request_fill_settle(staffing_request=request, by=by)
+
+
 def shift_cancel(*, shift: Shift, by: User, reason: str) -> ShiftCancellation:
     """Cancel one shift of a request; the last open shift cancels the whole request."""
     with transaction.atomic():
@@ -160,7 +167,7 @@ def shift_cancel(*, shift: Shift, by: User, reason: str) -> ShiftCancellation:
                 "placements_cancelled": len(cancelled),
             },
         )
-        if not request.shifts.filter(cancellation__isnull=True).exists():
+        if not request.shifts.active().exists():
             request.status = StaffingRequest.Status.CANCELLED
             request.save(update_fields=["status", "updated_at"])
             audit_record(
@@ -171,6 +178,8 @@ def shift_cancel(*, shift: Shift, by: User, reason: str) -> ShiftCancellation:
                 data={"reason": (reason or "")[:300], "last_shift": True},
             )
             _offers_withdraw(request, by)
+        else:
+            _fill_settle(request, by)
         _placed_tell(placement_ids=cancelled, reason="shift_cancelled")
     return cancellation
 

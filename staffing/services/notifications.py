@@ -115,7 +115,7 @@ def _request_context(req: StaffingRequest) -> dict[str, Any]:
         "site": req.site,
         "company": req.company,
         "profile": req.service_profile,
-        "shifts": list(req.shifts.all()),
+        "shifts": list(req.shifts.active()),
     }
 
 

@@ -68,7 +68,8 @@ class OfferConflict(OfferError):
 def open_places(*, staffing_request: StaffingRequest, now: dt.datetime) -> dict[Shift, int]:
     """Free places per shift that can still be offered: not cancelled and not yet over."""
     shifts = (
-        Shift.objects.filter(request=staffing_request, ends_at__gt=now, cancellation__isnull=True)
+        Shift.objects.active()
+        .filter(request=staffing_request, ends_at__gt=now)
         .annotate(
             placed=Count("placements", filter=Q(placements__status__in=Placement.ACTIVE_STATUSES))
         )
@@ -79,8 +80,12 @@ def open_places(*, staffing_request: StaffingRequest, now: dt.datetime) -> dict[
 
 def _is_filled(req: StaffingRequest) -> bool:
     """Every shift the client still wants has its headcount of active placements."""
-    shifts = Shift.objects.filter(request=req, cancellation__isnull=True).annotate(
-        placed=Count("placements", filter=Q(placements__status__in=Placement.ACTIVE_STATUSES))
+    shifts = (
+        Shift.objects.active()
+        .filter(request=req)
+        .annotate(
+            placed=Count("placements", filter=Q(placements__status__in=Placement.ACTIVE_STATUSES))
+        )
     )
     counts = [s.placed for s in shifts]
     return bool(counts) and min(counts) >= req.headcount
@@ -184,6 +189,18 @@ def request_backfill(
         if req.status == Status.FILLED and not _is_filled(req):
             _status_set(req, Status.OFFERING, by, filled_at=None)
         return _wave_send(req, by, timezone.now())
+
+
+def request_fill_settle(*, staffing_request: StaffingRequest, by: User | None) -> bool:
+    """The request's shifts changed (one was cancelled): when every shift still wanted has its
+    headcount, the request is filled and the offers still open are closed. True if it filled."""
+    with transaction.atomic():
+        req = _lock_request(staffing_request.pk)
+        if req.status not in OFFERABLE or not _is_filled(req):
+            return False
+        _request_fill(req, by, timezone.now())
+    staffing_request.status = req.status
+    return True
 
 
 def offer_waves_advance(*, staffing_request_id: int) -> list[Offer]:

@@ -1,5 +1,6 @@
 """Placements after an offer was accepted: the person cancels, or contests a no-show or late
-cancellation recorded against them. A reopened place is offered again (`request_backfill`).
+cancellation recorded against them; once the shift is over the placement is completed. A reopened
+place is offered again (`request_backfill`).
 
 No-shows are recorded by `staffing.services.feedback.placement_no_show_report`.
 """
@@ -100,3 +101,43 @@ def reliability_record_contest(
             data={"kind": locked.kind, "reason": reason},
         )
     return locked
+
+
+def placements_complete(*, now: dt.datetime | None = None, limit: int = 500) -> list[int]:
+    """Complete confirmed placements whose shift has ended; returns the ids completed.
+
+    The work was done unless someone says otherwise: a no-show reported later still turns a
+    completed placement into a no-show, and the client may rate it. Idempotent and safe to run
+    from several workers: only rows still confirmed are claimed (rows another transaction holds
+    are left for the next run), and completing them is a conditional update.
+    """
+    now = now or timezone.now()
+    due = list(
+        Placement.objects.filter(status=Placement.Status.CONFIRMED, period__endswith__lte=now)
+        .order_by("pk")
+        .values_list("pk", "candidate_id")[:limit]
+    )
+    if not due:
+        return []
+    with transaction.atomic():
+        # The usual lock order: people first (their matching data changes), then placements.
+        candidate_touch(candidate_ids=[candidate_id for _pk, candidate_id in due])
+        claimed = list(
+            Placement.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=[pk for pk, _candidate_id in due], status=Placement.Status.CONFIRMED)
+            .order_by("pk")
+            .values_list("pk", "candidate_id", "request_id")
+        )
+        ids = [pk for pk, _candidate_id, _request_id in claimed]
+        Placement.objects.filter(pk__in=ids, status=Placement.Status.CONFIRMED).update(
+            status=Placement.Status.COMPLETED, updated_at=now
+        )
+        for pk, candidate_id, request_id in claimed:
+            audit_record(
+                actor=None,
+                action="placement.completed",
+                target=Placement(pk=pk),
+                staffing_request_id=request_id,
+                candidate_id=candidate_id,
+            )
+    return ids
