@@ -51,6 +51,11 @@ def _factor_label(code: str) -> str:
     return labels.get(code, code)
 
 
+def factor_label(code: str) -> str:
+    """A soft factor's name in the active language."""
+    return _factor_label(code)
+
+
 def _language(code: str) -> str:
     try:
         return str(Language(code).label)
@@ -192,6 +197,30 @@ def explanation_lines(
     lines.append(_("Score: %(score)s") % {"score": _number(explanation.get("score", 0), 2)})
     lines += [_missing_line(item, names) for item in explanation.get("missing", [])]
     return lines
+
+
+def explanation_parts(
+    explanation: Mapping[str, Any], skill_names: Mapping[int, str] | None = None
+) -> dict[str, Any]:
+    """The same account as `explanation_lines`, kept in parts so a page can lay it out as a
+    table: failed and passed constraints, each factor as (label, points, detail), what is
+    missing."""
+    names = skill_names or {}
+    return {
+        "failed": [_failure_line(f) for f in explanation.get("failed", [])],
+        "passed": [_constraint_label(code) for code in explanation.get("passed", [])],
+        "factors": [
+            {
+                "label": _factor_label(factor["code"]),
+                "points": factor["points"],
+                "signed": _signed(factor["points"]),
+                "detail": _factor_detail(factor, names),
+            }
+            for factor in explanation.get("factors", [])
+        ],
+        "score": explanation.get("score", 0),
+        "missing": [_missing_line(item, names) for item in explanation.get("missing", [])],
+    }
 
 
 def _signed(points: float) -> str:

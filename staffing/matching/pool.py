@@ -170,6 +170,17 @@ class FeatureBatch:
         return batch
 
 
+def _rows_by_person(table: SideTable, wanted: np.ndarray) -> dict[int, list[tuple[float, float]]]:
+    cand, a, b = table.view()
+    out: dict[int, list[tuple[float, float]]] = {}
+    if not len(cand) or not len(wanted):
+        return out
+    hit = np.flatnonzero(np.isin(cand, wanted, kind="table"))
+    for person, x, y in zip(cand[hit].tolist(), a[hit].tolist(), b[hit].tolist(), strict=True):
+        out.setdefault(person, []).append((x, y))
+    return out
+
+
 class SideTable:
     """Rows (candidate index, a, b); a person's rows are replaced by tombstoning and appending."""
 
@@ -396,18 +407,26 @@ class Pool:
     # --- reading people back ------------------------------------------------------------
     def features(self, index: int) -> CandidateFeatures:
         """One person's features as the engine saw them (stored with a shortlist for replay)."""
+        return self.features_many([index])[0]
+
+    def features_many(self, indices: Sequence[int]) -> list[CandidateFeatures]:
+        """Several people's features; one pass over each side table, whatever their number."""
+        wanted = np.asarray(indices, dtype=np.int64)
+        side = {
+            name: _rows_by_person(getattr(self, name), wanted)
+            for name in ("dates_off", "blocked", "marks", "client_experience")
+        }
+        return [
+            self._person(int(i), {k: v.get(int(i), []) for k, v in side.items()}) for i in wanted
+        ]
+
+    def _person(self, index: int, side: dict[str, list[tuple[float, float]]]) -> CandidateFeatures:
         c = {name: column[index] for name, column in self.cols.items()}
-        lat = None if math.isnan(c["latitude"]) else float(c["latitude"])
-        lon = None if math.isnan(c["longitude"]) else float(c["longitude"])
         assessment = tuple(int(column[index]) for column in self.assessment)
-        dates_off, _ = self.dates_off.rows_of(index)
-        starts, ends = self.blocked.rows_of(index)
-        mark_companies, kinds = self.marks.rows_of(index)
-        exp_companies, counts = self.client_experience.rows_of(index)
         return CandidateFeatures(
             id=int(c["ids"]),
-            latitude=lat,
-            longitude=lon,
+            latitude=None if math.isnan(c["latitude"]) else float(c["latitude"]),
+            longitude=None if math.isnan(c["longitude"]) else float(c["longitude"]),
             max_travel_km=int(c["max_travel_km"]),
             works_retail=bool(c["roles"] & ROLE_BITS["retail"]),
             works_office=bool(c["roles"] & ROLE_BITS["office"]),
@@ -430,10 +449,10 @@ class Pool:
             rating_average=None if math.isnan(c["rating_average"]) else float(c["rating_average"]),
             rating_count=int(c["rating_count"]),
             recent_shortlists=int(c["recent_shortlists"]),
-            dates_off=tuple(sorted(int(d) for d in dates_off)),
-            blocked=tuple(sorted(zip(starts.tolist(), ends.tolist(), strict=True))),
-            marks={int(k): MARK_NAMES[int(v)] for k, v in zip(mark_companies, kinds, strict=True)},
-            client_experience={int(k): int(v) for k, v in zip(exp_companies, counts, strict=True)},
+            dates_off=tuple(sorted(int(a) for a, _ in side["dates_off"])),
+            blocked=tuple(sorted(side["blocked"])),
+            marks={int(a): MARK_NAMES[int(b)] for a, b in side["marks"]},
+            client_experience={int(a): int(b) for a, b in side["client_experience"]},
         )
 
     @classmethod

@@ -130,7 +130,7 @@ def _shortlist_store(
     entries = [*result.ranked, *result.near_misses]
     inputs = StoredInputs(
         spec=spec,
-        people=[pool.features(e.index) for e in entries],
+        people=pool.features_many([e.index for e in entries]),
         size=settings.SHORTLIST_SIZE,
         near_miss_size=NEAR_MISS_SIZE,
     )

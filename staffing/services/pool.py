@@ -45,8 +45,8 @@ from staffing.models import (
 CATCH_UP_OVERLAP = dt.timedelta(seconds=5)
 # The fair-spread counts also age out: recount them from the database this often.
 RECENT_RECOUNT_SECONDS = 600.0
-# More shortlists than this can never be mid-transaction at once (one per worker process).
-SHORTLISTS_IN_FLIGHT = 1000
+# More shortlists than this are never mid-transaction at once (one per worker process).
+SHORTLISTS_IN_FLIGHT = 64
 
 
 def candidate_touch(*, candidate_ids: Iterable[int]) -> int:
@@ -394,20 +394,25 @@ class PoolKeeper:
         # The id bound lets PostgreSQL use the primary key; a shortlist still uncommitted has an
         # id at most SHORTLISTS_IN_FLIGHT below the highest one seen.
         rows = _fetch(
-            f"""SELECT s.id, s.created_at, e.candidate_id FROM {_t(Shortlist)} s
-                JOIN {_t(ShortlistEntry)} e ON e.shortlist_id = s.id
-                WHERE s.id > %s AND s.created_at > %s AND NOT e.near_miss""",
+            f"SELECT id, created_at FROM {_t(Shortlist)} WHERE id > %s AND created_at > %s",
             [self.shortlist_max_id - SHORTLISTS_IN_FLIGHT, since],
         )
-        new = [r for r in rows if r[0] not in self.seen_shortlists]
-        for shortlist_id, created_at, _ in new:
+        new = [(pk, created_at) for pk, created_at in rows if pk not in self.seen_shortlists]
+        for shortlist_id, created_at in new:
             self.seen_shortlists[shortlist_id] = created_at
-            self.shortlist_max_id = max(self.shortlist_max_id, shortlist_id)
             self.shortlist_watermark = max(self.shortlist_watermark, created_at)
+            self.shortlist_max_id = max(self.shortlist_max_id, shortlist_id)
         self.seen_shortlists = {
             k: v for k, v in self.seen_shortlists.items() if v > since - CATCH_UP_OVERLAP
         }
-        return [r[2] for r in new]
+        if not new:
+            return []
+        entries = _fetch(
+            f"SELECT candidate_id FROM {_t(ShortlistEntry)} "
+            f"WHERE shortlist_id = ANY(%s) AND NOT near_miss",
+            [[pk for pk, _ in new]],
+        )
+        return [r[0] for r in entries]
 
     def _recount_recent(self) -> None:
         assert self.pool is not None
