@@ -948,6 +948,16 @@ T.update({  # pass 3: written statements, reliability answers, shortlist table
 "Then use the arrows or ✕ on the row. The reason is recorded.": "Käytä sitten rivin nuolia tai ✕-painiketta. Syy kirjataan.",
 })
 
+T.update({  # pass 4: explanation table
+"Factor": "Tekijä",
+"Points": "Pisteet",
+"Detail": "Tiedot",
+"Missing": "Puuttuu",
+"Requirements met": "Täyttyneet vaatimukset",
+"Person · strongest reasons": "Henkilö · vahvimmat perusteet",
+"Why move or remove this person? Then use the arrows or ✕ above.": "Miksi siirrät tai poistat tämän henkilön? Käytä sitten yllä olevia nuolia tai ✕-painiketta.",
+})
+
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)s|%s|%%|\{[a-z_]+\}|</?[a-z]+[^>]*>")
 
 
