@@ -196,6 +196,8 @@ def run() -> int:
 
 def _run_processes(env: dict[str, str], port: str, supervisor: Supervisor) -> int:
     env.setdefault("DEBUG", "true")
+    # Links in emails point at this server.
+    env.setdefault("SITE_URL", f"http://127.0.0.1:{port}")
     _manage(env, "migrate", "--no-input")
     _manage(env, "compiletranslations")
     _manage(env, "seed_demo")

@@ -197,12 +197,13 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # --- Email --------------------------------------------------------------------------------------
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="filemail://" + str(BASE_DIR / ".local" / "mail"))
-if EMAIL_CONFIG["EMAIL_BACKEND"] == "django.core.mail.backends.filebased.EmailBackend":
-    EMAIL_FILE_PATH = EMAIL_CONFIG["EMAIL_FILE_PATH"]
+if "EMAIL_URL" in env:
+    # smtp://, smtp+tls://, consolemail://, filemail://... as django-environ reads them.
+    vars().update(env.email_url("EMAIL_URL"))
 else:
-    vars().update(EMAIL_CONFIG)
-EMAIL_BACKEND = EMAIL_CONFIG["EMAIL_BACKEND"]
+    # Development: every email is a readable file under .local/mail.
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = BASE_DIR / ".local" / "mail"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Staffing <noreply@staffing.example>")
 
 # --- Internationalisation -----------------------------------------------------------------------
