@@ -958,6 +958,30 @@ T.update({  # pass 4: explanation table
 "Why move or remove this person? Then use the arrows or ✕ above.": "Miksi siirrät tai poistat tämän henkilön? Käytä sitten yllä olevia nuolia tai ✕-painiketta.",
 })
 
+T.update({  # pass 5: counts now pluralised with ngettext / blocktranslate count
+("%(completed)s completed assignment", "%(completed)s completed assignments"): ("%(completed)s tehty toimeksianto", "%(completed)s tehtyä toimeksiantoa"),
+("%(average)s average of %(count)s rating", "%(average)s average of %(count)s ratings"): ("keskiarvo %(average)s (%(count)s arvio)", "keskiarvo %(average)s (%(count)s arviota)"),
+("%(n)s no-show", "%(n)s no-shows"): ("%(n)s saapumatta jättäminen", "%(n)s saapumatta jättämistä"),
+("%(n)s late cancellation", "%(n)s late cancellations"): ("%(n)s myöhäinen peruutus", "%(n)s myöhäistä peruutusta"),
+"confirmed today": "vahvistettu tänään",
+("confirmed %(days)s day ago", "confirmed %(days)s days ago"): ("vahvistettu %(days)s päivä sitten", "vahvistettu %(days)s päivää sitten"),
+("on %(recent)s shortlist in the last 7 days", "on %(recent)s shortlists in the last 7 days"): ("%(recent)s ehdokaslistalla viimeisten 7 päivän aikana", "%(recent)s ehdokaslistalla viimeisten 7 päivän aikana"),
+("Availability last confirmed %(days)s day ago", "Availability last confirmed %(days)s days ago"): ("Saatavuus vahvistettu viimeksi %(days)s päivä sitten", "Saatavuus vahvistettu viimeksi %(days)s päivää sitten"),
+("Request received: %(n)s person", "Request received: %(n)s people"): ("Tilaus vastaanotettu: %(n)s henkilö", "Tilaus vastaanotettu: %(n)s henkilöä"),
+("Shortlist ready: %(n)s person fits", "Shortlist ready: %(n)s people fit"): ("Ehdokaslista valmis: %(n)s sopiva henkilö", "Ehdokaslista valmis: %(n)s sopivaa henkilöä"),
+("Offers sent to %(n)s person", "Offers sent to %(n)s people"): ("Työtarjous lähetetty %(n)s henkilölle", "Työtarjoukset lähetetty %(n)s henkilölle"),
+("Hello %(name)s,\n\nYou have not used your Service Staff Now profile for a long time. Do you want to keep it?\n%(link)s\n\nIf you do not answer within %(days)s day, your personal data will be erased.",
+ "Hello %(name)s,\n\nYou have not used your Service Staff Now profile for a long time. Do you want to keep it?\n%(link)s\n\nIf you do not answer within %(days)s days, your personal data will be erased."): (
+ "Hei %(name)s,\n\nEt ole käyttänyt Service Staff Now -profiiliasi pitkään aikaan. Haluatko säilyttää sen?\n%(link)s\n\nJos et vastaa %(days)s päivän kuluessa, henkilötietosi poistetaan.",
+ "Hei %(name)s,\n\nEt ole käyttänyt Service Staff Now -profiiliasi pitkään aikaan. Haluatko säilyttää sen?\n%(link)s\n\nJos et vastaa %(days)s päivän kuluessa, henkilötietosi poistetaan."),
+("Usually %(percent)s %% of the offers for your requests are accepted (last 90 days, %(n)s answer).", "Usually %(percent)s %% of the offers for your requests are accepted (last 90 days, %(n)s answers)."): (
+ "Tavallisesti %(percent)s %% tilaustesi työtarjouksista hyväksytään (viimeiset 90 päivää, %(n)s vastaus).",
+ "Tavallisesti %(percent)s %% tilaustesi työtarjouksista hyväksytään (viimeiset 90 päivää, %(n)s vastausta)."),
+("%(n)s of %(total)s person confirmed.", "%(n)s of %(total)s people confirmed."): ("Vahvistettu %(n)s/%(total)s henkilöä.", "Vahvistettu %(n)s/%(total)s henkilöä."),
+("%(company)s needs %(n)s person at %(site)s, urgently:", "%(company)s needs %(n)s people at %(site)s, urgently:"): ("%(company)s tarvitsee kiireellisesti %(n)s henkilön toimipisteeseen %(site)s:", "%(company)s tarvitsee kiireellisesti %(n)s henkilöä toimipisteeseen %(site)s:"),
+("best %(n)s shown", "best %(n)s shown"): ("näytetään paras %(n)s", "näytetään parhaat %(n)s"),
+})
+
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)s|%s|%%|\{[a-z_]+\}|</?[a-z]+[^>]*>")
 
 
