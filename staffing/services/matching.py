@@ -11,7 +11,7 @@ import datetime as dt
 
 import numpy as np
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from candidates.availability import shift_requirements
@@ -96,6 +96,7 @@ def _micros(moment: dt.datetime) -> int:
 def shortlist_build(*, request_id: int) -> Shortlist | None:
     """Rank people for a RECEIVED request and store the shortlist; None if already done."""
     with transaction.atomic():
+        _commit_without_waiting_for_disk()
         request = (
             StaffingRequest.objects.select_for_update(of=("self",))
             .select_related("site", "service_profile")
@@ -122,6 +123,16 @@ def shortlist_build(*, request_id: int) -> Shortlist | None:
             },
         )
     return shortlist
+
+
+def _commit_without_waiting_for_disk() -> None:
+    """Let this transaction's commit return before its WAL reaches the disk.
+
+    A crash in that instant loses the shortlist and the status change together, so the request
+    is still RECEIVED and the sweep matches it again: nothing is lost but a few milliseconds.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def _shortlist_store(
