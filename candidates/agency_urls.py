@@ -6,4 +6,14 @@ urlpatterns = [
     path("invite/", agency.candidate_invite, name="recruiter_candidate_invite"),
     path("<int:pk>/", agency.candidate_detail, name="recruiter_candidate_detail"),
     path("<int:pk>/cv/", agency.candidate_cv, name="candidate_cv_for_viewer"),
+    path(
+        "statements/<int:pk>/write/",
+        agency.statement_write_view,
+        name="recruiter_statement_write",
+    ),
+    path(
+        "records/<int:pk>/answer/",
+        agency.record_answer,
+        name="recruiter_record_answer",
+    ),
 ]

@@ -384,3 +384,54 @@ class CandidateActivity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.candidate_id} {self.last_seen_at:%Y-%m-%d}"
+
+
+class StatementRequestQuerySet(models.QuerySet):
+    def open(self) -> StatementRequestQuerySet:
+        return self.filter(answered_at__isnull=True)
+
+
+class StatementRequest(models.Model):
+    """The person asks for a written statement of one of their assessments; a recruiter writes
+    it, and the person reads it on "How others see me"."""
+
+    assessment = models.ForeignKey(
+        Assessment,
+        on_delete=models.CASCADE,
+        related_name="statement_requests",
+        verbose_name=_("assessment"),
+    )
+    candidate = models.ForeignKey(
+        Candidate,
+        on_delete=models.CASCADE,
+        related_name="statement_requests",
+        verbose_name=_("candidate"),
+    )
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    statement = models.TextField(_("statement"), blank=True, max_length=4000)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("written by"),
+    )
+    answered_at = models.DateTimeField(_("written"), null=True, blank=True)
+
+    objects = StatementRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("statement request")
+        verbose_name_plural = _("statement requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment"],
+                condition=Q(answered_at__isnull=True),
+                name="statement_one_open_per_assessment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id} {self.requested_at:%Y-%m-%d}"

@@ -34,6 +34,11 @@ urlpatterns = [
     path("privacy/", views.privacy, name="candidate_privacy"),
     path("privacy/<str:purpose>/", views.consent_change, name="candidate_consent"),
     path("visibility/", views.visibility, name="candidate_visibility"),
+    path(
+        "assessments/<int:pk>/statement/",
+        views.statement_request,
+        name="candidate_statement_request",
+    ),
     path("data/", views.data, name="candidate_data"),
     path("data/download/", views.data_download, name="candidate_data_download"),
     path("data/erase/", views.erase, name="candidate_erase"),

@@ -107,7 +107,8 @@ class ReliabilityRecordAdmin(admin.ModelAdmin):
     """Recruiters read a person's account of a contested record here; deleting the record
     withdraws it."""
 
-    list_display = ["created_at", "candidate", "kind", "contested_at"]
+    list_display = ["created_at", "candidate", "kind", "contested_at", "answered_at"]
     list_filter = ["kind", ("contested_at", admin.EmptyFieldListFilter)]
     raw_id_fields = ["placement", "candidate", "reported_by"]
-    readonly_fields = ["contest_reason", "contested_at"]
+    # Answers are written on the recruiter's candidate page (reliability_record_answer).
+    readonly_fields = ["contest_reason", "contested_at", "answer", "answered_by", "answered_at"]

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from candidates.models import Candidate, CandidateCV
 from candidates.services.activity import activity_record
 from staffing.models import User
-from staffing.services.audit import audit_record
+from staffing.services.audit import audit_record, personal_data_view_record
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -110,12 +110,8 @@ def cv_remove(*, candidate: Candidate, by: User | None) -> None:
 
 def cv_open(*, cv: CandidateCV, by: User | None) -> IO[bytes]:
     """Open a CV for download and log who downloaded it (the person sees the log)."""
-    audit_record(
-        actor=by,
-        action="candidate.cv_downloaded",
-        target=cv.candidate,
-        candidate_id=cv.candidate_id,
-        data={"role": getattr(by, "role", "")},
+    personal_data_view_record(
+        viewer=by, candidate_id=cv.candidate_id, seen="cv", target=cv.candidate
     )
     return cv_storage().open(cv.stored_name, "rb")
 

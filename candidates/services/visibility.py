@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from candidates.models import Candidate, CandidateCV
-from staffing.models import AuditEvent, User
-from staffing.services.audit import audit_record
-
-VIEW_ACTIONS = ("candidate.viewed", "candidate.cv_downloaded")
+from staffing.models import AuditEvent, Offer, ReliabilityRecord, ServiceRating, User
+from staffing.presenters import offer_reasons
+from staffing.services.audit import personal_data_view_record
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ def fit_card(*, candidate: Candidate, placed: bool) -> dict:
         "first_name": candidate.first_name,
         "languages": list(candidate.languages.all()),
         "skills": list(candidate.skills.select_related("skill")),
-        "rating_band": rating_band(candidate=candidate),
+        "rating_band": ServiceRating.objects.band_for(candidate),
     }
     if placed:
         card.update(
@@ -121,26 +121,83 @@ def fit_card(*, candidate: Candidate, placed: bool) -> dict:
     return card
 
 
-def rating_band(*, candidate: Candidate) -> Promise:
-    """A coarse band of client ratings; ratings are added by the feedback part when it exists."""
-    return _("No ratings yet")
-
-
-def profile_views(*, candidate: Candidate) -> QuerySet[AuditEvent]:
-    """Who looked at the person's profile or CV, newest first (the person sees this log)."""
-    return (
-        AuditEvent.objects.filter(candidate=candidate, action__in=VIEW_ACTIONS)
-        .select_related("actor")
-        .order_by("-created_at")
+def kudos(*, candidate: Candidate) -> list[ServiceRating]:
+    """Clients' ratings of the person's service, newest first, with their comments."""
+    return list(
+        ServiceRating.objects.filter(candidate=candidate).select_related(
+            "company", "placement__shift"
+        )
     )
 
 
-def profile_view_record(*, candidate: Candidate, viewer: User, page: str) -> AuditEvent:
-    """Log that a recruiter or client manager viewed the person's profile (they see the log)."""
-    return audit_record(
-        actor=viewer,
-        action="candidate.viewed",
-        target=candidate,
-        candidate_id=candidate.pk,
-        data={"page": page, "role": viewer.role},
+def reliability_records(*, candidate: Candidate) -> list[ReliabilityRecord]:
+    """No-shows and late cancellations recorded against the person, with any contest and answer."""
+    return list(
+        ReliabilityRecord.objects.filter(candidate=candidate).select_related(
+            "placement__request__company", "placement__shift"
+        )
+    )
+
+
+def offers_explained(*, candidate: Candidate, limit: int = 20) -> list[tuple[Offer, list[str]]]:
+    """The person's latest offers, each with the reasons they were offered it."""
+    offers = (
+        Offer.objects.filter(candidate=candidate)
+        .select_related("request__company", "request__site", "shortlist_entry")
+        .order_by("-sent_at", "-pk")[:limit]
+    )
+    return [
+        (o, offer_reasons(o.shortlist_entry.explanation if o.shortlist_entry else {}))
+        for o in offers
+    ]
+
+
+@dataclass(frozen=True)
+class ProfileView:
+    at: dt.datetime
+    who: str
+    what: str
+
+
+SEEN_WORDING = {
+    "profile": _("your profile"),
+    "summary": _("your first name, languages, skills and ratings band"),
+    "contact": _("your name and phone number"),
+    "cv": _("your CV"),
+}
+
+
+def profile_views(*, candidate: Candidate, limit: int = 50) -> list[ProfileView]:
+    """Who was shown the person's data, when and what, newest first (the person sees this log)."""
+    events = (
+        AuditEvent.objects.filter(candidate=candidate, action__in=AuditEvent.VIEW_ACTIONS)
+        .select_related("actor")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    return [ProfileView(event.created_at, _viewer(event), str(_seen(event))) for event in events]
+
+
+def _viewer(event: AuditEvent) -> str:
+    if event.data.get("role") == User.Role.CLIENT_MANAGER:
+        company = event.data.get("company")
+        if company:
+            return gettext("A client manager at %(company)s") % {"company": company}
+        return gettext("A client manager")
+    if event.actor is not None:
+        name = event.actor.get_full_name() or event.actor.email
+        return gettext("A recruiter, %(name)s") % {"name": name}
+    return gettext("Someone at the agency")
+
+
+def _seen(event: AuditEvent) -> Promise:
+    # Older rows say "level" (clients) or nothing (recruiters) instead of "seen".
+    fallback = "cv" if event.action == "candidate.cv_downloaded" else "profile"
+    seen = event.data.get("seen") or event.data.get("level") or fallback
+    return SEEN_WORDING.get(seen, SEEN_WORDING["profile"])
+
+
+def profile_view_record(*, candidate: Candidate, viewer: User) -> AuditEvent:
+    """Log that a recruiter viewed the person's whole profile (they see the log)."""
+    return personal_data_view_record(
+        viewer=viewer, candidate_id=candidate.pk, seen="profile", target=candidate
     )

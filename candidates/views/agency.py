@@ -4,23 +4,32 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from candidates.forms import InvitationForm
-from candidates.models import CandidateCV
-from candidates.permissions import candidate_for_user
+from candidates.models import CandidateCV, StatementRequest
+from candidates.permissions import candidate_for_user, candidates_for_user
+from candidates.services.assessments import StatementError, statement_write
 from candidates.services.consent import consents_active
 from candidates.services.cv import cv_open
 from candidates.services.signup import invitation_create
-from candidates.services.visibility import completeness, completeness_percent, profile_view_record
+from candidates.services.visibility import (
+    completeness,
+    completeness_percent,
+    profile_view_record,
+    reliability_records,
+)
+from staffing.models import ReliabilityRecord
 from staffing.permissions import CLIENT_MANAGERS, RECRUITERS, role_required
+from staffing.services.placements import PlacementError, reliability_record_answer
 
 
 @role_required(*RECRUITERS)
 def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
     candidate = candidate_for_user(request.user, pk)
-    profile_view_record(candidate=candidate, viewer=request.user, page="recruiter_candidate_detail")
+    profile_view_record(candidate=candidate, viewer=request.user)
     items = completeness(candidate=candidate)
     context = {
         "candidate": candidate,
@@ -28,6 +37,8 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "skills": candidate.skills.select_related("skill"),
         "experiences": candidate.experiences.all(),
         "assessments": candidate.assessments.all(),
+        "statement_requests": candidate.statement_requests.open().select_related("assessment"),
+        "records": reliability_records(candidate=candidate),
         "consents": consents_active(candidate=candidate),
         "cv": CandidateCV.objects.filter(candidate=candidate).first(),
         "percent": completeness_percent(items),
@@ -60,3 +71,37 @@ def candidate_invite(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
         return redirect("recruiter_candidate_invite")
     return render(request, "candidates/agency/invite.html", {"form": form})
+
+
+@role_required(*RECRUITERS)
+@require_POST
+def statement_write_view(request: HttpRequest, pk: int) -> HttpResponse:
+    statement_request = get_object_or_404(
+        StatementRequest.objects.filter(candidate__in=candidates_for_user(request.user)), pk=pk
+    )
+    try:
+        statement_write(
+            statement_request=statement_request,
+            by=request.user,
+            statement=request.POST.get("statement", ""),
+        )
+        messages.success(request, _("Statement sent: the person sees it on their page."))
+    except StatementError as error:
+        messages.warning(request, str(error))
+    return redirect("recruiter_candidate_detail", pk=statement_request.candidate_id)
+
+
+@role_required(*RECRUITERS)
+@require_POST
+def record_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_object_or_404(
+        ReliabilityRecord.objects.filter(candidate__in=candidates_for_user(request.user)), pk=pk
+    )
+    try:
+        reliability_record_answer(
+            record=record, by=request.user, answer=request.POST.get("answer", "")
+        )
+        messages.success(request, _("Answer sent: the person sees it on their page."))
+    except PlacementError as error:
+        messages.warning(request, str(error))
+    return redirect("recruiter_candidate_detail", pk=record.candidate_id)

@@ -8,7 +8,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,6 +33,7 @@ from candidates.services import availability as availability_services
 from candidates.services import consent as consent_services
 from candidates.services import profile as profile_services
 from candidates.services.activity import candidate_resume
+from candidates.services.assessments import assessments_for_candidate, statement_request_create
 from candidates.services.cv import CVRejected, cv_open, cv_remove, cv_store
 from candidates.services.erasure import candidate_erase
 from candidates.services.export import data_export_zip
@@ -41,7 +42,10 @@ from candidates.services.visibility import (
     completeness,
     completeness_percent,
     fit_card,
+    kudos,
+    offers_explained,
     profile_views,
+    reliability_records,
 )
 from staffing.matching.explain import fit_summary
 from staffing.models import ShortlistEntry
@@ -321,11 +325,23 @@ def visibility(request: HttpRequest, candidate: Candidate) -> HttpResponse:
         "candidate": candidate,
         "before": fit_card(candidate=candidate, placed=False),
         "after": fit_card(candidate=candidate, placed=True),
-        "assessments": candidate.assessments.all(),
+        "assessments": assessments_for_candidate(candidate=candidate),
+        "kudos": kudos(candidate=candidate),
+        "records": reliability_records(candidate=candidate),
+        "offers": offers_explained(candidate=candidate),
         "shortlisted": [(e, fit_summary(e.explanation)) for e in entries],
-        "views": profile_views(candidate=candidate)[:50],
+        "views": profile_views(candidate=candidate),
     }
     return render(request, "candidates/visibility.html", context)
+
+
+@require_POST
+@candidate_view
+def statement_request(request: HttpRequest, candidate: Candidate, pk: int) -> HttpResponse:
+    assessment = get_object_or_404(candidate.assessments, pk=pk)
+    statement_request_create(assessment=assessment, by=request.user)
+    messages.success(request, _("Asked. A recruiter will write the statement for you here."))
+    return redirect(reverse("candidate_visibility") + "#assessments")
 
 
 @candidate_view

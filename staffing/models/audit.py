@@ -11,6 +11,10 @@ class AuditEvent(models.Model):
     A request's timeline, as the client sees it, is built from the events that name the request.
     """
 
+    # Views of a person's data (written by `personal_data_view_record` only): the person sees
+    # them in "Who has viewed my profile"; they change nothing else.
+    VIEW_ACTIONS = ("candidate.viewed", "candidate.viewed_by_client", "candidate.cv_downloaded")
+
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

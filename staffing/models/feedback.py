@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Avg, Count, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -18,6 +19,10 @@ class ServiceRatingQuerySet(models.QuerySet):
             .annotate(average=Avg("score"), count=Count("id"))
         )
         return {r["candidate_id"]: (float(r["average"]), r["count"]) for r in rows}
+
+    def band_for(self, candidate) -> str:
+        """The band of one person's ratings, as a client sees it (`ServiceRating.band`)."""
+        return ServiceRating.band(self.summary_by_candidate([candidate.pk]).get(candidate.pk))
 
 
 class ServiceRating(models.Model):
@@ -69,6 +74,21 @@ class ServiceRating(models.Model):
     def __str__(self) -> str:
         return f"{self.candidate_id}: {self.score}/5"
 
+    @staticmethod
+    def band(summary: tuple[float, int] | None) -> str:
+        """A coarse band of client ratings ("4–5 ★"), or "new" for people not rated yet.
+
+        `summary` is (average, count) from `summary_by_candidate`; clients never see averages.
+        """
+        if not summary or not summary[1]:
+            return gettext("New with us")
+        average = summary[0]
+        if average >= 4:
+            return "4–5 ★"
+        if average >= 3:
+            return "3–4 ★"
+        return gettext("under 3 ★")
+
 
 class ReliabilityRecord(models.Model):
     """A no-show or a late cancellation on one placement; the candidate sees it, may contest it."""
@@ -101,6 +121,16 @@ class ReliabilityRecord(models.Model):
     created_at = models.DateTimeField(_("reported"), auto_now_add=True)
     contest_reason = models.CharField(_("candidate's account"), max_length=500, blank=True)
     contested_at = models.DateTimeField(_("contested"), null=True, blank=True)
+    answer = models.CharField(_("agency's answer"), max_length=1000, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -26,3 +26,38 @@ def audit_record(
         candidate_id=candidate_id,
         data=data or {},
     )
+
+
+def personal_data_view_record(
+    *,
+    viewer: User | None,
+    candidate_id: int,
+    seen: str,
+    target: models.Model,
+    staffing_request_id: int | None = None,
+) -> AuditEvent:
+    """Log that `viewer` was shown a person's data: the one way every such view is logged.
+
+    `seen` says what was shown: "profile" (a recruiter's page), "summary" or "contact" (a client
+    manager's request page, before and after a placement) or "cv". The person reads these rows
+    in "Who has viewed my profile", with the viewer's role and, for a client, their company.
+    """
+    role = getattr(viewer, "role", "")
+    data = {"seen": seen, "role": role}
+    if role == User.Role.CLIENT_MANAGER:
+        action = "candidate.viewed_by_client"
+        membership = getattr(viewer, "client_membership", None)
+        if membership is not None:
+            data |= {"company_id": membership.company_id, "company": membership.company.name}
+    else:
+        action = "candidate.viewed"
+    if seen == "cv":
+        action = "candidate.cv_downloaded"
+    return audit_record(
+        actor=viewer,
+        action=action,
+        target=target,
+        staffing_request_id=staffing_request_id,
+        candidate_id=candidate_id,
+        data=data,
+    )

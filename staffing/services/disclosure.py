@@ -8,9 +8,7 @@ from django.db import transaction
 
 from staffing.models import AuditEvent, StaffingRequest, User
 from staffing.presenters import PresentedPerson
-from staffing.services.audit import audit_record
-
-VIEW_ACTION = "candidate.viewed_by_client"
+from staffing.services.audit import personal_data_view_record
 
 
 def candidate_views_record(
@@ -32,20 +30,21 @@ def candidate_views_record(
         if not page_load:
             seen = set(
                 AuditEvent.objects.filter(
-                    action=VIEW_ACTION, actor=viewer, staffing_request=staffing_request
-                ).values_list("candidate_id", "data__level")
+                    action__in=AuditEvent.VIEW_ACTIONS,
+                    actor=viewer,
+                    staffing_request=staffing_request,
+                ).values_list("candidate_id", "data__seen")
             )
         for person in people:
             level = "contact" if person.placed else "summary"
             if (person.candidate_id, level) in seen:
                 continue
-            audit_record(
-                actor=viewer,
-                action=VIEW_ACTION,
+            personal_data_view_record(
+                viewer=viewer,
+                candidate_id=person.candidate_id,
+                seen=level,
                 target=staffing_request,
                 staffing_request_id=staffing_request.pk,
-                candidate_id=person.candidate_id,
-                data={"level": level, "company_id": staffing_request.company_id},
             )
             written += 1
     return written

@@ -81,7 +81,7 @@ def reliability_record_contest(
     *, record: ReliabilityRecord, by: User, reason: str
 ) -> ReliabilityRecord:
     """The person gives their account of a no-show or late cancellation; a recruiter answers it
-    (in the admin for now)."""
+    (`reliability_record_answer`)."""
     reason = reason.strip()[:500]
     if not reason:
         raise PlacementError(_("Please tell us what happened."))
@@ -141,3 +141,30 @@ def placements_complete(*, now: dt.datetime | None = None, limit: int = 500) -> 
                 candidate_id=candidate_id,
             )
     return ids
+
+
+def reliability_record_answer(
+    *, record: ReliabilityRecord, by: User, answer: str
+) -> ReliabilityRecord:
+    """A recruiter answers the person's account of a contested record; the person reads it."""
+    answer = answer.strip()[:1000]
+    if not answer:
+        raise PlacementError(_("Please write an answer."))
+    with transaction.atomic():
+        locked = ReliabilityRecord.objects.select_for_update().get(pk=record.pk)
+        if locked.contested_at is None:
+            raise PlacementError(_("This record has not been contested."))
+        if locked.answered_at is not None:
+            raise PlacementError(_("This record has already been answered."))
+        locked.answer = answer
+        locked.answered_by = by
+        locked.answered_at = timezone.now()
+        locked.save(update_fields=["answer", "answered_by", "answered_at"])
+        audit_record(
+            actor=by,
+            action="reliability.answered",
+            target=locked,
+            candidate_id=locked.candidate_id,
+            data={"kind": locked.kind},
+        )
+    return locked

@@ -90,7 +90,7 @@ def test_recruiter_view_is_logged_and_shown_to_the_person(client, me):
     assert AuditEvent.objects.filter(candidate=me, action="candidate.viewed").count() == 1
     client.force_login(me.user)
     page = client.get(reverse("candidate_visibility")).content.decode()
-    assert recruiter.email in page and "viewed your profile" in page
+    assert f"A recruiter, {recruiter.email}" in page and "your profile" in page
 
 
 def test_visibility_shows_summary_but_never_internal_notes(client, me):

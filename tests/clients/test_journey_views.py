@@ -89,7 +89,7 @@ def test_presented_people_show_first_names_until_placed_and_views_are_logged(cli
     assert placed.full_name in html and placed.phone in html
     levels = dict(
         AuditEvent.objects.filter(action="candidate.viewed_by_client").values_list(
-            "candidate_id", "data__level"
+            "candidate_id", "data__seen"
         )
     )
     assert levels == {proposed.pk: "summary", placed.pk: "contact"}

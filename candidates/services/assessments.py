@@ -1,0 +1,106 @@
+"""Assessments the person can see, and a written statement of one on request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from candidates.models import Assessment, Candidate, StatementRequest
+from staffing.models import User
+from staffing.services.audit import audit_record
+from staffing.services.notifications import email_queue
+
+
+class StatementError(Exception):
+    """A statement that cannot be written; the message is for the recruiter."""
+
+
+@dataclass(frozen=True)
+class AssessmentView:
+    """One assessment as the person sees it: the statements written, and any request open."""
+
+    assessment: Assessment
+    statements: list[StatementRequest]
+    open_request: StatementRequest | None
+
+
+def assessments_for_candidate(*, candidate: Candidate) -> list[AssessmentView]:
+    out = []
+    for assessment in candidate.assessments.prefetch_related("statement_requests"):
+        requests = list(assessment.statement_requests.all())
+        out.append(
+            AssessmentView(
+                assessment=assessment,
+                statements=[r for r in requests if r.answered_at is not None],
+                open_request=next((r for r in requests if r.answered_at is None), None),
+            )
+        )
+    return out
+
+
+def statement_request_create(*, assessment: Assessment, by: User) -> StatementRequest:
+    """The person asks for a written statement of an assessment; every recruiter is emailed.
+
+    Asking again while a request is open returns the open one (no second email).
+    """
+    try:
+        with transaction.atomic():
+            request = StatementRequest.objects.create(
+                assessment=assessment, candidate_id=assessment.candidate_id
+            )
+            audit_record(
+                actor=by,
+                action="assessment.statement_requested",
+                target=request,
+                candidate_id=assessment.candidate_id,
+                data={"assessment": assessment.pk},
+            )
+            _recruiters_tell(request)
+    except IntegrityError:  # one open request per assessment (a database constraint)
+        return StatementRequest.objects.open().get(assessment=assessment)
+    return request
+
+
+def _recruiters_tell(request: StatementRequest) -> None:
+    link = settings.SITE_URL + reverse("recruiter_candidate_detail", args=[request.candidate_id])
+    recruiters = User.objects.filter(
+        role__in=[User.Role.RECRUITER, User.Role.ADMIN], is_active=True
+    )
+    for recruiter in recruiters:
+        email_queue(
+            key=f"statement-requested:{request.pk}:{recruiter.pk}",
+            to=recruiter.email,
+            language=recruiter.language or settings.LANGUAGE_CODE,
+            template="recruiter_statement_requested",
+            context={"statement_request": request, "link": link},
+        )
+
+
+def statement_write(
+    *, statement_request: StatementRequest, by: User, statement: str
+) -> StatementRequest:
+    """A recruiter answers an open request with the written statement the person then reads."""
+    statement = statement.strip()[:4000]
+    if not statement:
+        raise StatementError(_("Please write the statement."))
+    with transaction.atomic():
+        locked = StatementRequest.objects.select_for_update().get(pk=statement_request.pk)
+        if locked.answered_at is not None:
+            raise StatementError(_("This statement has already been written."))
+        locked.statement = statement
+        locked.answered_by = by
+        locked.answered_at = timezone.now()
+        locked.save(update_fields=["statement", "answered_by", "answered_at"])
+        audit_record(
+            actor=by,
+            action="assessment.statement_written",
+            target=locked,
+            candidate_id=locked.candidate_id,
+            data={"assessment": locked.assessment_id},
+        )
+    return locked
