@@ -153,18 +153,6 @@ def request_timeline(req: StaffingRequest, *, for_client: bool) -> list[Timeline
     return items
 
 
-def rating_band(summary: tuple[float, int] | None) -> str:
-    """A coarse band of client ratings ("4–5 ★"), or "new" for people not rated yet."""
-    if not summary or not summary[1]:
-        return gettext("New with us")
-    average = summary[0]
-    if average >= 4:
-        return "4–5 ★"
-    if average >= 3:
-        return "3–4 ★"
-    return gettext("under 3 ★")
-
-
 @dataclass
 class PresentedPerson:
     candidate_id: int
@@ -228,7 +216,7 @@ def presented_people(req: StaffingRequest, *, limit: int | None = None) -> list[
                 fit=fit_summary(explanations.get(pk, {})),
                 languages=languages.get(pk, []),
                 skills=skills.get(pk, []),
-                band=rating_band(ratings.get(pk)),
+                band=ServiceRating.band(ratings.get(pk)),
                 placed=placed,
                 full_name=person.full_name if placed else "",
                 phone=person.phone if placed else "",
