@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Max, Min
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from staffing.matching.explain import fit_summary
+from staffing.matching.explain import explanation_parts, factor_label, fit_summary
 from staffing.models import (
     AuditEvent,
     Placement,
@@ -88,11 +88,25 @@ def _n(data: dict, key: str) -> Any:
 CLIENT_WORDING: dict[str, tuple[str, Callable[[dict], str]]] = {
     "request.submitted": (
         "bi-inbox",
-        lambda d: gettext("Request received: %(n)s people") % {"n": d.get("headcount", "?")},
+        lambda d: (
+            ngettext(
+                "Request received: %(n)s person",
+                "Request received: %(n)s people",
+                _n(d, "headcount"),
+            )
+            % {"n": _n(d, "headcount")}
+        ),
     ),
     "shortlist.created": (
         "bi-list-ol",
-        lambda d: gettext("Shortlist ready: %(n)s people fit") % {"n": d.get("entries", 0)},
+        lambda d: (
+            ngettext(
+                "Shortlist ready: %(n)s person fits",
+                "Shortlist ready: %(n)s people fit",
+                _n(d, "entries"),
+            )
+            % {"n": _n(d, "entries")}
+        ),
     ),
     "shortlist.approved": (
         "bi-check2-square",
@@ -101,7 +115,12 @@ CLIENT_WORDING: dict[str, tuple[str, Callable[[dict], str]]] = {
     "offers.wave_sent": (
         "bi-send",
         lambda d: (
-            gettext("Offers sent to %(n)s people") % {"n": _n(d, "candidates") or _n(d, "offers")}
+            ngettext(
+                "Offers sent to %(n)s person",
+                "Offers sent to %(n)s people",
+                _n(d, "candidates") or _n(d, "offers"),
+            )
+            % {"n": _n(d, "candidates") or _n(d, "offers")}
         ),
     ),
     "offer.accepted": ("bi-person-check", lambda d: gettext("A person confirmed")),
@@ -267,3 +286,58 @@ def offer_reasons(explanation: dict) -> list[str]:
     if explanation and not explanation.get("failed"):
         lines.append(gettext("You are available for every shift and speak the languages needed"))
     return lines[:4]
+
+
+@dataclass(frozen=True)
+class Contribution:
+    label: str
+    points: float
+
+
+@dataclass
+class ShortlistRow:
+    """One shortlist entry as a compact row for recruiters, with its full account behind it."""
+
+    entry: Any
+    top: list[Contribution]
+    penalty: Contribution | None
+    km: float | None
+    languages: list[str]
+    account: dict[str, Any]
+
+    @property
+    def bar(self) -> int:
+        """The score as a 0–100 bar width."""
+        return max(0, min(100, round(self.entry.score)))
+
+
+def shortlist_rows(entries: list, *, skill_names: dict[int, str]) -> list[ShortlistRow]:
+    """Shortlist entries (ranked or near misses) with their strongest reasons up front: the
+    three largest point contributions, the largest penalty, distance and languages."""
+    from candidates.models import CandidateLanguage
+
+    languages: dict[int, list[str]] = {}
+    rows = CandidateLanguage.objects.filter(candidate_id__in=[e.candidate_id for e in entries])
+    for row in rows.order_by("-level", "language"):
+        languages.setdefault(row.candidate_id, []).append(
+            f"{row.language.upper()} {row.get_level_display()}"
+        )
+    out = []
+    for entry in entries:
+        explanation = entry.explanation or {}
+        factors = explanation.get("factors", [])
+        contributions = [Contribution(factor_label(f["code"]), f.get("points", 0)) for f in factors]
+        gains = sorted((c for c in contributions if c.points > 0), key=lambda c: -c.points)
+        losses = sorted((c for c in contributions if c.points < 0), key=lambda c: c.points)
+        distance = next((f for f in factors if f["code"] == "distance"), {})
+        out.append(
+            ShortlistRow(
+                entry=entry,
+                top=gains[:3],
+                penalty=losses[0] if losses else None,
+                km=distance.get("km"),
+                languages=languages.get(entry.candidate_id, []),
+                account=explanation_parts(explanation, skill_names),
+            )
+        )
+    return out

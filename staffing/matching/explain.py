@@ -14,6 +14,7 @@ from typing import Any
 
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from candidates.availability import WEEKDAY_NAMES, DayPart
 from candidates.languages import CEFRLevel, Language
@@ -88,24 +89,43 @@ def _factor_detail(factor: Mapping[str, Any], skill_names: Mapping[int, str]) ->
     if code == "language_verified":
         return _("%(verified)s of %(of)s checked in an assessment") % factor
     if code in ("experience_client", "experience_kind"):
-        return _("%(completed)s completed assignments") % factor
+        return ngettext(
+            "%(completed)s completed assignment",
+            "%(completed)s completed assignments",
+            factor["completed"],
+        ) % {"completed": factor["completed"]}
     if code == "rating":
         if not factor.get("count"):
             return _("not rated yet")
-        return _("%(average)s average of %(count)s ratings") % {
-            "average": _number(factor["average"]),
-            "count": factor["count"],
-        }
+        return ngettext(
+            "%(average)s average of %(count)s rating",
+            "%(average)s average of %(count)s ratings",
+            factor["count"],
+        ) % {"average": _number(factor["average"]), "count": factor["count"]}
     if code == "reliability":
-        return _("%(no_shows)s no-shows, %(late_cancellations)s late cancellations") % factor
+        no_shows, late = factor["no_shows"], factor["late_cancellations"]
+        return ", ".join(
+            [
+                ngettext("%(n)s no-show", "%(n)s no-shows", no_shows) % {"n": no_shows},
+                ngettext("%(n)s late cancellation", "%(n)s late cancellations", late) % {"n": late},
+            ]
+        )
     if code == "distance":
         return _("%(km)s km from the site") % {"km": _number(factor["km"])}
     if code == "freshness":
         if factor.get("days") is None:
             return _("never confirmed")
-        return _("confirmed %(days)s days ago") % factor
+        if factor["days"] == 0:
+            return _("confirmed today")
+        return ngettext(
+            "confirmed %(days)s day ago", "confirmed %(days)s days ago", factor["days"]
+        ) % {"days": factor["days"]}
     if code == "fair_spread":
-        return _("on %(recent)s shortlists in the last 7 days") % factor
+        return ngettext(
+            "on %(recent)s shortlist in the last 7 days",
+            "on %(recent)s shortlists in the last 7 days",
+            factor["recent"],
+        ) % {"recent": factor["recent"]}
     if code == "favourite":
         return _("yes") if factor.get("value") else _("no")
     return ""
@@ -168,7 +188,11 @@ def _missing_line(item: Mapping[str, Any], skill_names: Mapping[int, str]) -> st
     if code == "availability_unconfirmed":
         return _("Availability never confirmed")
     if code == "availability_stale":
-        return _("Availability last confirmed %(days)s days ago") % item
+        return ngettext(
+            "Availability last confirmed %(days)s day ago",
+            "Availability last confirmed %(days)s days ago",
+            item["days"],
+        ) % {"days": item["days"]}
     return code
 
 

@@ -18,7 +18,7 @@ from candidates.models import Candidate, Skill
 from clients.models import ClientCompany
 from staffing.models import Placement, ShortlistEdit, StaffingRequest
 from staffing.permissions import RECRUITERS, request_for_user, requests_for_user, role_required
-from staffing.presenters import request_progress, request_timeline
+from staffing.presenters import request_progress, request_timeline, shortlist_rows
 from staffing.services.feedback import placement_no_show_report
 from staffing.services.shortlists import (
     candidate_search,
@@ -83,16 +83,18 @@ def _detail_context(request: HttpRequest, staffing_request: StaffingRequest) -> 
         .exclude(status=Placement.Status.CANCELLED)
         .order_by("shift__starts_at", "pk")
     )
+    skill_names = Skill.names_by_id()
+    entries = list(shortlist.ranked.select_related("candidate")) if shortlist else []
+    near_misses = list(shortlist.near_misses.select_related("candidate")) if shortlist else []
     return {
         "req": staffing_request,
         "shortlist": shortlist,
-        "entries": shortlist.ranked.select_related("candidate") if shortlist else [],
-        "near_misses": shortlist.near_misses.select_related("candidate") if shortlist else [],
+        "rows": shortlist_rows(entries, skill_names=skill_names),
+        "near_rows": shortlist_rows(near_misses, skill_names=skill_names),
         "edits": ShortlistEdit.objects.filter(shortlist=shortlist).select_related("candidate", "by")
         if shortlist
         else [],
         "progress": request_progress(staffing_request),
-        "skill_names": Skill.names_by_id(),
         "placements": placements,
         "timeline": request_timeline(staffing_request, for_client=False),
         "now": timezone.now(),
