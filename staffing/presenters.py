@@ -14,9 +14,11 @@ from django.utils.translation import gettext_lazy as _
 from staffing.matching.explain import explanation_parts, factor_label, fit_summary
 from staffing.models import (
     AuditEvent,
+    Offer,
     Placement,
     PresentedDecline,
     ServiceRating,
+    ShortlistEdit,
     StaffingRequest,
 )
 
@@ -145,13 +147,55 @@ CLIENT_WORDING: dict[str, tuple[str, Callable[[dict], str]]] = {
 }
 
 
+# What recruiters read for events clients never see.
+RECRUITER_WORDING: dict[str, tuple[str, Callable[[dict], str]]] = {
+    "offers.withdrawn": ("bi-x-square", lambda d: gettext("Open offers withdrawn")),
+    "offers.expired": ("bi-hourglass-bottom", lambda d: gettext("Offers expired unanswered")),
+    "offer.conflict": (
+        "bi-exclamation-octagon",
+        lambda d: gettext("An acceptance clashed with another booking and was refused"),
+    ),
+    "placement.completed": ("bi-check2-all", lambda d: gettext("Shift completed")),
+    "reliability.contested": ("bi-chat-left-text", lambda d: gettext("A record was contested")),
+    "reliability.answered": ("bi-reply", lambda d: gettext("The agency answered a contest")),
+    "candidates.searched": ("bi-search", lambda d: gettext("The pool was searched")),
+}
+
+
+def _recruiter_wording(action: str) -> tuple[str, Callable[[dict], str] | None]:
+    """Plain words for any request event: known actions, then status and curation changes."""
+    if action in CLIENT_WORDING:
+        return CLIENT_WORDING[action]
+    if action in RECRUITER_WORDING:
+        return RECRUITER_WORDING[action]
+    kind, _dot, value = action.partition(".")
+    labels: dict[str, Any] = {
+        "request": dict(StaffingRequest.Status.choices),
+        "offer": dict(Offer.Status.choices),
+        "shortlist": dict(ShortlistEdit.Action.choices),
+    }.get(kind, {})
+    if value in labels:
+        label = labels[value]
+        texts = {
+            "request": lambda d: gettext("Status: %(status)s") % {"status": label},
+            "offer": lambda d: gettext("Offer: %(status)s") % {"status": label},
+            "shortlist": lambda d: gettext("Shortlist: %(change)s") % {"change": label},
+        }
+        return "bi-dot", texts[kind]
+    return "bi-dot", None
+
+
 def request_timeline(req: StaffingRequest, *, for_client: bool) -> list[TimelineItem]:
     """The request's story from its audit events, oldest first.
 
     Clients read a whitelist in plain words (never a candidate's name); recruiters read every
-    event with who did it.
+    event with who did it. Views of personal data belong to the candidate's own log, not here.
     """
-    events = AuditEvent.objects.filter(staffing_request=req).select_related("actor", "candidate")
+    events = (
+        AuditEvent.objects.filter(staffing_request=req)
+        .exclude(action__in=AuditEvent.VIEW_ACTIONS)
+        .select_related("actor", "candidate")
+    )
     items = []
     for event in events.order_by("created_at", "id"):
         if for_client:
@@ -161,7 +205,7 @@ def request_timeline(req: StaffingRequest, *, for_client: bool) -> list[Timeline
             icon, text = wording
             items.append(TimelineItem(event.created_at, text(event.data), icon))
         else:
-            icon, text = CLIENT_WORDING.get(event.action, ("bi-dot", None))
+            icon, text = _recruiter_wording(event.action)
             detail = text(event.data) if text else event.action
             if event.candidate is not None:
                 detail += f" · {event.candidate.full_name}"
