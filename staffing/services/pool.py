@@ -10,14 +10,17 @@ shortlist appearances for the fair-spread factor. See docs/matching.md for the r
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import datetime as dt
+import gc
 import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models.functions import Now
 from django.utils import timezone
 
@@ -40,6 +43,7 @@ from staffing.models import (
     StaffingRequest,
 )
 
+LOAD_CHUNK = 100_000  # rows per fetch when loading
 # Changes committed up to this long after their timestamp are still seen: keep transactions
 # that change matching data shorter than this.
 CATCH_UP_OVERLAP = dt.timedelta(seconds=5)
@@ -88,7 +92,7 @@ def features_load(
     """
     now = now or timezone.now()
     where, params = _where_ids("id", ids)
-    rows = _fetch(
+    data = _numbers(
         f"""SELECT id, (EXTRACT(EPOCH FROM updated_at) * 1000000)::bigint,
                    COALESCE(latitude, 'NaN'), COALESCE(longitude, 'NaN'), max_travel_km,
                    works_retail::int + 2 * works_office::int, availability,
@@ -96,8 +100,9 @@ def features_load(
             FROM {_t(Candidate)}
             WHERE status = 'active' AND matching_consent AND {where} ORDER BY id""",
         params,
+        width=8,
+        stream=ids is None,
     )
-    data = np.array(rows, dtype=np.float64).reshape(-1, 8)
     batch = FeatureBatch.empty(len(data))
     batch.ids[:] = data[:, 0].astype(np.int64)
     batch.versions[:] = data[:, 1].astype(np.int64)
@@ -117,8 +122,22 @@ def _positions(batch: FeatureBatch, ids: np.ndarray) -> tuple[np.ndarray, np.nda
     return pos, batch.ids[pos] == ids
 
 
-def _columns(rows: list[tuple], width: int) -> np.ndarray:
-    return np.array(rows, dtype=np.float64).reshape(-1, width)
+def _numbers(
+    sql: str, params: Sequence[object] = (), *, width: int, stream: bool = False
+) -> np.ndarray:
+    """A numeric query's rows as a float array, streamed in chunks through a server-side cursor.
+
+    Loading a million people reads millions of rows; as Python tuples (or libpq's buffered
+    result) they would take several times the pool's own memory for a moment.
+    """
+    if not stream:  # a few people: one round trip
+        return np.array(_fetch(sql, params), dtype=np.float64).reshape(-1, width)
+    chunks = []
+    with transaction.atomic(), connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(LOAD_CHUNK):
+            chunks.append(np.array(rows, dtype=np.float64).reshape(-1, width))
+    return np.concatenate(chunks) if chunks else np.zeros((0, width))
 
 
 def _load_side(batch: FeatureBatch, ids: list[int] | None, now: dt.datetime) -> None:
@@ -134,27 +153,25 @@ def _load_side(batch: FeatureBatch, ids: list[int] | None, now: dt.datetime) -> 
 
 def _load_languages(batch: FeatureBatch, ids: list[int] | None) -> None:
     where, params = _where_ids("candidate_id", ids)
-    data = _columns(
-        _fetch(
-            f"SELECT candidate_id, array_position(%s::text[], language) - 1, level "
-            f"FROM {_t(CandidateLanguage)} WHERE {where}",
-            [list(LANGUAGES), *params],
-        ),
-        3,
+    data = _numbers(
+        f"SELECT candidate_id, array_position(%s::text[], language) - 1, level "
+        f"FROM {_t(CandidateLanguage)} WHERE {where}",
+        [list(LANGUAGES), *params],
+        width=3,
+        stream=ids is None,
     )
     pos, ok = _positions(batch, data[:, 0].astype(np.int64))
     batch.languages[data[ok, 1].astype(np.int64), pos[ok]] = data[ok, 2]
     # A language counts as verified when an assessment checked it at the declared level or above.
     where, params = _where_ids("a.candidate_id", ids)
-    data = _columns(
-        _fetch(
-            f"""SELECT DISTINCT a.candidate_id, array_position(%s::text[], a.language_checked) - 1
+    data = _numbers(
+        f"""SELECT DISTINCT a.candidate_id, array_position(%s::text[], a.language_checked) - 1
             FROM {_t(Assessment)} a JOIN {_t(CandidateLanguage)} l
               ON l.candidate_id = a.candidate_id AND l.language = a.language_checked
             WHERE a.language_level_verified >= l.level AND {where}""",
-            [list(LANGUAGES), *params],
-        ),
-        2,
+        [list(LANGUAGES), *params],
+        width=2,
+        stream=ids is None,
     )
     pos, ok = _positions(batch, data[:, 0].astype(np.int64))
     np.bitwise_or.at(batch.verified, pos[ok], 1 << data[ok, 1].astype(np.int64))
@@ -162,11 +179,11 @@ def _load_languages(batch: FeatureBatch, ids: list[int] | None) -> None:
 
 def _load_skills(batch: FeatureBatch, ids: list[int] | None) -> None:
     where, params = _where_ids("candidate_id", ids)
-    data = _columns(
-        _fetch(
-            f"SELECT candidate_id, skill_id, level FROM {_t(CandidateSkill)} WHERE {where}", params
-        ),
-        3,
+    data = _numbers(
+        f"SELECT candidate_id, skill_id, level FROM {_t(CandidateSkill)} WHERE {where}",
+        params,
+        width=3,
+        stream=ids is None,
     )
     pos, ok = _positions(batch, data[:, 0].astype(np.int64))
     batch.skills = (pos[ok], data[ok, 1], data[ok, 2])
@@ -175,15 +192,14 @@ def _load_skills(batch: FeatureBatch, ids: list[int] | None) -> None:
 def _load_assessments(batch: FeatureBatch, ids: list[int] | None) -> None:
     """The latest assessment counts: people improve, and recruiters re-assess to record it."""
     where, params = _where_ids("candidate_id", ids)
-    data = _columns(
-        _fetch(
-            f"""SELECT DISTINCT ON (candidate_id)
+    data = _numbers(
+        f"""SELECT DISTINCT ON (candidate_id)
                    candidate_id, service_attitude, communication, sales
             FROM {_t(Assessment)} WHERE {where}
             ORDER BY candidate_id, assessed_at DESC, id DESC""",
-            params,
-        ),
-        4,
+        params,
+        width=4,
+        stream=ids is None,
     )
     pos, ok = _positions(batch, data[:, 0].astype(np.int64))
     batch.assessment[:, pos[ok]] = data[ok, 1:4].T
@@ -191,16 +207,15 @@ def _load_assessments(batch: FeatureBatch, ids: list[int] | None) -> None:
 
 def _load_placements(batch: FeatureBatch, ids: list[int] | None, now: dt.datetime) -> None:
     where, params = _where_ids("p.candidate_id", ids)
-    data = _columns(
-        _fetch(
-            f"""SELECT p.candidate_id, r.company_id, (r.role_type = 'office')::int,
+    data = _numbers(
+        f"""SELECT p.candidate_id, r.company_id, (r.role_type = 'office')::int,
                    (p.status = 'completed')::int, (p.status = 'no_show')::int, count(*)
             FROM {_t(Placement)} p JOIN {_t(StaffingRequest)} r ON r.id = p.request_id
             WHERE p.status IN ('completed', 'no_show') AND {where}
             GROUP BY 1, 2, 3, 4, 5""",
-            params,
-        ),
-        6,
+        params,
+        width=6,
+        stream=ids is None,
     )
     pos, ok = _positions(batch, data[:, 0].astype(np.int64))
     pos, data = pos[ok], data[ok]
@@ -220,15 +235,14 @@ def _load_placements(batch: FeatureBatch, ids: list[int] | None, now: dt.datetim
         np.array(list(keys.values()), dtype=np.float64),
     )
     where, params = _where_ids("candidate_id", ids)
-    data = _columns(
-        _fetch(
-            f"""SELECT candidate_id, EXTRACT(EPOCH FROM lower(blocked)),
+    data = _numbers(
+        f"""SELECT candidate_id, EXTRACT(EPOCH FROM lower(blocked)),
                    EXTRACT(EPOCH FROM upper(blocked))
             FROM {_t(Placement)}
             WHERE status IN ('confirmed', 'completed') AND upper(blocked) > %s AND {where}""",
-            [now, *params],
-        ),
-        3,
+        [now, *params],
+        width=3,
+        stream=ids is None,
     )
     pos, ok = _positions(batch, data[:, 0].astype(np.int64))
     batch.blocked = (pos[ok], data[ok, 1], data[ok, 2])
@@ -237,28 +251,26 @@ def _load_placements(batch: FeatureBatch, ids: list[int] | None, now: dt.datetim
 def _load_feedback(batch: FeatureBatch, ids: list[int] | None) -> None:
     """Client ratings, no-shows (recorded, or a placement marked so) and late cancellations."""
     where, params = _where_ids("candidate_id", ids)
-    data = _columns(
-        _fetch(
-            f"SELECT candidate_id, AVG(score), COUNT(*) FROM {_t(ServiceRating)} "
-            f"WHERE {where} GROUP BY 1",
-            params,
-        ),
-        3,
+    data = _numbers(
+        f"SELECT candidate_id, AVG(score), COUNT(*) FROM {_t(ServiceRating)} "
+        f"WHERE {where} GROUP BY 1",
+        params,
+        width=3,
+        stream=ids is None,
     )
     pos, ok = _positions(batch, data[:, 0].astype(np.int64))
     batch.rating_average[pos[ok]] = data[ok, 1]
     batch.rating_count[pos[ok]] = data[ok, 2]
-    data = _columns(
-        _fetch(
-            f"""SELECT candidate_id, (kind = 'late_cancellation')::int, COUNT(DISTINCT placement_id)
+    data = _numbers(
+        f"""SELECT candidate_id, (kind = 'late_cancellation')::int, COUNT(DISTINCT placement_id)
             FROM (SELECT candidate_id, id AS placement_id, 'no_show' AS kind
                   FROM {_t(Placement)} WHERE status = 'no_show'
                   UNION SELECT candidate_id, placement_id, kind FROM {_t(ReliabilityRecord)}
                  ) lapses
             WHERE {where} GROUP BY 1, 2""",
-            params,
-        ),
-        3,
+        params,
+        width=3,
+        stream=ids is None,
     )
     pos, ok = _positions(batch, data[:, 0].astype(np.int64))
     late = data[:, 1] == 1
@@ -343,6 +355,8 @@ class PoolKeeper:
         batch = features_load(now=started)
         self.pool = Pool(capacity=max(1024, int(len(batch) * 1.1)))
         self.pool.upsert(batch)
+        del batch
+        _memory_return()
         self.watermark = started
         self.shortlist_watermark = started
         self.shortlist_max_id = _max_shortlist_id()
@@ -427,6 +441,13 @@ class PoolKeeper:
         self.shortlist_max_id = _max_shortlist_id()
         self.seen_shortlists = {}
         self.recounted_at = time.monotonic()
+
+
+def _memory_return() -> None:
+    """Hand the loader's freed memory back to the system, so the worker's size is the pool's."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _max_shortlist_id() -> int:

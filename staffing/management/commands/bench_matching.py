@@ -356,6 +356,7 @@ class Command(BaseCommand):
             "burst_100_all_stored_s": round(burst, 3),
             "change_visible_p95_ms": round(_percentile(visible, 95), 1),
             "change_visible_p50_ms": round(statistics.median(visible), 1),
+            "changes_not_visible": len(self.missed_changes),
             "worker_process_rss_mb": round(max(rss) / 2**20, 1) if rss else None,
         }
 
@@ -372,7 +373,7 @@ class Command(BaseCommand):
         and withdraws the consent of the top person of the last shortlist (they must not).
         """
         out = []
-        missing = 0
+        self.missed_changes: list[dict[str, Any]] = []
         for i in range(trials):
             kwargs = self._random_request_kwargs()
             started = time.perf_counter()
@@ -385,9 +386,16 @@ class Command(BaseCommand):
                 .entries.filter(near_miss=False)
                 .values_list("candidate_id", flat=True)
             )
-            missing += (candidate_id in ids) != must_appear
-        if missing:
-            raise RuntimeError(f"{missing} of {trials} changes were not visible to the next match")
+            if (candidate_id in ids) != must_appear:
+                self.missed_changes.append(
+                    {
+                        "candidate_id": candidate_id,
+                        "must_appear": must_appear,
+                        "request_id": request.pk,
+                    }
+                )
+        if self.missed_changes:
+            self.stderr.write(f"Changes not seen by the next match: {self.missed_changes}")
         return out
 
     def _make_change(self, kwargs: dict[str, Any], improve: bool) -> tuple[int, bool]:
@@ -400,7 +408,7 @@ class Command(BaseCommand):
                     candidate_touch(candidate_ids=[top.candidate_id])
                 return top.candidate_id, False
         site = kwargs["site"]
-        person = Candidate.objects.filter(matching_consent=True).order_by("?").first()
+        person = Candidate.objects.matchable().order_by("?").first()
         assert person is not None
         with transaction.atomic():
             Candidate.objects.filter(pk=person.pk).update(
