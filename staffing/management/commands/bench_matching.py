@@ -376,8 +376,8 @@ class Command(BaseCommand):
         self.missed_changes: list[dict[str, Any]] = []
         for i in range(trials):
             kwargs = self._random_request_kwargs()
-            started = time.perf_counter()
             candidate_id, must_appear = self._make_change(kwargs, i % 2 == 0)
+            started = time.perf_counter()  # the change is committed
             request = self._submit(**kwargs)
             self._wait_stored([request.pk])
             out.append((time.perf_counter() - started) * 1000)
@@ -408,8 +408,7 @@ class Command(BaseCommand):
                     candidate_touch(candidate_ids=[top.candidate_id])
                 return top.candidate_id, False
         site = kwargs["site"]
-        person = Candidate.objects.matchable().order_by("?").first()
-        assert person is not None
+        person = self._random_matchable()
         with transaction.atomic():
             Candidate.objects.filter(pk=person.pk).update(
                 latitude=site.latitude,
@@ -440,6 +439,15 @@ class Command(BaseCommand):
             person.dates_off.all().delete()
             candidate_touch(candidate_ids=[person.pk])
         return person.pk, True
+
+    def _random_matchable(self) -> Candidate:
+        """Someone who may be matched, drawn without ORDER BY random() over the whole pool."""
+        if not hasattr(self, "_ids"):
+            self._ids = list(Candidate.objects.matchable().values_list("pk", flat=True))
+        while True:
+            person = Candidate.objects.matchable().filter(pk=self.rng.choice(self._ids)).first()
+            if person is not None:
+                return person
 
     def _wait_stored(self, request_ids: list[int], timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
