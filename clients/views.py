@@ -8,7 +8,7 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,10 +25,11 @@ from clients.forms import (
     StaffingRequestForm,
 )
 from clients.models import CandidateMark
-from staffing.models import Placement, ServiceRating, StaffingRequest
+from staffing.models import ServiceRating, StaffingRequest
 from staffing.permissions import (
     CLIENT_MANAGERS,
     company_for_user,
+    placement_for_user,
     request_for_user,
     requests_for_user,
     role_required,
@@ -238,9 +239,8 @@ def request_people(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _presented_candidate(staffing_request: StaffingRequest, candidate_id: int) -> Candidate:
     """A person presented to this client on this request (404 for anyone else)."""
-    if candidate_id not in {p.candidate_id for p in presented_people(staffing_request)}:
-        raise Http404
-    return Candidate.objects.get(pk=candidate_id)
+    presented = [p.candidate_id for p in presented_people(staffing_request)]
+    return get_object_or_404(Candidate.objects.filter(pk__in=presented), pk=candidate_id)
 
 
 @role_required(*CLIENT_MANAGERS)
@@ -294,18 +294,11 @@ def request_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "clients/request_cancel.html", context)
 
 
-def _placement_for(request: HttpRequest, pk: int) -> Placement:
-    placements = Placement.objects.filter(request__in=requests_for_user(request.user))
-    return get_object_or_404(
-        placements.select_related("candidate", "shift", "request__site"), pk=pk
-    )
-
-
 @role_required(*CLIENT_MANAGERS)
 @require_http_methods(["GET", "POST"])
 def placement_feedback(request: HttpRequest, pk: int) -> HttpResponse:
     """After the shift: rate the person's service, and mark a favourite or do-not-return."""
-    placement = _placement_for(request, pk)
+    placement = placement_for_user(request.user, pk)
     company = placement.request.company
     existing = ServiceRating.objects.filter(placement=placement).first()
     mark = CandidateMark.objects.filter(company=company, candidate=placement.candidate).first()
@@ -340,7 +333,7 @@ def placement_feedback(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*CLIENT_MANAGERS)
 @require_POST
 def placement_no_show(request: HttpRequest, pk: int) -> HttpResponse:
-    placement = _placement_for(request, pk)
+    placement = placement_for_user(request.user, pk)
     form = NoShowForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:

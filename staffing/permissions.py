@@ -1,7 +1,8 @@
 """Who may do what: every role check and every scoped lookup lives here.
 
-Views declare the roles they admit with `role_required`; objects are looked up through the user's
-scope with the `*_for_user` helpers, so another tenant's object answers 404, never 403.
+Views declare the roles they admit with `role_required` (or, for the few pages whose signed link
+is the credential, `public`); objects are looked up through the user's scope with the `*_for_user`
+helpers, so another tenant's object answers 404, never 403.
 """
 
 from __future__ import annotations
@@ -21,10 +22,16 @@ from staffing.models import Offer, Placement, StaffingRequest, User
 RECRUITERS = (User.Role.RECRUITER, User.Role.ADMIN)
 CLIENT_MANAGERS = (User.Role.CLIENT_MANAGER,)
 CANDIDATES = (User.Role.CANDIDATE,)
+EVERYONE = tuple(User.Role.values)
+# What `public` declares: the page admits anonymous visitors on purpose.
+ANONYMOUS = "anonymous"
 
 
 def role_required(*roles: str) -> Callable:
-    """Admit logged-in users with one of `roles`; send others to log in, or answer 403."""
+    """Admit logged-in users with one of `roles`; send others to log in, or answer 403.
+
+    The roles are kept on the view (`view.roles`) so a test can check every URL declares some.
+    """
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
@@ -34,9 +41,17 @@ def role_required(*roles: str) -> Callable:
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
+        wrapped.roles = tuple(roles)  # type: ignore[attr-defined]
         return wrapped
 
     return decorator
+
+
+def public(view: Callable) -> Callable:
+    """Declare a page open to anonymous visitors: the landing page, or a page whose signed,
+    single-purpose link is the credential (it must look nothing up by a guessable id)."""
+    view.roles = (ANONYMOUS,)  # type: ignore[attr-defined]
+    return view
 
 
 def company_for_user(user: User):
@@ -78,11 +93,26 @@ def offers_for_user(user: User) -> QuerySet[Offer]:
 
 
 def placements_for_user(user: User) -> QuerySet[Placement]:
-    """This candidate's own placements, in shift order."""
-    if user.role not in CANDIDATES:
+    """The placements this user may see, in shift order: recruiters all of them, a client
+    manager the active ones with their company (the person of a cancelled or no-show placement is
+    no longer placed with them: their name is not theirs to see), a candidate their own."""
+    if user.role in RECRUITERS:
+        placements = Placement.objects.all()
+    elif user.role in CLIENT_MANAGERS:
+        placements = Placement.objects.filter(
+            request__company=company_for_user(user),
+            status__in=Placement.ACTIVE_STATUSES,
+        )
+    elif user.role in CANDIDATES:
+        placements = Placement.objects.filter(candidate=candidate_for_user(user))
+    else:
         return Placement.objects.none()
-    return Placement.objects.filter(candidate=candidate_for_user(user)).order_by(
-        "shift__starts_at", "pk"
+    return placements.order_by("shift__starts_at", "pk")
+
+
+def placement_for_user(user: User, pk: int) -> Placement:
+    return get_object_or_404(
+        placements_for_user(user).select_related("candidate", "shift", "request__site"), pk=pk
     )
 
 

@@ -207,3 +207,39 @@ def test_another_candidates_object_is_404(client, offer_world, name, kind, post_
     response = client.post(url) if post_only else client.get(url)
     assert response.status_code == 404
     assert _state() == before
+
+
+def _project_views():
+    """(route, view) of every URL this project defines (not the admin's, allauth's or i18n's)."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern):
+                yield prefix + str(pattern.pattern), pattern.callback
+
+    return [
+        (route, view)
+        for route, view in walk(get_resolver().url_patterns)
+        if view.__module__.split(".")[0] in {"staffing", "clients", "candidates"}
+    ]
+
+
+def test_every_page_declares_the_roles_it_admits():
+    """A view without `role_required` (or `public`, for signed links) is an open door."""
+    views = _project_views()
+    assert len(views) > 40
+    undeclared = [route for route, view in views if not getattr(view, "roles", None)]
+    assert undeclared == []
+
+
+def test_public_pages_are_only_the_landing_page_and_signed_links():
+    public = sorted(route for route, view in _project_views() if view.roles == ("anonymous",))
+    assert public == [
+        "",
+        "me/availability/still-same/<str:token>/",
+        "me/join/<str:token>/",
+        "me/renew/<str:token>/",
+    ]

@@ -10,8 +10,10 @@ from django.utils.translation import gettext as _
 
 from candidates.forms import JoinForm
 from candidates.services.signup import invitation_accept, invitation_from_token
+from staffing.permissions import public
 
 
+@public
 def join(request: HttpRequest, token: str) -> HttpResponse:
     invitation = invitation_from_token(token=token)
     if invitation is None:

@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -49,7 +50,7 @@ from candidates.services.visibility import (
 )
 from staffing.matching.explain import fit_summary
 from staffing.models import ShortlistEntry
-from staffing.permissions import CANDIDATES, role_required
+from staffing.permissions import CANDIDATES, public, role_required
 
 
 def candidate_view(view: Callable) -> Callable:
@@ -209,7 +210,16 @@ def availability(request: HttpRequest, candidate: Candidate) -> HttpResponse:
 def availability_confirm(request: HttpRequest, candidate: Candidate) -> HttpResponse:
     availability_services.availability_confirm(candidate=candidate, by=request.user)
     messages.success(request, _("Thank you: your availability is confirmed as still the same."))
-    return redirect(request.POST.get("next") or "candidate_home")
+    return redirect(_local_next(request) or "candidate_home")
+
+
+def _local_next(request: HttpRequest) -> str | None:
+    """The posted `next` page when it is one of ours (never another site: no open redirect)."""
+    target = request.POST.get("next", "")
+    allowed = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if target and allowed else None
 
 
 @require_POST
@@ -232,6 +242,7 @@ def date_off_remove(request: HttpRequest, candidate: Candidate, pk: int) -> Http
     return redirect("candidate_availability")
 
 
+@public
 def availability_token(request: HttpRequest, token: str) -> HttpResponse:
     """The one-tap link from the reminder email: GET shows the button, POST confirms."""
     if request.method == "POST":
@@ -380,6 +391,7 @@ def resume(request: HttpRequest) -> HttpResponse:
     return redirect("candidate_home")
 
 
+@public
 def renew(request: HttpRequest, token: str) -> HttpResponse:
     """The "keep my profile" link from the retention email: GET shows the button, POST renews."""
     from candidates.services.reminders import profile_renew_by_token

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from staffing.models import User
+from staffing.permissions import EVERYONE, public, role_required
 
 HOME_BY_ROLE = {
     User.Role.RECRUITER: "recruiter_board",
@@ -14,6 +14,7 @@ HOME_BY_ROLE = {
 }
 
 
+@public
 def landing(request: HttpRequest) -> HttpResponse:
     """Logged-in people go to their role's home; others see what this is and a login."""
     if request.user.is_authenticated:
@@ -21,6 +22,6 @@ def landing(request: HttpRequest) -> HttpResponse:
     return render(request, "landing.html")
 
 
-@login_required
+@role_required(*EVERYONE)
 def home(request: HttpRequest) -> HttpResponse:
     return redirect(HOME_BY_ROLE[request.user.role])

@@ -9,15 +9,22 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from candidates.models import Candidate, Skill
+from candidates.models import Skill
+from candidates.permissions import candidates_for_user
 from clients.models import ClientCompany
 from staffing.models import Placement, ShortlistEdit, StaffingRequest
-from staffing.permissions import RECRUITERS, request_for_user, requests_for_user, role_required
+from staffing.permissions import (
+    RECRUITERS,
+    placement_for_user,
+    request_for_user,
+    requests_for_user,
+    role_required,
+)
 from staffing.presenters import request_progress, request_timeline, shortlist_rows
 from staffing.services.feedback import placement_no_show_report
 from staffing.services.shortlists import (
@@ -178,7 +185,7 @@ def shortlist_add(request: HttpRequest, pk: int) -> HttpResponse:
     shortlist = staffing_request.current_shortlist
     candidate_id = request.POST.get("candidate", "")
     candidate = (
-        Candidate.objects.matchable().filter(pk=candidate_id).first()
+        candidates_for_user(request.user).matchable().filter(pk=candidate_id).first()
         if candidate_id.isdigit()
         else None
     )
@@ -202,9 +209,7 @@ def shortlist_add(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*RECRUITERS)
 @require_POST
 def placement_no_show(request: HttpRequest, pk: int) -> HttpResponse:
-    placement = get_object_or_404(
-        Placement.objects.filter(request__in=requests_for_user(request.user)), pk=pk
-    )
+    placement = placement_for_user(request.user, pk)
     try:
         placement_no_show_report(
             placement=placement, by=request.user, reason=request.POST.get("reason", "")

@@ -112,3 +112,11 @@ def test_others_cannot_reach_a_candidate(client, me):
     client.force_login(me.user)
     client.post(reverse("candidate_date_off_remove", args=[other.dates_off.get().pk]))
     assert other.dates_off.count() == 1
+
+
+def test_availability_confirm_returns_only_to_our_own_pages(client, me):
+    url = reverse("candidate_availability_confirm")
+    own = reverse("candidate_availability")
+    assert client.post(url, {"next": own}).url == own
+    for elsewhere in ("https://evil.example/", "//evil.example/x", "javascript:alert(1)"):
+        assert client.post(url, {"next": elsewhere}).url == reverse("candidate_home")

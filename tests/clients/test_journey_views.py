@@ -234,3 +234,25 @@ def test_approval_is_post_only(client, world):
         client.get(reverse("recruiter_shortlist_approve", args=[world["req"].pk])).status_code
         == 405
     )
+
+
+@pytest.mark.parametrize("status", ["cancelled", "no_show"])
+def test_a_person_no_longer_placed_is_not_shown_to_the_client(client, world, status):
+    """Their name is the client's to see only while they are placed with them."""
+    Placement.objects.filter(pk=world["placement"].pk).update(status=status)
+    client.force_login(world["manager"])
+    response = client.get(reverse("client_feedback", args=[world["placement"].pk]))
+    assert response.status_code == 404
+    assert world["placement"].candidate.last_name not in response.content.decode()
+    no_show = client.post(reverse("client_no_show", args=[world["placement"].pk]))
+    assert no_show.status_code == 404
+    assert Placement.objects.get(pk=world["placement"].pk).status == status
+
+
+def test_the_recruiter_records_a_no_show_through_the_scoped_lookup(client, world):
+    _end_shift(world["placement"])
+    client.force_login(world["recruiter"])
+    url = reverse("recruiter_placement_no_show", args=[world["placement"].pk])
+    assert client.post(url, {"reason": "Absent"}).status_code == 302
+    assert Placement.objects.get(pk=world["placement"].pk).status == "no_show"
+    assert client.post(reverse("recruiter_placement_no_show", args=[999999])).status_code == 404
