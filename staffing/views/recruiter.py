@@ -104,7 +104,6 @@ def _detail_context(request: HttpRequest, staffing_request: StaffingRequest) -> 
         "progress": request_progress(staffing_request),
         "placements": placements,
         "timeline": request_timeline(staffing_request, for_client=False),
-        "now": timezone.now(),
         "editable": staffing_request.status not in ("filled", "cancelled", "received"),
     }
 

@@ -11,7 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 from psycopg2.extras import DateTimeTZRange
 
-from staffing.models import Offer, Placement, ReliabilityRecord, Shift, StaffingRequest
+from staffing.models import (
+    Offer,
+    Placement,
+    ReliabilityRecord,
+    Shift,
+    ShortlistEntry,
+    StaffingRequest,
+)
 from staffing.services.offers import (
     OFFER_LINK_SALT,
     offer_accept,
@@ -235,6 +242,19 @@ def test_offers_panel_offers_a_no_show_button_once_the_shift_has_started(client,
     html = client.get(reverse("recruiter_request_offers", args=[world.request.pk])).content
     assert f'data-no-show="{placement.pk}"'.encode() in html
     assert reverse("recruiter_placement_no_show", args=[placement.pk]).encode() in html
+
+
+def test_request_page_records_no_shows_only_in_the_live_offers_panel(client, started):
+    """One no-show form per placement: the live panel's (loaded by htmx), not a second one in the
+    "Placed people" card."""
+    world, placement = started
+    # The helper's explanations are offer-sized; the shortlist table wants the engine's full ones.
+    ShortlistEntry.objects.filter(shortlist__request=world.request).update(explanation={})
+    client.force_login(f.RecruiterFactory())
+    page = client.get(reverse("recruiter_request_detail", args=[world.request.pk])).content
+    assert f'data-placement="{placement.pk}"'.encode() in page
+    assert reverse("recruiter_placement_no_show", args=[placement.pk]).encode() not in page
+    assert reverse("recruiter_request_offers", args=[world.request.pk]).encode() in page
 
 
 def test_offers_panel_has_no_no_show_button_before_the_shift(client, offered):
