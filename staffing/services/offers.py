@@ -281,7 +281,8 @@ def _next_people(
     req: StaffingRequest, shifts: list[Shift], wanted: int
 ) -> list[tuple[ShortlistEntry, bool]]:
     """The next `wanted` people to offer: favourites first, then by rank, skipping anyone
-    already offered (except those told it filled), declined by the client, barred, inactive, or
+    already offered (except those told it filled), ever placed on this request (whatever became
+    of the placement, and even without an offer), declined by the client, barred, inactive, or
     booked too close to an open shift."""
     shortlist = req.current_shortlist
     if shortlist is None:
@@ -289,6 +290,7 @@ def _next_people(
     entries = list(
         shortlist.ranked.filter(candidate__status=Candidate.Status.ACTIVE)
         .exclude(candidate__offers__in=req.offers.exclude(status=Offer.Status.FILLED))
+        .exclude(candidate_id__in=req.placements.values("candidate_id"))
         .exclude(candidate__client_declines__request=req)
         .exclude(
             candidate_id__in=CandidateMark.objects.filter(

@@ -247,6 +247,20 @@ def test_backfill_reopens_a_filled_request_and_offers_the_people_told_it_filled(
     assert {"request.backfill", "request.offering"} <= set(_actions(world.request))
 
 
+@pytest.mark.parametrize("status", list(Placement.Status))
+def test_nobody_placed_on_the_request_is_offered_it_again(status):
+    """A person the recruiter placed without an offer (and who then did not come, cancelled or
+    was completed) is not offered the same request by a backfill."""
+    world = approved_request(headcount=1, people=3)
+    placed = world.people[0].candidate
+    f.PlacementFactory(shift=world.request.shifts.get(), candidate=placed, status=status)
+
+    offers = request_backfill(staffing_request=world.request, by=None, reason="no_show")
+
+    assert placed.pk not in [o.candidate_id for o in offers]
+    assert not Offer.objects.filter(request=world.request, candidate=placed).exists()
+
+
 def test_multi_shift_offer_books_every_open_shift_and_a_backfill_only_the_reopened_one():
     world = approved_request(headcount=1, people=3, shifts=2)
     first, _second = offer_wave_send(staffing_request=world.request, by=None)
