@@ -32,20 +32,13 @@ class Step:
     alert: bool = False
 
 
-def confirmed_people(req: StaffingRequest) -> int:
-    """Distinct people with an active placement on the request (one person may hold several
-    shifts)."""
-    active = req.placements.filter(status__in=Placement.ACTIVE_STATUSES)
-    return active.values("candidate_id").distinct().count()
-
-
 def request_progress(req: StaffingRequest) -> list[Step]:
     """received → shortlist ready → approved → offers sent → k of n confirmed → filled (or
     needs attention / cancelled), each step with its time."""
     shortlist = req.current_shortlist
     status = StaffingRequest.Status
     active = req.placements.filter(status__in=Placement.ACTIVE_STATUSES)
-    confirmed = confirmed_people(req)
+    confirmed = req.confirmed_people()
     first_offer = req.events.filter(action="offers.wave_sent").aggregate(at=Min("created_at"))
     steps = [
         Step(_("Received"), True, req.created_at),

@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from candidates.languages import CEFRLevel, Language
@@ -123,12 +123,26 @@ class StaffingRequest(models.Model):
     def is_final(self) -> bool:
         return self.status in (self.Status.FILLED, self.Status.CANCELLED)
 
+    def confirmed_people(self) -> int:
+        """Distinct people with an active placement on the request (one person may hold several
+        shifts)."""
+        active = self.placements.filter(status__in=self.placements.model.ACTIVE_STATUSES)
+        return active.values("candidate_id").distinct().count()
+
 
 class ShiftQuerySet(models.QuerySet):
     def active(self) -> ShiftQuerySet:
         """Shifts the client still wants: a cancelled shift has no places to count, offer or
         book, anywhere."""
         return self.filter(cancellation__isnull=True)
+
+    def with_placed(self) -> ShiftQuerySet:
+        """Each shift annotated with `placed`: its active (confirmed or completed) placements."""
+        from staffing.models.placements import Placement
+
+        return self.annotate(
+            placed=Count("placements", filter=Q(placements__status__in=Placement.ACTIVE_STATUSES))
+        )
 
 
 class Shift(models.Model):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -70,9 +70,7 @@ def open_places(*, staffing_request: StaffingRequest, now: dt.datetime) -> dict[
     shifts = (
         Shift.objects.active()
         .filter(request=staffing_request, ends_at__gt=now)
-        .annotate(
-            placed=Count("placements", filter=Q(placements__status__in=Placement.ACTIVE_STATUSES))
-        )
+        .with_placed()
         .order_by("starts_at")
     )
     return {s: max(staffing_request.headcount - s.placed, 0) for s in shifts}
@@ -80,24 +78,8 @@ def open_places(*, staffing_request: StaffingRequest, now: dt.datetime) -> dict[
 
 def _is_filled(req: StaffingRequest) -> bool:
     """Every shift the client still wants has its headcount of active placements."""
-    shifts = (
-        Shift.objects.active()
-        .filter(request=req)
-        .annotate(
-            placed=Count("placements", filter=Q(placements__status__in=Placement.ACTIVE_STATUSES))
-        )
-    )
-    counts = [s.placed for s in shifts]
+    counts = [s.placed for s in Shift.objects.active().filter(request=req).with_placed()]
     return bool(counts) and min(counts) >= req.headcount
-
-
-def _confirmed_people(req: StaffingRequest) -> int:
-    return (
-        Placement.objects.filter(request=req, status__in=Placement.ACTIVE_STATUSES)
-        .values("candidate_id")
-        .distinct()
-        .count()
-    )
 
 
 def offer_deadline(
@@ -405,20 +387,28 @@ def _request_fill(req: StaffingRequest, by: User | None, now: dt.datetime) -> No
     """Every place is taken: mark the request filled and close the offers still open, kindly."""
     if req.status != Status.FILLED:
         _status_set(req, Status.FILLED, by, filled_at=now)
-    still_open = list(req.offers.pending().select_related("candidate__user"))
-    for offer in still_open:
-        offer.status = Offer.Status.FILLED
+    _pending_offers_close(req, Offer.Status.FILLED, by, action="offers.closed_filled")
+
+
+def _pending_offers_close(
+    req: StaffingRequest, status: str, by: User | None, *, action: str
+) -> list[Offer]:
+    """Close the request's pending offers (filled or withdrawn), tell each person, audit once."""
+    offers = list(req.offers.pending().select_related("candidate__user"))
+    for offer in offers:
+        offer.status = status
         offer.request = req
         offer.save(update_fields=["status", "updated_at"])
         offer_closed_notify(offer=offer)
-    if still_open:
+    if offers:
         audit_record(
             actor=by,
-            action="offers.closed_filled",
+            action=action,
             target=req,
             staffing_request_id=req.pk,
-            data={"candidates": [o.candidate_id for o in still_open]},
+            data={"candidates": [o.candidate_id for o in offers]},
         )
+    return offers
 
 
 # --- Answers -------------------------------------------------------------------------------------
@@ -513,7 +503,7 @@ def _accept(
         candidate_id=offer.candidate_id,
         data={"placements": [p.pk for p in placements], "shifts": [s.pk for s in shifts]},
     )
-    placement_confirmed_notify(offer=offer, confirmed=_confirmed_people(req))
+    placement_confirmed_notify(offer=offer, confirmed=req.confirmed_people())
     if _is_filled(req):
         _request_fill(req, by, now)
     return placements
@@ -577,18 +567,4 @@ def offers_withdraw(*, staffing_request: StaffingRequest, by: User | None) -> li
     """Withdraw every open offer of a request (the client cancelled it); people are told."""
     with transaction.atomic():
         req = _lock_request(staffing_request.pk)
-        offers = list(req.offers.pending().select_related("candidate__user"))
-        for offer in offers:
-            offer.status = Offer.Status.WITHDRAWN
-            offer.request = req
-            offer.save(update_fields=["status", "updated_at"])
-            offer_closed_notify(offer=offer)
-        if offers:
-            audit_record(
-                actor=by,
-                action="offers.withdrawn",
-                target=req,
-                staffing_request_id=req.pk,
-                data={"candidates": [o.candidate_id for o in offers]},
-            )
-    return offers
+        return _pending_offers_close(req, Offer.Status.WITHDRAWN, by, action="offers.withdrawn")
