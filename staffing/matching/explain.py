@@ -165,9 +165,9 @@ def _failure_line(failure: Mapping[str, Any]) -> str:
 
 def _language_gap(gap: Mapping[str, Any]) -> str:
     return _("%(language)s %(have)s, request needs %(need)s") % {
-        "language": _language(gap["language"]),
-        "have": _level(gap["have"]),
-        "need": _level(gap["need"]),
+        "language": _language(gap.get("language", "")),
+        "have": _level(gap.get("have", 0)),
+        "need": _level(gap.get("need", 0)),
     }
 
 
@@ -218,7 +218,8 @@ def explanation_lines(
                 "detail": _factor_detail(factor, names),
             }
         )
-    lines.append(_("Score: %(score)s") % {"score": _number(explanation.get("score", 0), 2)})
+    if "score" in explanation:
+        lines.append(_("Score: %(score)s") % {"score": _number(explanation["score"], 2)})
     lines += [_missing_line(item, names) for item in explanation.get("missing", [])]
     return lines
 
