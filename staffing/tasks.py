@@ -7,20 +7,22 @@ import threading
 
 from celery import shared_task
 from celery.signals import worker_process_init
-from django.utils import timezone
 
-from staffing.models import OutboundEmail, StaffingRequest
 from staffing.services.bench import (
     bench_profiles_for_candidate,
     bench_refresh,
     benches_refresh_all,
 )
 from staffing.services.matching import shortlist_build
-from staffing.services.notifications import email_enqueue, email_send, placements_cancelled_tell
-from staffing.services.offers import offer_waves_advance, offers_due_request_ids
+from staffing.services.notifications import (
+    email_send,
+    emails_unsent_requeue,
+    placements_cancelled_tell,
+)
+from staffing.services.offers import offer_waves_advance, offer_waves_advance_due
 from staffing.services.placements import placements_complete
 from staffing.services.pool import pool_warm
-from staffing.services.requests import matching_enqueue
+from staffing.services.requests import requests_unmatched_requeue
 
 
 @shared_task(time_limit=60, soft_time_limit=50)
@@ -33,15 +35,7 @@ def match_request(request_id: int) -> int | None:
 @shared_task(time_limit=60)
 def sweep_unmatched_requests() -> int:
     """Queue matching again for requests that have waited too long (broker or worker was down)."""
-    cutoff = timezone.now() - dt.timedelta(seconds=20)
-    ids = list(
-        StaffingRequest.objects.filter(
-            status=StaffingRequest.Status.RECEIVED, created_at__lt=cutoff
-        ).values_list("pk", flat=True)[:500]
-    )
-    for request_id in ids:
-        matching_enqueue(request_id=request_id)
-    return len(ids)
+    return requests_unmatched_requeue(waited=dt.timedelta(seconds=20))
 
 
 @shared_task(time_limit=600, soft_time_limit=570)
@@ -84,10 +78,7 @@ def advance_request_offers(request_id: int) -> int:
 @shared_task(time_limit=120, soft_time_limit=100)
 def advance_offer_waves() -> int:
     """Beat: expire overdue offers and send next waves for every request still offering."""
-    sent = 0
-    for request_id in offers_due_request_ids():
-        sent += len(offer_waves_advance(staffing_request_id=request_id))
-    return sent
+    return offer_waves_advance_due()
 
 
 @shared_task(time_limit=30, soft_time_limit=25)
@@ -99,15 +90,7 @@ def send_email(email_id: int) -> bool:
 @shared_task(time_limit=60)
 def sweep_unsent_emails() -> int:
     """Beat: queue again emails still waiting a minute after they were queued (broker was down)."""
-    cutoff = timezone.now() - dt.timedelta(minutes=1)
-    ids = list(
-        OutboundEmail.objects.filter(
-            status=OutboundEmail.Status.PENDING, created_at__lt=cutoff
-        ).values_list("pk", flat=True)[:500]
-    )
-    for email_id in ids:
-        email_enqueue(email_id=email_id)
-    return len(ids)
+    return emails_unsent_requeue(waited=dt.timedelta(minutes=1))
 
 
 @shared_task(time_limit=60, soft_time_limit=50)

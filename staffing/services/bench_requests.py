@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import logging
-
 from django.db import transaction
 
 from clients.models import ServiceProfile
+from staffing.celery import task_enqueue
 from staffing.models import User
 from staffing.services.audit import audit_record
-
-logger = logging.getLogger(__name__)
 
 
 def bench_refresh_request(*, profile: ServiceProfile, by: User) -> None:
@@ -24,9 +21,4 @@ def bench_refresh_enqueue(*, profile_id: int) -> bool:
     """Queue one bench rebuild; False when the broker is down (the nightly run catches up)."""
     from staffing.tasks import refresh_bench
 
-    try:
-        refresh_bench.delay(profile_id)
-    except Exception:
-        logger.warning("Could not queue the bench of profile %s.", profile_id, exc_info=True)
-        return False
-    return True
+    return task_enqueue(refresh_bench, profile_id)

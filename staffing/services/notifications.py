@@ -7,6 +7,7 @@ the row with a conditional update, so each email goes out at most once.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Iterable
 from typing import Any
@@ -19,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from candidates.models import Candidate
+from staffing.celery import task_enqueue
 from staffing.models import Offer, OutboundEmail, Placement, StaffingRequest, User
 
 logger = logging.getLogger(__name__)
@@ -55,12 +57,21 @@ def email_enqueue(*, email_id: int) -> bool:
     sends it later)."""
     from staffing.tasks import send_email
 
-    try:
-        send_email.delay(email_id)
-    except Exception:
-        logger.warning("Could not queue email %s; the sweep will.", email_id, exc_info=True)
-        return False
-    return True
+    return task_enqueue(send_email, email_id)
+
+
+def emails_unsent_requeue(*, waited: dt.timedelta, limit: int = 500) -> int:
+    """Queue again emails still waiting `waited` after they were queued (the broker was down);
+    returns how many were queued. Sending claims the row, so a duplicate is harmless."""
+    cutoff = timezone.now() - waited
+    ids = list(
+        OutboundEmail.objects.filter(
+            status=OutboundEmail.Status.PENDING, created_at__lt=cutoff
+        ).values_list("pk", flat=True)[:limit]
+    )
+    for email_id in ids:
+        email_enqueue(email_id=email_id)
+    return len(ids)
 
 
 def email_send(*, email_id: int) -> bool:

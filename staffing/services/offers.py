@@ -9,7 +9,6 @@ constraint on `Placement.blocked` is the final guard against overlapping booking
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -23,6 +22,7 @@ from psycopg2.extras import DateTimeTZRange
 
 from candidates.models import Candidate
 from clients.models import CandidateMark
+from staffing.celery import task_enqueue
 from staffing.models import (
     DAILY_REST,
     Offer,
@@ -39,8 +39,6 @@ from staffing.services.notifications import (
     placement_confirmed_notify,
 )
 from staffing.services.pool import candidate_touch
-
-logger = logging.getLogger(__name__)
 
 Status = StaffingRequest.Status
 OFFER_LINK_SALT = "staffing.offer.respond"
@@ -212,6 +210,12 @@ def offers_due_request_ids(*, limit: int = 500) -> list[int]:
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+def offer_waves_advance_due() -> int:
+    """Advance every request still offering, each in its own short transaction; returns how
+    many offers were sent."""
+    return sum(len(offer_waves_advance(staffing_request_id=pk)) for pk in offers_due_request_ids())
 
 
 def _wave_send(req: StaffingRequest, by: User | None, now: dt.datetime) -> list[Offer]:
@@ -555,12 +559,7 @@ def offer_waves_enqueue(*, staffing_request_id: int) -> bool:
     """Ask a worker to advance a request's waves now; the beat task does it anyway within 30 s."""
     from staffing.tasks import advance_request_offers
 
-    try:
-        advance_request_offers.delay(staffing_request_id)
-    except Exception:
-        logger.warning("Could not queue offer waves for %s.", staffing_request_id, exc_info=True)
-        return False
-    return True
+    return task_enqueue(advance_request_offers, staffing_request_id)
 
 
 def offers_withdraw(*, staffing_request: StaffingRequest, by: User | None) -> list[Offer]:

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from candidates.models import Skill
 from clients.models import ServiceProfile, Site
+from staffing.celery import task_enqueue
 from staffing.models import RequestLanguage, Shift, StaffingRequest, User
 from staffing.services.audit import audit_record
 from staffing.services.notifications import urgent_request_notify
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -81,11 +80,18 @@ def matching_enqueue(*, request_id: int) -> bool:
     """
     from staffing.tasks import match_request
 
-    try:
-        match_request.delay(request_id)
-    except Exception:
-        logger.warning(
-            "Could not queue matching for request %s; the sweep will.", request_id, exc_info=True
-        )
-        return False
-    return True
+    return task_enqueue(match_request, request_id)
+
+
+def requests_unmatched_requeue(*, waited: dt.timedelta, limit: int = 500) -> int:
+    """Queue matching again for requests still unmatched after `waited` (the broker or a worker
+    was down when they arrived); returns how many were queued."""
+    cutoff = timezone.now() - waited
+    ids = list(
+        StaffingRequest.objects.filter(
+            status=StaffingRequest.Status.RECEIVED, created_at__lt=cutoff
+        ).values_list("pk", flat=True)[:limit]
+    )
+    for request_id in ids:
+        matching_enqueue(request_id=request_id)
+    return len(ids)

@@ -75,3 +75,21 @@ def test_matching_twice_stores_one_shortlist():
 
 def test_a_vanished_request_is_ignored():
     assert tasks.match_request(987654321) is None
+
+
+def test_a_consent_change_commits_even_when_the_broker_is_down(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    """Every enqueue goes through `task_enqueue`: the bench refresh is lost to the nightly run,
+    never turned into an error after the person's change was saved."""
+    from candidates.services.consent import consent_withdraw
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.refresh_benches_for_candidate, "delay", broker_down)
+    user = f.CandidateUserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        consent_withdraw(candidate=user.candidate, by=user, purpose="matching")
+    user.candidate.refresh_from_db()
+    assert user.candidate.matching_consent is False
