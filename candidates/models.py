@@ -120,6 +120,13 @@ class Candidate(models.Model):
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
+    def shown_to_client(self, *, placed: bool) -> dict[str, str]:
+        """The name and contact details a client manager may see: the first name only, until
+        the person is placed with them; then the full name and phone too."""
+        if not placed:
+            return {"first_name": self.first_name, "full_name": "", "phone": ""}
+        return {"first_name": self.first_name, "full_name": self.full_name, "phone": self.phone}
+
     @property
     def availability_cells(self) -> set[tuple[int, int]]:
         return cells_from_mask(self.availability)

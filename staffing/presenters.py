@@ -268,15 +268,13 @@ def presented_people(req: StaffingRequest, *, limit: int | None = None) -> list[
         out.append(
             PresentedPerson(
                 candidate_id=pk,
-                first_name=person.first_name,
                 fit=fit_summary(explanations.get(pk, {})),
                 languages=languages.get(pk, []),
                 skills=skills.get(pk, []),
                 band=ServiceRating.band(ratings.get(pk)),
                 placed=placed,
-                full_name=person.full_name if placed else "",
-                phone=person.phone if placed else "",
                 placements=[p for p in placements if p.candidate_id == pk],
+                **person.shown_to_client(placed=placed),
             )
         )
     return out

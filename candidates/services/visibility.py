@@ -109,15 +109,13 @@ def completeness_percent(items: list[CompletenessItem]) -> int:
 def fit_card(*, candidate: Candidate, placed: bool) -> dict:
     """What a client manager sees of the person, before and after a placement with them."""
     card = {
-        "first_name": candidate.first_name,
+        **candidate.shown_to_client(placed=placed),
         "languages": list(candidate.languages.all()),
         "skills": list(candidate.skills.select_related("skill")),
         "rating_band": ServiceRating.objects.band_for(candidate),
     }
     if placed:
-        card.update(
-            full_name=candidate.full_name, phone=candidate.phone, has_cv=hasattr(candidate, "cv")
-        )
+        card["has_cv"] = hasattr(candidate, "cv")
     return card
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,7 +13,6 @@ from candidates.models import CandidateCV, StatementRequest
 from candidates.permissions import candidate_for_user, candidates_for_user
 from candidates.services.assessments import StatementError, statement_write
 from candidates.services.consent import consents_active
-from candidates.services.cv import cv_open
 from candidates.services.signup import invitation_create
 from candidates.services.visibility import (
     completeness,
@@ -21,6 +20,7 @@ from candidates.services.visibility import (
     profile_view_record,
     reliability_records,
 )
+from candidates.views.self_service import cv_response
 from staffing.models import ReliabilityRecord
 from staffing.permissions import CLIENT_MANAGERS, RECRUITERS, role_required
 from staffing.services.placements import PlacementError, reliability_record_answer
@@ -53,12 +53,7 @@ def candidate_cv(request: HttpRequest, pk: int) -> HttpResponse:
     current = CandidateCV.objects.filter(candidate=candidate).first()
     if current is None:
         raise Http404
-    return FileResponse(
-        cv_open(cv=current, by=request.user),
-        as_attachment=True,
-        filename=current.original_name,
-        content_type=current.content_type,
-    )
+    return cv_response(current, request)
 
 
 @role_required(*RECRUITERS)

@@ -278,10 +278,12 @@ def cv_download(request: HttpRequest, candidate: Candidate) -> HttpResponse:
     current = CandidateCV.objects.filter(candidate=candidate).first()
     if current is None:
         raise Http404
-    return _cv_response(current, request)
+    return cv_response(current, request)
 
 
-def _cv_response(current: CandidateCV, request: HttpRequest) -> FileResponse:
+def cv_response(current: CandidateCV, request: HttpRequest) -> FileResponse:
+    """The CV as a download, logged as opened by the requesting user (the person, a recruiter,
+    or a client manager the person is placed with)."""
     return FileResponse(
         cv_open(cv=current, by=request.user),
         as_attachment=True,

@@ -183,3 +183,13 @@ def test_a_cv_download_is_logged_through_the_same_function(me):
     cv_open(cv=cv, by=recruiter).close()
     view = profile_views(candidate=me)[0]
     assert view.what == "your CV" and view.who == f"A recruiter, {recruiter.email}"
+
+
+def test_the_preview_and_the_clients_page_share_one_rule_for_names_and_contact(me):
+    """Before placement a client sees the first name only; after it, the full name and phone."""
+    before, after = fit_card(candidate=me, placed=False), fit_card(candidate=me, placed=True)
+    assert (before["first_name"], before["full_name"], before["phone"]) == (me.first_name, "", "")
+    assert (after["full_name"], after["phone"]) == (me.full_name, me.phone)
+    assert me.shown_to_client(placed=False) == {
+        k: before[k] for k in me.shown_to_client(placed=False)
+    }
