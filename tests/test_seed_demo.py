@@ -72,6 +72,21 @@ SEEDED_MODELS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def bench_rebuilds(monkeypatch) -> list[tuple]:
+    """The seed asks the worker for benches; record the request instead of queueing it."""
+    from staffing import tasks
+
+    queued: list[tuple] = []
+    monkeypatch.setattr(tasks.refresh_all_benches, "delay", lambda *a: queued.append(a))
+    return queued
+
+
+def test_seeding_queues_every_bench(bench_rebuilds):
+    _seed()
+    assert bench_rebuilds == [()]
+
+
 def _counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in SEEDED_MODELS}
 
