@@ -19,6 +19,7 @@ from django.utils import timezone
 from candidates.availability import shift_requirements
 from candidates.models import Candidate, CandidateLanguage, DateOff
 from clients.models import CandidateMark, ClientCompany, Site
+from staffing.matching.rules import EARTH_RADIUS_KM
 from staffing.models import DAILY_REST, Offer, Placement
 
 ACCEPTANCE_MIN_ANSWERS = 5
@@ -67,7 +68,7 @@ def ready_count(
         WHERE c.status = 'active' AND c.matching_consent AND c.{role_column}
           AND (c.availability & %s) = %s
           AND c.latitude IS NOT NULL
-          AND 2 * 6371.0 * asin(sqrt(
+          AND 2 * %s * asin(sqrt(
                 power(sin(radians(c.latitude - %s) / 2), 2)
                 + cos(radians(%s)) * cos(radians(c.latitude))
                   * power(sin(radians(c.longitude - %s) / 2), 2))) <= c.max_travel_km
@@ -84,6 +85,7 @@ def ready_count(
     params: list[object] = [
         mask,
         mask,
+        EARTH_RADIUS_KM,
         site.latitude,
         site.latitude,
         site.longitude,
