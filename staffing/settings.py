@@ -125,6 +125,11 @@ CELERY_TIMEZONE = "Europe/Helsinki"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Keep each worker process's database connection between tasks. Without this, Celery's Django
+# fixup closes it around every task, so each match paid for a new PostgreSQL backend (~10-15 ms)
+# and cold caches. A broken or CONN_MAX_AGE-expired connection is still replaced before each match
+# (close_old_connections in staffing/tasks.py; CONN_HEALTH_CHECKS stays on). docs/performance.md.
+CELERY_DB_REUSE_MAX = 1_000_000
 # A default hard limit; each task sets its own (and a soft limit below it) where it differs.
 CELERY_TASK_TIME_LIMIT = 120
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

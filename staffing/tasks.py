@@ -6,7 +6,8 @@ import datetime as dt
 import threading
 
 from celery import shared_task
-from celery.signals import worker_process_init
+from celery.signals import task_prerun, worker_process_init
+from django.db import close_old_connections
 
 from staffing.services.bench import (
     bench_profiles_for_candidate,
@@ -30,6 +31,16 @@ def match_request(request_id: int) -> int | None:
     """Build the shortlist of one request; idempotent (a matched request is left alone)."""
     shortlist = shortlist_build(request_id=request_id)
     return shortlist.pk if shortlist else None
+
+
+@task_prerun.connect(sender=match_request)
+def _connection_check(**kwargs: object) -> None:
+    """Replace the kept connection only if it is broken or older than CONN_MAX_AGE.
+
+    The worker keeps its connection between tasks (CELERY_DB_REUSE_MAX), which saves a new
+    PostgreSQL backend per match; this does what Django does between web requests.
+    """
+    close_old_connections()
 
 
 @shared_task(time_limit=60)
