@@ -26,6 +26,8 @@ from staffing.services.audit import audit_record
 from staffing.services.pool import pool_current, pool_keeper, pool_reload
 
 NEAR_MISS_SIZE = 10
+# The rules version of a shortlist built by hand (settings.AUTOMATIC_MATCHING off).
+MANUAL_RULES_VERSION = "manual"
 
 
 def shift_spec(start: dt.datetime, end: dt.datetime) -> ShiftSpec:
@@ -105,9 +107,14 @@ def shortlist_build(*, request_id: int) -> Shortlist | None:
         )
         if request is None or request.status != StaffingRequest.Status.RECEIVED:
             return None
-        spec = request_spec(request=request)
-        pool, result = match_rank(spec=spec)
-        shortlist = _shortlist_store(request=request, spec=spec, pool=pool, result=result)
+        if settings.AUTOMATIC_MATCHING:
+            spec = request_spec(request=request)
+            pool, result = match_rank(spec=spec)
+            shortlist = _shortlist_store(request=request, spec=spec, pool=pool, result=result)
+            counts = {"entries": len(result.ranked), "near_misses": len(result.near_misses)}
+        else:
+            shortlist = _shortlist_manual(request=request)
+            counts = {"entries": 0, "near_misses": 0}
         request.status = StaffingRequest.Status.SHORTLISTED
         request.shortlisted_at = timezone.now()
         request.save(update_fields=["status", "shortlisted_at", "updated_at"])
@@ -116,13 +123,20 @@ def shortlist_build(*, request_id: int) -> Shortlist | None:
             action="shortlist.created",
             target=shortlist,
             staffing_request_id=request.pk,
-            data={
-                "entries": len(result.ranked),
-                "near_misses": len(result.near_misses),
-                "rules_version": RULES_VERSION,
-            },
+            data={**counts, "rules_version": shortlist.rules_version},
         )
     return shortlist
+
+
+def _shortlist_manual(*, request: StaffingRequest) -> Shortlist:
+    """An empty shortlist for recruiters to fill by hand (automatic matching switched off).
+
+    Its rules version says no engine ranked it, so nothing tries to replay it; the request still
+    becomes SHORTLISTED, where recruiters search and add people (staffing.services.shortlists).
+    """
+    return Shortlist.objects.create(
+        request=request, rules_version=MANUAL_RULES_VERSION, inputs={"manual": True}
+    )
 
 
 def _commit_without_waiting_for_disk() -> None:

@@ -9,9 +9,10 @@ from django.utils import timezone
 
 from candidates.models import Assessment, Candidate
 from staffing.matching.replay import RulesVersionMismatch, shortlist_replay
-from staffing.models import AuditEvent, StaffingRequest
-from staffing.services.matching import shortlist_build
+from staffing.models import AuditEvent, StaffingRequest, User
+from staffing.services.matching import MANUAL_RULES_VERSION, shortlist_build
 from staffing.services.pool import candidate_touch
+from staffing.services.shortlists import shortlist_entry_add
 from tests.factories import (
     AssessmentFactory,
     CandidateFactory,
@@ -22,6 +23,7 @@ from tests.factories import (
     ServiceProfileFactory,
     ShiftFactory,
     StaffingRequestFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -161,3 +163,26 @@ def test_the_final_check_catches_an_untouched_change():
     )
     shortlist = shortlist_build(request_id=make_request().pk)
     assert list(shortlist.ranked) == []
+
+
+def test_without_automatic_matching_recruiters_get_an_empty_shortlist_to_fill(settings):
+    settings.AUTOMATIC_MATCHING = False
+    request = make_request()
+    person = speaker()
+
+    shortlist = shortlist_build(request_id=request.pk)
+
+    assert shortlist is not None
+    assert shortlist.rules_version == MANUAL_RULES_VERSION
+    assert shortlist.inputs == {"manual": True}
+    assert not shortlist.entries.exists()
+    request.refresh_from_db()
+    assert request.status == StaffingRequest.Status.SHORTLISTED
+    event = AuditEvent.objects.get(action="shortlist.created", staffing_request=request)
+    assert event.data["rules_version"] == MANUAL_RULES_VERSION
+    assert shortlist_build(request_id=request.pk) is None
+
+    recruiter = UserFactory(role=User.Role.RECRUITER)
+    entry = shortlist_entry_add(shortlist=shortlist, candidate=person, by=recruiter, reason="Asked")
+    assert entry.rank == 1
+    assert [e.candidate_id for e in shortlist.ranked] == [person.pk]
