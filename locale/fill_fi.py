@@ -982,6 +982,23 @@ T.update({  # pass 5: counts now pluralised with ngettext / blocktranslate count
 ("best %(n)s shown", "best %(n)s shown"): ("näytetään paras %(n)s", "näytetään parhaat %(n)s"),
 })
 
+T.update({  # pass 6: recruiter timeline wording, estimate count kept inside its sentence
+"Open offers withdrawn": "Avoimet työtarjoukset peruttiin",
+"Offers expired unanswered": "Työtarjoukset vanhenivat vastaamattomina",
+"An acceptance clashed with another booking and was refused": "Hyväksyntä osui päällekkäin toisen varauksen kanssa, joten se hylättiin",
+"Shift completed": "Vuoro tehty",
+"A record was contested": "Luotettavuusmerkintä kiistettiin",
+"The agency answered a contest": "Henkilöstöpalvelu vastasi kiistettyyn merkintään",
+"The pool was searched": "Ehdokasrekisteristä haettiin",
+"Status: %(status)s": "Tila: %(status)s",
+"Offer: %(status)s": "Työtarjous: %(status)s",
+"Shortlist: %(change)s": "Ehdokaslista: %(change)s",
+("<strong id=\"estimate-ready\">%(n)s</strong> person is ready for these shifts right now.",
+ "<strong id=\"estimate-ready\">%(n)s</strong> people are ready for these shifts right now."): (
+ "<strong id=\"estimate-ready\">%(n)s</strong> henkilö on juuri nyt vapaana näihin vuoroihin.",
+ "<strong id=\"estimate-ready\">%(n)s</strong> henkilöä on juuri nyt vapaana näihin vuoroihin."),
+})
+
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)s|%s|%%|\{[a-z_]+\}|</?[a-z]+[^>]*>")
 
 
