@@ -61,3 +61,16 @@ def test_views_of_personal_data_stay_out_of_the_timeline():
         )
     assert request_timeline(req, for_client=False) == []
     assert request_timeline(req, for_client=True) == []
+
+
+def test_board_clock_shows_seconds_for_a_fast_shortlist():
+    import datetime as dt
+
+    from staffing.templatetags.staffing_tags import elapsed
+
+    start = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC)
+    with translation.override("fi"):
+        assert elapsed(start, start + dt.timedelta(milliseconds=420)) == "0,4 s"
+        assert elapsed(start, start + dt.timedelta(minutes=185)) == "3 h 5 min"
+    with translation.override("en"):
+        assert elapsed(start, start + dt.timedelta(seconds=754)) == "12 min"
