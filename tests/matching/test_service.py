@@ -98,6 +98,14 @@ def test_stored_shortlist_replays_to_the_same_scores_and_order():
     assert [(e.candidate_id, e.score) for e in replayed.near_misses] == near
     with pytest.raises(RulesVersionMismatch):
         shortlist_replay(rules_version="old", inputs=shortlist.inputs)
+    # Inputs stored before the table form (a list of objects) replay the same way.
+    older = dict(shortlist.inputs)
+    fields, rows = older.pop("people_fields"), older.pop("people_rows")
+    older["people"] = [dict(zip(fields, row, strict=True)) for row in rows]
+    replayed_older = shortlist_replay(rules_version=shortlist.rules_version, inputs=older)
+    assert [(e.candidate_id, e.score) for e in replayed_older.ranked] == [
+        (e.candidate_id, e.score) for e in shortlist.ranked
+    ]
 
 
 def test_names_contacts_and_free_text_never_change_a_score():
