@@ -198,50 +198,62 @@ def rank(pool: Pool, spec: RequestSpec, *, size: int = 50, near_miss_size: int =
     sc = screen(pool, spec)
     live = pool.col("live")
     eligible = np.flatnonzero(live & (sc.count == 0))
-    near = _closest(pool, _near_misses(pool, spec, sc, (sc.count == 1) & live), sc.d2)
-    considered = np.concatenate([eligible, near])
+    near, near_codes = _near_misses(pool, spec, sc, (sc.count == 1) & live)
+    closest = _closest(pool, near, sc.d2)
+    considered = np.concatenate([eligible, near[closest]])
     points = Points.compute(pool, spec, considered, sc.d2)
     is_eligible = np.arange(len(considered)) < len(eligible)
     ranked = points.top(np.flatnonzero(is_eligible), size)
     missed = points.top(np.flatnonzero(~is_eligible), near_miss_size)
+    # Each near miss fails exactly one constraint, known from the pass that found them.
+    codes = near_codes[closest][missed - len(eligible)].tolist()
     return MatchResult(
         ranked=points.entries(ranked, None),
-        near_misses=points.entries(missed, sc),
+        near_misses=points.entries(missed, [[HARD_CONSTRAINTS[c]] for c in codes]),
         pool_size=int(live.sum()),
         eligible_count=len(eligible),
     )
 
 
-def _near_misses(pool: Pool, spec: RequestSpec, sc: Screen, single: np.ndarray) -> np.ndarray:
-    """Everyone failing exactly one constraint, narrowly enough to ask (see narrow_misses)."""
+def _near_misses(
+    pool: Pool, spec: RequestSpec, sc: Screen, single: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Everyone failing exactly one constraint, narrowly enough to ask (see narrow_misses),
+    and which one (its position in HARD_CONSTRAINTS)."""
     near = [np.zeros(0, dtype=np.int64)]
+    codes = [np.zeros(0, dtype=np.int64)]
+
+    def add(code: str, index: np.ndarray) -> None:
+        index = index[np.flatnonzero(narrow_misses(pool, spec, index, code, sc.d2))]
+        near.append(index)
+        codes.append(np.full(len(index), HARD_CONSTRAINTS.index(code), dtype=np.int64))
+
     for code, mask in sc.masks.items():
         if code != "role_type":
-            index = np.flatnonzero(mask & single)
-            near.append(index[np.flatnonzero(narrow_misses(pool, spec, index, code, sc.d2))])
+            add(code, np.flatnonzero(mask & single))
     for code, index in sc.hits.items():
         if code != "barred":
             index = index[np.flatnonzero(single[index])]
             if code != "travel":  # travel hits are distinct already; side-table hits may repeat
                 index = np.unique(index)
-            near.append(index[np.flatnonzero(narrow_misses(pool, spec, index, code, sc.d2))])
-    return np.concatenate(near)
+            add(code, index)
+    return np.concatenate(near), np.concatenate(codes)
 
 
 def _closest(pool: Pool, index: np.ndarray, d2: np.ndarray) -> np.ndarray:
-    """The NEAR_MISS_POOL people of `index` living closest to the site (ties by id).
+    """Positions in `index` of the NEAR_MISS_POOL people living closest to the site (ties by id).
 
     Scoring every near miss of a million-person pool would cost more than ranking itself, and a
     recruiter asks the nearby ones first; the best-scoring near misses are chosen among these.
     """
     if len(index) <= NEAR_MISS_POOL:
-        return index
+        return np.arange(len(index))
     chords = d2[index]
     kth = np.partition(chords, NEAR_MISS_POOL - 1)[NEAR_MISS_POOL - 1]
-    below = index[np.flatnonzero(chords < kth)]
-    ties = index[np.flatnonzero(chords == kth)]
-    ties = ties[np.argsort(pool.col("ids")[ties], kind="stable")][: NEAR_MISS_POOL - len(below)]
-    return np.concatenate([below, ties])
+    below = np.flatnonzero(chords < kth)
+    ties = np.flatnonzero(chords == kth)
+    ties = ties[np.argsort(pool.col("ids")[index[ties]], kind="stable")]
+    return np.concatenate([below, ties[: NEAR_MISS_POOL - len(below)]])
 
 
 @dataclass
@@ -292,8 +304,9 @@ class Points:
             pick = np.arange(len(total))
         return positions[pick[np.lexsort((ids[pick], -total[pick]))]]
 
-    def entries(self, positions: np.ndarray, sc: Screen | None) -> list[Entry]:
-        """Explained entries for `positions`, ranked 1.. in that order.
+    def entries(self, positions: np.ndarray, failed: list[list[str]] | None) -> list[Entry]:
+        """Explained entries for `positions`, ranked 1.. in that order; `failed` lists the hard
+        constraints each fails (None: all pass).
 
         Everything an explanation shows is gathered for all entries at once and turned into
         Python lists, which is many times faster than reading numpy scalars one by one.
@@ -301,17 +314,18 @@ class Points:
         if not len(positions):
             return []
         rows = _Rows(self, positions)
+        factors = rows.factors()
         out = []
         for r in range(len(positions)):
             i = rows.index[r]
-            failed = sc.failed(i) if sc is not None else []
+            fails = failed[r] if failed is not None else []
             score = rows.total[r] / 100.0
             explanation = {
                 "rules_version": RULES_VERSION,
                 "score": score,
-                "passed": [c for c in HARD_CONSTRAINTS if c not in failed],
-                "failed": [_failure(self.pool, self.spec, i, code) for code in failed],
-                "factors": rows.factors(r),
+                "passed": [c for c in HARD_CONSTRAINTS if c not in fails],
+                "failed": [_failure(self.pool, self.spec, i, code) for code in fails],
+                "factors": factors[r],
                 "missing": rows.missing(r),
             }
             out.append(
@@ -321,7 +335,7 @@ class Points:
                     rank=r + 1,
                     score=score,
                     explanation=explanation,
-                    near_miss=bool(failed),
+                    near_miss=bool(fails),
                 )
             )
         return out
@@ -366,55 +380,70 @@ class _Rows:
         confirmed = self.col["confirmed"][r]
         return None if math.isnan(confirmed) else int((self.spec.now - confirmed) // 86400)
 
-    def factors(self, r: int) -> list[dict[str, Any]]:
+    def factors(self) -> list[list[dict[str, Any]]]:
+        """Each entry's factor contributions and the facts behind them, built a column at a time:
+        per factor, the facts of all entries as lists, then one dict per entry."""
+        spec, n = self.spec, len(self.index)
+        params = {code: self._facts(code, n) for code in self.values}
+        columns = []
+        for code in self.values:
+            weight = spec.weights[code]
+            values = [round(v, 4) for v in self.values[code]]
+            points = [c / 100.0 for c in self.centi[code]]
+            facts = params[code]
+            columns.append(
+                [
+                    {
+                        "code": code,
+                        "weight": weight,
+                        "value": values[r],
+                        "points": points[r],
+                        **facts[r],
+                    }
+                    for r in range(n)
+                ]
+            )
+        return [list(row) for row in zip(*columns, strict=True)] if columns else [[]] * n
+
+    def _facts(self, code: str, n: int) -> list[dict[str, Any]]:
+        """The facts an explanation shows beside one factor, per entry."""
         spec, col = self.spec, self.col
-        a, c, s = (area[r] for area in self.assessment)
-        verified = col["verified"][r]
-        rated = col["rating_count"][r]
-        params: dict[str, dict[str, Any]] = {
-            "skills_required": {
-                "have": self._held(spec.required_skills, r),
-                "of": len(spec.required_skills),
-            },
-            "skills_preferred": {
-                "have": self._held(spec.preferred_skills, r),
-                "of": len(spec.preferred_skills),
-            },
-            "assessment": {"service_attitude": a, "communication": c, "sales": s} if a else {},
-            "language_verified": {
-                "verified": sum(
-                    1 for code, _ in spec.languages if verified >> LANG_INDEX[code] & 1
-                ),
-                "of": len(spec.languages),
-            },
-            "experience_client": {"completed": int(self.client[r])},
-            "experience_kind": {
-                "completed": col[f"completed_{spec.role_type}"][r],
-                "role_type": spec.role_type,
-            },
-            "rating": {
-                "average": round(col["rating_average"][r], 1) if rated else None,
-                "count": rated,
-            },
-            "reliability": {
-                "no_shows": col["no_shows"][r],
-                "late_cancellations": col["late_cancellations"][r],
-            },
-            "distance": {"km": round(self.km[r], 1)},
-            "freshness": {"days": self.age_days(r)},
-            "fair_spread": {"recent": col["recent_shortlists"][r]},
-            "favourite": {},
-        }
-        return [
-            {
-                "code": code,
-                "weight": spec.weights[code],
-                "value": round(self.values[code][r], 4),
-                "points": self.centi[code][r] / 100.0,
-                **params[code],
-            }
-            for code in self.values
-        ]
+        if code in ("skills_required", "skills_preferred"):
+            skills = spec.required_skills if code == "skills_required" else spec.preferred_skills
+            return [{"have": self._held(skills, r), "of": len(skills)} for r in range(n)]
+        if code == "assessment":
+            return [
+                {"service_attitude": a, "communication": c, "sales": s} if a else {}
+                for a, c, s in zip(*self.assessment, strict=True)
+            ]
+        if code == "language_verified":
+            bits = [LANG_INDEX[c] for c, _ in spec.languages]
+            return [
+                {"verified": sum(1 for b in bits if v >> b & 1), "of": len(bits)}
+                for v in col["verified"]
+            ]
+        if code == "experience_client":
+            return [{"completed": int(c)} for c in self.client]
+        if code == "experience_kind":
+            role = spec.role_type
+            return [{"completed": c, "role_type": role} for c in col[f"completed_{role}"]]
+        if code == "rating":
+            return [
+                {"average": round(avg, 1) if count else None, "count": count}
+                for avg, count in zip(col["rating_average"], col["rating_count"], strict=True)
+            ]
+        if code == "reliability":
+            return [
+                {"no_shows": a, "late_cancellations": b}
+                for a, b in zip(col["no_shows"], col["late_cancellations"], strict=True)
+            ]
+        if code == "distance":
+            return [{"km": round(km, 1)} for km in self.km]
+        if code == "freshness":
+            return [{"days": self.age_days(r)} for r in range(n)]
+        if code == "fair_spread":
+            return [{"recent": c} for c in col["recent_shortlists"]]
+        return [{} for _ in range(n)]
 
     def _held(self, skills: tuple[int, ...], r: int) -> int:
         return sum(1 for skill in skills if self.skills[skill][r])
