@@ -999,6 +999,10 @@ T.update({  # pass 6: recruiter timeline wording, estimate count kept inside its
  "<strong id=\"estimate-ready\">%(n)s</strong> henkilöä on juuri nyt vapaana näihin vuoroihin."),
 })
 
+T.update({  # pass 7: short elapsed time on the requests board
+"%(minutes)s min": "%(minutes)s min",
+})
+
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)s|%s|%%|\{[a-z_]+\}|</?[a-z]+[^>]*>")
 
 
