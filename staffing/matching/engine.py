@@ -79,6 +79,8 @@ class Screen:
     masks: dict[str, np.ndarray]
     hits: dict[str, np.ndarray]
     d2: np.ndarray
+    far: np.ndarray  # outside the reach box: fail travel by more than NEAR_TRAVEL_KM
+    tested: np.ndarray  # who was tested for travel: everyone who may be ranked or a near miss
 
     def failed(self, i: int) -> list[str]:
         return [
@@ -86,6 +88,7 @@ class Screen:
             for code in HARD_CONSTRAINTS
             if (code in self.masks and self.masks[code][i])
             or (code in self.hits and i in self.hits[code])
+            or (code == "travel" and self.far[i])
         ]
 
     def full_masks(self) -> dict[str, np.ndarray]:
@@ -93,6 +96,7 @@ class Screen:
         for code, index in self.hits.items():
             out[code] = np.zeros(len(self.count), dtype=bool)
             out[code][index] = True
+        out["travel"] |= self.far
         return out
 
 
@@ -125,13 +129,32 @@ def screen(pool: Pool, spec: RequestSpec) -> Screen:
     }
     for index in hits.values():
         count[index] += 1  # one increment per person, even if listed twice
-    index = np.flatnonzero((count <= 1) & pool.col("live"))
+    far = _far(pool, spec)
+    index = np.flatnonzero((count <= 1) & ~far & pool.col("live"))
+    count += far.view(np.uint8)
     d2 = np.empty(n, dtype=np.float64)
     chords = squared_chords(pool, spec, index)
     d2[index] = chords
     hits["travel"] = index[np.flatnonzero(~(chords <= pool.col("travel_d2")[index]))]
     count[hits["travel"]] += 1
-    return Screen(count=count, masks=masks, hits=hits, d2=d2)
+    return Screen(count=count, masks=masks, hits=hits, d2=d2, far=far, tested=index)
+
+
+def _far(pool: Pool, spec: RequestSpec) -> np.ndarray:
+    """Who lives outside the box around the site that anyone could reach (the largest travel
+    limit in the pool plus NEAR_TRAVEL_KM): they fail travel, and not narrowly.
+
+    A difference in one coordinate of the unit vector is at most the chord, so the box holds
+    everyone within reach, exactly; two single-precision passes replace the chord of everyone
+    else (most of the country for a site outside the capital region). The margin covers the
+    single-precision rounding (< 1e-7).
+    """
+    _, sy, sz = unit_vector(spec.site_latitude, spec.site_longitude)
+    reach = float(travel_threshold(np.array([pool.max_travel_km + NEAR_TRAVEL_KM]))[0])
+    half = np.float32(math.sqrt(reach) + 1e-6)
+    inside = np.abs(pool.col("y32") - np.float32(sy)) <= half
+    inside &= np.abs(pool.col("z32") - np.float32(sz)) <= half
+    return ~inside
 
 
 def squared_chords(pool: Pool, spec: RequestSpec, index: np.ndarray) -> np.ndarray:
@@ -197,8 +220,10 @@ def rank(pool: Pool, spec: RequestSpec, *, size: int = 50, near_miss_size: int =
     """The best `size` eligible people, explained, and the best near misses."""
     sc = screen(pool, spec)
     live = pool.col("live")
-    eligible = np.flatnonzero(live & (sc.count == 0))
-    near, near_codes = _near_misses(pool, spec, sc, (sc.count == 1) & live)
+    # Everyone who may be ranked or be a near miss was tested for travel: look only at them.
+    failures = sc.count[sc.tested]
+    eligible = sc.tested[np.flatnonzero(failures == 0)]
+    near, near_codes = _near_misses(pool, spec, sc, sc.tested[np.flatnonzero(failures == 1)])
     closest = _closest(pool, near, sc.d2)
     considered = np.concatenate([eligible, near[closest]])
     points = Points.compute(pool, spec, considered, sc.d2)
@@ -219,7 +244,10 @@ def _near_misses(
     pool: Pool, spec: RequestSpec, sc: Screen, single: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Everyone failing exactly one constraint, narrowly enough to ask (see narrow_misses),
-    and which one (its position in HARD_CONSTRAINTS)."""
+    and which one (its position in HARD_CONSTRAINTS). `single`: the pool indices of the live
+    people failing exactly one, ascending."""
+    failing_one = np.zeros(pool.size, dtype=bool)
+    failing_one[single] = True
     near = [np.zeros(0, dtype=np.int64)]
     codes = [np.zeros(0, dtype=np.int64)]
 
@@ -230,10 +258,10 @@ def _near_misses(
 
     for code, mask in sc.masks.items():
         if code != "role_type":
-            add(code, np.flatnonzero(mask & single))
+            add(code, single[np.flatnonzero(mask[single])])
     for code, index in sc.hits.items():
         if code != "barred":
-            index = index[np.flatnonzero(single[index])]
+            index = index[np.flatnonzero(failing_one[index])]
             if code != "travel":  # travel hits are distinct already; side-table hits may repeat
                 index = np.unique(index)
             add(code, index)
@@ -547,18 +575,25 @@ def _freshness(confirmed: np.ndarray, spec: RequestSpec) -> np.ndarray:
 
 
 def _company_values(table, index: np.ndarray, company_id: int, kind: int | None) -> np.ndarray:
-    """One company's side-row value (experience count, or 1 for a mark of `kind`) at `index`."""
+    """One company's side-row value (experience count, or 1 for a mark of `kind`) at `index`.
+
+    A person has at most one row per company; the few rows of this company are sorted and
+    looked up, rather than spread over a pool-sized array.
+    """
     cand, a, b = table.view()
     hit = a == company_id
     if kind is not None:
         hit &= b == kind
-    if not hit.any():
-        return np.zeros(len(index), dtype=np.float64)
-    full = np.zeros(int(index.max(initial=0)) + 1 if len(index) else 0, dtype=np.float64)
-    rows = cand[hit]
-    keep = rows < len(full)
-    full[rows[keep]] = b[hit][keep] if kind is None else 1.0
-    return full[index]
+    rows = np.flatnonzero(hit)
+    out = np.zeros(len(index), dtype=np.float64)
+    if not len(rows) or not len(index):
+        return out
+    order = np.argsort(cand[rows], kind="stable")
+    people, values = cand[rows][order], (b[rows][order] if kind is None else 1.0)
+    pos = np.minimum(np.searchsorted(people, index), len(people) - 1)
+    found = np.flatnonzero(people[pos] == index)
+    out[found] = values[pos[found]] if kind is None else 1.0
+    return out
 
 
 # --- explanations -------------------------------------------------------------------------

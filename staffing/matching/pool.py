@@ -254,6 +254,9 @@ _SCALARS = {  # pool column → dtype; kept small because 1M people × every byt
     "y": np.float64,
     "z": np.float64,
     "travel_d2": np.float64,
+    # Single-precision copies of y and z for the screen's reach box (a cheap pre-test only).
+    "y32": np.float32,
+    "z32": np.float32,
     "max_travel_km": np.uint16,
     "roles": np.uint8,
     "availability": np.uint32,
@@ -304,6 +307,8 @@ class Pool:
         self.marks = SideTable()
         self.client_experience = SideTable()
         self._order: np.ndarray | None = None  # argsort of ids when they are not ascending
+        # The largest travel limit ever loaded (never lowered): bounds who could reach a site.
+        self.max_travel_km = 0
         self._sorted = True
 
     # --- lookups --------------------------------------------------------------------------
@@ -342,6 +347,9 @@ class Pool:
             ]
         ).reshape(-1, 3)
         cols["x"][index], cols["y"][index], cols["z"][index] = xyz[:, 0], xyz[:, 1], xyz[:, 2]
+        cols["y32"][index], cols["z32"][index] = xyz[:, 1], xyz[:, 2]
+        if len(batch):
+            self.max_travel_km = max(self.max_travel_km, int(batch.max_travel_km.max()))
         cols["travel_d2"][index] = travel_threshold(batch.max_travel_km)
         for j, column in enumerate(self.languages):
             column[index] = batch.languages[j]
