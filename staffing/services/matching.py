@@ -232,5 +232,5 @@ def _entries_insert(*, shortlist_id: int, entries: list[Entry]) -> None:
                     (shortlist_id, candidate_id, rank, score, near_miss, explanation)
                 SELECT %s, (r->>0)::bigint, (r->>1)::int, (r->>2)::float8, (r->>3)::boolean, r->4
                 FROM jsonb_array_elements(%s::jsonb) r""",
-            [shortlist_id, json.dumps(rows, separators=(",", ":"))],
+            [shortlist_id, json.dumps(rows, separators=(",", ":"), check_circular=False)],
         )
