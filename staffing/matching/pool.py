@@ -170,6 +170,10 @@ class FeatureBatch:
         return batch
 
 
+def _number(value: float) -> float | None:
+    return None if math.isnan(value) else value
+
+
 def _rows_by_person(table: SideTable, wanted: np.ndarray) -> dict[int, list[tuple[float, float]]]:
     cand, a, b = table.view()
     out: dict[int, list[tuple[float, float]]] = {}
@@ -418,50 +422,61 @@ class Pool:
         return self.features_many([index])[0]
 
     def features_many(self, indices: Sequence[int]) -> list[CandidateFeatures]:
-        """Several people's features; one pass over each side table, whatever their number."""
+        """Several people's features; one pass over each side table, whatever their number.
+
+        Every column is gathered for all of them at once and read as Python lists: reading numpy
+        scalars one person and one column at a time cost ~45 µs a person.
+        """
         wanted = np.asarray(indices, dtype=np.int64)
         side = {
             name: _rows_by_person(getattr(self, name), wanted)
             for name in ("dates_off", "blocked", "marks", "client_experience")
         }
-        return [
-            self._person(int(i), {k: v.get(int(i), []) for k, v in side.items()}) for i in wanted
+        c = {name: column[wanted].tolist() for name, column in self.cols.items()}
+        languages = [column[wanted].tolist() for column in self.languages]
+        assessment = [column[wanted].tolist() for column in self.assessment]
+        skills = [
+            (skill, levels)
+            for skill, column in sorted(self.skills.items())
+            if (levels := column[wanted].tolist()) and any(levels)
         ]
-
-    def _person(self, index: int, side: dict[str, list[tuple[float, float]]]) -> CandidateFeatures:
-        c = {name: column[index] for name, column in self.cols.items()}
-        assessment = tuple(int(column[index]) for column in self.assessment)
-        return CandidateFeatures(
-            id=int(c["ids"]),
-            latitude=None if math.isnan(c["latitude"]) else float(c["latitude"]),
-            longitude=None if math.isnan(c["longitude"]) else float(c["longitude"]),
-            max_travel_km=int(c["max_travel_km"]),
-            works_retail=bool(c["roles"] & ROLE_BITS["retail"]),
-            works_office=bool(c["roles"] & ROLE_BITS["office"]),
-            availability=int(c["availability"]),
-            availability_confirmed_at=None if math.isnan(c["confirmed"]) else float(c["confirmed"]),
-            languages={
-                code: int(self.languages[j][index])
-                for j, code in enumerate(LANGUAGES)
-                if self.languages[j][index]
-            },
-            verified_languages=tuple(
-                code for j, code in enumerate(LANGUAGES) if int(c["verified"]) & (1 << j)
-            ),
-            skills={k: int(v[index]) for k, v in sorted(self.skills.items()) if v[index]},
-            assessment=assessment if assessment[0] else None,  # type: ignore[arg-type]
-            completed_retail=int(c["completed_retail"]),
-            completed_office=int(c["completed_office"]),
-            no_shows=int(c["no_shows"]),
-            late_cancellations=int(c["late_cancellations"]),
-            rating_average=None if math.isnan(c["rating_average"]) else float(c["rating_average"]),
-            rating_count=int(c["rating_count"]),
-            recent_shortlists=int(c["recent_shortlists"]),
-            dates_off=tuple(sorted(int(a) for a, _ in side["dates_off"])),
-            blocked=tuple(sorted(side["blocked"])),
-            marks={int(a): MARK_NAMES[int(b)] for a, b in side["marks"]},
-            client_experience={int(a): int(b) for a, b in side["client_experience"]},
-        )
+        people = []
+        for r, i in enumerate(wanted.tolist()):
+            rows = {name: by_person.get(i, []) for name, by_person in side.items()}
+            scores = (assessment[0][r], assessment[1][r], assessment[2][r])
+            verified = c["verified"][r]
+            people.append(
+                CandidateFeatures(
+                    id=c["ids"][r],
+                    latitude=_number(c["latitude"][r]),
+                    longitude=_number(c["longitude"][r]),
+                    max_travel_km=c["max_travel_km"][r],
+                    works_retail=bool(c["roles"][r] & ROLE_BITS["retail"]),
+                    works_office=bool(c["roles"][r] & ROLE_BITS["office"]),
+                    availability=c["availability"][r],
+                    availability_confirmed_at=_number(c["confirmed"][r]),
+                    languages={
+                        code: languages[j][r] for j, code in enumerate(LANGUAGES) if languages[j][r]
+                    },
+                    verified_languages=tuple(
+                        code for j, code in enumerate(LANGUAGES) if verified & (1 << j)
+                    ),
+                    skills={skill: levels[r] for skill, levels in skills if levels[r]},
+                    assessment=scores if scores[0] else None,
+                    completed_retail=c["completed_retail"][r],
+                    completed_office=c["completed_office"][r],
+                    no_shows=c["no_shows"][r],
+                    late_cancellations=c["late_cancellations"][r],
+                    rating_average=_number(c["rating_average"][r]),
+                    rating_count=c["rating_count"][r],
+                    recent_shortlists=c["recent_shortlists"][r],
+                    dates_off=tuple(sorted(int(a) for a, _ in rows["dates_off"])),
+                    blocked=tuple(sorted(rows["blocked"])),
+                    marks={int(a): MARK_NAMES[int(b)] for a, b in rows["marks"]},
+                    client_experience={int(a): int(b) for a, b in rows["client_experience"]},
+                )
+            )
+        return people
 
     @classmethod
     def from_features(cls, people: Sequence[CandidateFeatures]) -> Pool:
