@@ -322,6 +322,12 @@ def recent_shortlist_counts(*, ids: list[int] | None, now: dt.datetime) -> np.nd
 
 
 @dataclass
+class _Changes:
+    people: list[tuple[int, int, dt.datetime]]  # (id, version, updated_at) changed people
+    appearances: list[int]  # candidate ids ranked in shortlists not counted yet
+
+
+@dataclass
 class PoolKeeper:
     """One process's pool and how far it has caught up with the database."""
 
@@ -364,17 +370,14 @@ class PoolKeeper:
 
     def _catch_up(self) -> None:
         assert self.pool is not None and self.watermark is not None
-        appearances = self._new_shortlist_appearances()
-        rows = _fetch(
-            f"SELECT id, (EXTRACT(EPOCH FROM updated_at) * 1000000)::bigint, updated_at "
-            f"FROM {_t(Candidate)} WHERE updated_at > %s",
-            [self.watermark - CATCH_UP_OVERLAP],
-        )
+        if time.monotonic() - self.recounted_at > RECENT_RECOUNT_SECONDS:
+            self._recount_recent()
+        changes = self._changes()
         changed: list[int] = []
-        if rows:
-            self.watermark = max(self.watermark, max(r[2] for r in rows))
-            ids = np.array([r[0] for r in rows], dtype=np.int64)
-            versions = np.array([r[1] for r in rows], dtype=np.int64)
+        if changes.people:
+            self.watermark = max(self.watermark, max(r[2] for r in changes.people))
+            ids = np.array([r[0] for r in changes.people], dtype=np.int64)
+            versions = np.array([r[1] for r in changes.people], dtype=np.int64)
             index = self.pool.index_of(ids)
             known = np.where(index >= 0, self.pool.cols["versions"][np.maximum(index, 0)], -1)
             changed = ids[(index < 0) | (known != versions)].tolist()
@@ -382,7 +385,7 @@ class PoolKeeper:
                 self._apply(changed)
         # People just reloaded already have these appearances in their fresh count.
         reloaded = set(changed)
-        index = self.pool.index_of([pk for pk in appearances if pk not in reloaded])
+        index = self.pool.index_of([pk for pk in changes.appearances if pk not in reloaded])
         np.add.at(self.pool.cols["recent_shortlists"], index[index >= 0], 1)
 
     def _apply(self, ids: list[int]) -> None:
@@ -394,43 +397,57 @@ class PoolKeeper:
         if gone:
             self.pool.remove(gone)
 
-    def _new_shortlist_appearances(self) -> list[int]:
-        """Candidate ids ranked in shortlists stored since the last check (fair spread).
+    def _changes(self) -> _Changes:
+        """Everything committed since the last check, in one round trip: people whose version
+        moved, and who was ranked in shortlists not seen yet (for fair spread).
 
-        Every RECENT_RECOUNT_SECONDS the counts are recounted instead, so that appearances older
-        than FAIR_SPREAD_DAYS drop out.
+        The shortlists' id bound lets PostgreSQL use the primary key; a shortlist still
+        uncommitted has an id at most SHORTLISTS_IN_FLIGHT below the highest one seen.
         """
-        assert self.pool is not None and self.shortlist_watermark is not None
-        if time.monotonic() - self.recounted_at > RECENT_RECOUNT_SECONDS:
-            self._recount_recent()
-            return []
+        assert self.watermark is not None and self.shortlist_watermark is not None
         since = self.shortlist_watermark - CATCH_UP_OVERLAP
-        # The id bound lets PostgreSQL use the primary key; a shortlist still uncommitted has an
-        # id at most SHORTLISTS_IN_FLIGHT below the highest one seen.
         rows = _fetch(
-            f"SELECT id, created_at FROM {_t(Shortlist)} WHERE id > %s AND created_at > %s",
-            [self.shortlist_max_id - SHORTLISTS_IN_FLIGHT, since],
+            f"""WITH new AS (
+                    SELECT id, created_at FROM {_t(Shortlist)}
+                    WHERE id > %(min_id)s AND created_at > %(since)s AND NOT id = ANY(%(seen)s))
+                SELECT 0, id, (EXTRACT(EPOCH FROM updated_at) * 1000000)::bigint, updated_at
+                FROM {_t(Candidate)} WHERE updated_at > %(watermark)s
+                UNION ALL SELECT 1, id, 0, created_at FROM new
+                UNION ALL SELECT 2, e.candidate_id, 0, NULL
+                FROM {_t(ShortlistEntry)} e JOIN new ON new.id = e.shortlist_id
+                WHERE NOT e.near_miss""",
+            {
+                "min_id": self.shortlist_max_id - SHORTLISTS_IN_FLIGHT,
+                "since": since,
+                "seen": list(self.seen_shortlists),
+                "watermark": self.watermark - CATCH_UP_OVERLAP,
+            },
         )
-        new = [(pk, created_at) for pk, created_at in rows if pk not in self.seen_shortlists]
-        for shortlist_id, created_at in new:
-            self.seen_shortlists[shortlist_id] = created_at
-            self.shortlist_watermark = max(self.shortlist_watermark, created_at)
-            self.shortlist_max_id = max(self.shortlist_max_id, shortlist_id)
+        changes = _Changes(
+            people=[r[1:] for r in rows if r[0] == 0],
+            appearances=[r[1] for r in rows if r[0] == 2],
+        )
+        for kind, shortlist_id, _, created_at in rows:
+            if kind == 1:
+                self.seen_shortlists[shortlist_id] = created_at
+                self.shortlist_watermark = max(self.shortlist_watermark, created_at)
+                self.shortlist_max_id = max(self.shortlist_max_id, shortlist_id)
         self.seen_shortlists = {
             k: v for k, v in self.seen_shortlists.items() if v > since - CATCH_UP_OVERLAP
         }
-        if not new:
-            return []
-        entries = _fetch(
-            f"SELECT candidate_id FROM {_t(ShortlistEntry)} "
-            f"WHERE shortlist_id = ANY(%s) AND NOT near_miss",
-            [[pk for pk, _ in new]],
-        )
-        return [r[0] for r in entries]
+        return changes
 
     def _recount_recent(self) -> None:
         assert self.pool is not None
         now = _db_now()
+        # The shortlists of the last moments are in the recount: the catch-up must not add them
+        # again (read first: one committed in between is at worst counted twice, never lost).
+        seen = dict(
+            _fetch(
+                f"SELECT id, created_at FROM {_t(Shortlist)} WHERE created_at > %s",
+                [now - 2 * CATCH_UP_OVERLAP],
+            )
+        )
         counts = recent_shortlist_counts(ids=None, now=now)
         column = self.pool.cols["recent_shortlists"]
         column[:] = 0
@@ -438,8 +455,8 @@ class PoolKeeper:
             index = self.pool.index_of(counts[:, 0])
             column[index[index >= 0]] = counts[index >= 0, 1]
         self.shortlist_watermark = now
-        self.shortlist_max_id = _max_shortlist_id()
-        self.seen_shortlists = {}
+        self.shortlist_max_id = max(_max_shortlist_id(), *seen)
+        self.seen_shortlists = seen
         self.recounted_at = time.monotonic()
 
 

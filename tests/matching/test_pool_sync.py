@@ -13,7 +13,7 @@ from candidates.models import Candidate, CandidateLanguage, CandidateSkill, Date
 from clients.models import CandidateMark
 from staffing.matching.pool import Pool
 from staffing.models import Placement, ReliabilityRecord, ServiceRating
-from staffing.services.pool import candidate_touch, features_load, pool_current
+from staffing.services.pool import candidate_touch, features_load, pool_current, pool_keeper
 from tests.factories import (
     AssessmentFactory,
     CandidateFactory,
@@ -130,3 +130,15 @@ def test_pool_agrees_with_the_database_after_random_changes(seed):
         if rnd.random() < 0.4:
             assert_pool_matches_database(pool_current())
     assert_pool_matches_database(pool_current())
+
+
+def test_the_periodic_recount_agrees_and_is_not_counted_again():
+    people = CandidateFactory.create_batch(3)
+    pool_current()
+    for person in (people[0], people[0], people[1]):
+        ShortlistEntryFactory(candidate=person)
+    assert_pool_matches_database(pool_current())
+    pool_keeper().recounted_at = -1e9  # the recount is due
+    assert_pool_matches_database(pool_current())
+    ShortlistEntryFactory(candidate=people[2])
+    assert_pool_matches_database(pool_current())  # recounted shortlists are not added twice
