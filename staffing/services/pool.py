@@ -402,7 +402,9 @@ class PoolKeeper:
         moved, and who was ranked in shortlists not seen yet (for fair spread).
 
         The shortlists' id bound lets PostgreSQL use the primary key; a shortlist still
-        uncommitted has an id at most SHORTLISTS_IN_FLIGHT below the highest one seen.
+        uncommitted has an id at most SHORTLISTS_IN_FLIGHT below the highest one seen. Entries
+        are read by `= ANY(ARRAY(...))`: a join with the few new shortlists was planned as a scan
+        of every entry (over 100 ms).
         """
         assert self.watermark is not None and self.shortlist_watermark is not None
         since = self.shortlist_watermark - CATCH_UP_OVERLAP
@@ -414,8 +416,8 @@ class PoolKeeper:
                 FROM {_t(Candidate)} WHERE updated_at > %(watermark)s
                 UNION ALL SELECT 1, id, 0, created_at FROM new
                 UNION ALL SELECT 2, e.candidate_id, 0, NULL
-                FROM {_t(ShortlistEntry)} e JOIN new ON new.id = e.shortlist_id
-                WHERE NOT e.near_miss""",
+                FROM {_t(ShortlistEntry)} e
+                WHERE e.shortlist_id = ANY(ARRAY(SELECT id FROM new)) AND NOT e.near_miss""",
             {
                 "min_id": self.shortlist_max_id - SHORTLISTS_IN_FLIGHT,
                 "since": since,
