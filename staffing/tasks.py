@@ -33,12 +33,13 @@ def match_request(request_id: int) -> int | None:
     return shortlist.pk if shortlist else None
 
 
-@task_prerun.connect(sender=match_request)
+@task_prerun.connect
 def _connection_check(**kwargs: object) -> None:
-    """Replace the kept connection only if it is broken or older than CONN_MAX_AGE.
+    """Before every task, replace the kept connection if it is broken or older than CONN_MAX_AGE.
 
     The worker keeps its connection between tasks (CELERY_DB_REUSE_MAX), which saves a new
-    PostgreSQL backend per match; this does what Django does between web requests.
+    PostgreSQL backend per match; this does what Django does between web requests, so a database
+    restart costs no task.
     """
     close_old_connections()
 
