@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from django.utils import translation
 
 # Playwright's sync API runs an event loop in the test thread; Django's live_server is safe here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -16,7 +17,11 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
-    """The handful of values tests override: a fast hasher, locmem email, private media."""
+    """The handful of values tests override: a fast hasher, locmem email, private media.
+
+    Every test also starts in the site's default language, whatever the previous test activated,
+    so that no test depends on the order the suite runs in.
+    """
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -24,6 +29,8 @@ def _test_settings(settings, tmp_path):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
 
 
 def _database_url_for(name: str) -> str:

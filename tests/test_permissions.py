@@ -10,7 +10,7 @@ from candidates.models import Candidate
 from staffing.models import AuditEvent, Offer, Placement, ReliabilityRecord, StaffingRequest
 from staffing.services.offers import offer_link_token, offer_wave_send
 from tests import factories as f
-from tests.staffing.offer_helpers import approved_request
+from tests.staffing.approved_requests import approved_request
 
 pytestmark = pytest.mark.django_db
 

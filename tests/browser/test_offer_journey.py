@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from staffing.models import OutboundEmail, Placement, StaffingRequest
 from staffing.services.offers import offer_wave_send
 from tests import factories as f
-from tests.staffing.offer_helpers import approved_request
+from tests.staffing.approved_requests import approved_request
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 

@@ -7,7 +7,15 @@ import pytest
 from staffing.matching.engine import rank
 from staffing.matching.pool import Pool
 from staffing.matching.rules import HARD_CONSTRAINTS, weights_resolve
-from tests.matching.helpers import COMPANY, NOW, SHIFT_DATE, SHIFT_END, SHIFT_START, person, request
+from tests.matching.plain_data import (
+    COMPANY,
+    NOW,
+    SHIFT_DATE,
+    SHIFT_END,
+    SHIFT_START,
+    person,
+    request,
+)
 
 
 def ranked_ids(people, spec=None, **kwargs):

@@ -11,7 +11,7 @@ from staffing.matching.engine import rank
 from staffing.matching.naive import hard_failures_of, score_naive
 from staffing.matching.pool import Pool
 from staffing.matching.rules import DEFAULT_WEIGHTS
-from tests.matching.helpers import COMPANY, NOW, SHIFT_DATE, SHIFT_START, person, request
+from tests.matching.plain_data import COMPANY, NOW, SHIFT_DATE, SHIFT_START, person, request
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -15,7 +15,7 @@ from staffing.services.offers import (
     request_fill_settle,
 )
 from staffing.services.placements import placement_cancel
-from tests.staffing.offer_helpers import approved_request
+from tests.staffing.approved_requests import approved_request
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from staffing.models import Offer, Placement, StaffingRequest
 from staffing.services.offers import OfferError, offer_accept, offer_wave_send
 from tests import factories as f
-from tests.staffing.offer_helpers import approved_request
+from tests.staffing.approved_requests import approved_request
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

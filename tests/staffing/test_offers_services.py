@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from candidates.models import Candidate
 from clients.models import CandidateMark
@@ -23,11 +23,18 @@ from staffing.services.offers import (
     request_backfill,
 )
 from tests import factories as f
-from tests.staffing.offer_helpers import approved_request
+from tests.staffing.approved_requests import approved_request
 
 pytestmark = pytest.mark.django_db
 
 Status = StaffingRequest.Status
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages below are checked in the English source language."""
+    with translation.override("en"):
+        yield
 
 
 def _actions(req: StaffingRequest) -> list[str]:

@@ -26,7 +26,7 @@ from staffing.services.offers import (
     offer_wave_send,
 )
 from tests import factories as f
-from tests.staffing.offer_helpers import approved_request
+from tests.staffing.approved_requests import approved_request
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import pytest
 from staffing.models import OutboundEmail
 from staffing.services.offers import offer_wave_send
 from tests.conftest import wait_for
-from tests.staffing.offer_helpers import approved_request
+from tests.staffing.approved_requests import approved_request
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
