@@ -15,10 +15,20 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
+CHROMIUM ?= /usr/bin/chromium
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-liberation; \
+	else \
+		echo "The browser tests need Chromium at $(CHROMIUM): sudo apt-get install -y chromium fonts-liberation"; \
+		exit 1; \
+	fi
+
 run: $(STAMP)  ## web + Celery worker + beat with demo data
 	$(PY) -m staffing.embedded run
 
-test: $(STAMP)  ## the whole test suite on PostgreSQL and Redis
+test: $(STAMP) $(CHROMIUM)  ## the whole test suite on PostgreSQL and Redis
 	$(PY) -m staffing.embedded test $(ARGS)
 
 lint: $(STAMP)
