@@ -226,18 +226,94 @@ def rank(pool: Pool, spec: RequestSpec, *, size: int = 50, near_miss_size: int =
     near, near_codes = _near_misses(pool, spec, sc, sc.tested[np.flatnonzero(failures == 1)])
     closest = _closest(pool, near, sc.d2)
     considered = np.concatenate([eligible, near[closest]])
-    points = Points.compute(pool, spec, considered, sc.d2)
-    is_eligible = np.arange(len(considered)) < len(eligible)
-    ranked = points.top(np.flatnonzero(is_eligible), size)
-    missed = points.top(np.flatnonzero(~is_eligible), near_miss_size)
+    # Only the totals for everyone considered (the request-independent part precomputed per
+    # pool); every factor's value and points only for the few picked, to explain them.
+    total = np.concatenate(
+        [
+            totals(pool, spec, eligible, sc.d2, ascending=True),  # tested: ascending
+            totals(pool, spec, near[closest], sc.d2),
+        ]
+    )
+    ids = pool.col("ids")[considered]
+    ranked = _top(total, ids, np.arange(len(eligible)), size)
+    missed = _top(total, ids, np.arange(len(eligible), len(considered)), near_miss_size)
+    picked = np.concatenate([ranked, missed])
+    points = Points.compute(pool, spec, considered[picked], sc.d2)
+    # The same rules on the same people: the explained points add up to the totals ranked by.
+    assert np.array_equal(points.total, total[picked])
     # Each near miss fails exactly one constraint, known from the pass that found them.
     codes = near_codes[closest][missed - len(eligible)].tolist()
     return MatchResult(
-        ranked=points.entries(ranked, None),
-        near_misses=points.entries(missed, [[HARD_CONSTRAINTS[c]] for c in codes]),
+        ranked=points.entries(np.arange(len(ranked)), None),
+        near_misses=points.entries(
+            np.arange(len(ranked), len(picked)), [[HARD_CONSTRAINTS[c]] for c in codes]
+        ),
         pool_size=int(live.sum()),
         eligible_count=len(eligible),
     )
+
+
+# Soft factors that depend only on the person, the request's focus, role type and weights.
+STATIC_FACTORS = ("assessment", "experience_kind", "rating", "reliability")
+STATIC_CACHE_SIZE = 16  # scoring keys kept per pool (focus x role type x weights in use)
+
+
+def static_points(pool: Pool, spec: RequestSpec) -> np.ndarray:
+    """Everyone's centipoints from STATIC_FACTORS for this request's focus, role type and
+    weights (int32, pool capacity long): computed once per key and kept up to date by
+    `Pool.upsert`, so scoring gathers one column instead of a dozen."""
+    focus = spec.focus if spec.focus in FOCUS_AREAS else "service"
+    weights = tuple(float(spec.weights[code]) for code in STATIC_FACTORS)
+    key = (focus, spec.role_type, weights)
+    cached = pool.static_points.get(key)
+    if cached is None:
+        if len(pool.static_points) >= STATIC_CACHE_SIZE:
+            pool.static_points.pop(next(iter(pool.static_points)))
+
+        def compute(p: Pool, index: np.ndarray) -> np.ndarray:
+            values = _static_values(p, focus, spec.role_type, index)
+            out = np.zeros(len(index), dtype=np.int64)
+            for code, weight in zip(STATIC_FACTORS, weights, strict=True):
+                out += _centi(weight, values[code])
+            return out
+
+        column = np.zeros(pool.capacity, dtype=np.int32)
+        column[: pool.size] = compute(pool, np.arange(pool.size))
+        cached = pool.static_points[key] = (compute, column)
+    return cached[1]
+
+
+def totals(
+    pool: Pool,
+    spec: RequestSpec,
+    index: np.ndarray,
+    d2: np.ndarray | None = None,
+    ascending: bool = False,
+) -> np.ndarray:
+    """The score (centipoints) of the people at `index`: exactly Points.compute(...).total.
+    `ascending`: `index` is strictly ascending."""
+    total = static_points(pool, spec)[index].astype(np.int64)
+    facts = _facts(pool, spec, index, d2, ascending)
+    for code, value in _request_values(pool, spec, index, facts).items():
+        total += _centi(spec.weights[code], value)
+    return total
+
+
+def _top(total: np.ndarray, ids: np.ndarray, positions: np.ndarray, k: int) -> np.ndarray:
+    """The k best of `positions` by (score desc, id asc), in that order; exact on ties."""
+    if not len(positions) or k <= 0:
+        return positions[:0]
+    total = total[positions]
+    ids = ids[positions]
+    if len(total) > k:
+        kth = np.partition(total, len(total) - k)[len(total) - k]
+        above = np.flatnonzero(total > kth)
+        ties = np.flatnonzero(total == kth)
+        ties = ties[np.argsort(ids[ties], kind="stable")[: k - len(above)]]
+        pick = np.concatenate([above, ties])
+    else:
+        pick = np.arange(len(total))
+    return positions[pick[np.lexsort((ids[pick], -total[pick]))]]
 
 
 def _near_misses(
@@ -301,14 +377,7 @@ class Points:
         cls, pool: Pool, spec: RequestSpec, index: np.ndarray, d2: np.ndarray | None = None
     ) -> Points:
         """Score the people at `index`; `d2` are squared chords from `screen` if at hand."""
-        km = distance_km(pool, spec, index) if d2 is None else EARTH_RADIUS_KM * np.sqrt(d2[index])
-        facts = {
-            "km": km,
-            "client": _company_values(pool.client_experience, index, spec.company_id, None),
-            "favourite": _company_values(
-                pool.marks, index, spec.company_id, MARK_KINDS["favourite"]
-            ),
-        }
+        facts = _facts(pool, spec, index, d2)
         values = factor_values(pool, spec, index, facts)
         centi = {code: _centi(spec.weights[code], v) for code, v in values.items()}
         total = np.zeros(len(index), dtype=np.int64)
@@ -318,19 +387,7 @@ class Points:
 
     def top(self, positions: np.ndarray, k: int) -> np.ndarray:
         """The k best of `positions` by (score desc, id asc), in that order; exact on ties."""
-        if not len(positions) or k <= 0:
-            return positions[:0]
-        total = self.total[positions]
-        ids = self.pool.col("ids")[self.index[positions]]
-        if len(total) > k:
-            kth = np.partition(total, len(total) - k)[len(total) - k]
-            above = np.flatnonzero(total > kth)
-            ties = np.flatnonzero(total == kth)
-            ties = ties[np.argsort(ids[ties], kind="stable")[: k - len(above)]]
-            pick = np.concatenate([above, ties])
-        else:
-            pick = np.arange(len(total))
-        return positions[pick[np.lexsort((ids[pick], -total[pick]))]]
+        return _top(self.total, self.pool.col("ids")[self.index], positions, k)
 
     def entries(self, positions: np.ndarray, failed: list[list[str]] | None) -> list[Entry]:
         """Explained entries for `positions`, ranked 1.. in that order; `failed` lists the hard
@@ -506,10 +563,62 @@ def _centi(weight: float, value: np.ndarray) -> np.ndarray:
     return np.rint(weight * value * 100.0).astype(np.int64)
 
 
+def _facts(
+    pool: Pool, spec: RequestSpec, index: np.ndarray, d2: np.ndarray | None, ascending: bool = False
+) -> dict[str, np.ndarray]:
+    km = distance_km(pool, spec, index) if d2 is None else EARTH_RADIUS_KM * np.sqrt(d2[index])
+    company, favourite = spec.company_id, MARK_KINDS["favourite"]
+    return {
+        "km": km,
+        "client": _company_values(pool.client_experience, index, company, None, ascending),
+        "favourite": _company_values(pool.marks, index, company, favourite, ascending),
+    }
+
+
 def factor_values(
     pool: Pool, spec: RequestSpec, index: np.ndarray, facts: dict[str, np.ndarray]
 ) -> dict[str, np.ndarray]:
     """Each applicable soft factor's value (0..1, penalties -1..0) for the people at `index`."""
+    v = _static_values(pool, spec.focus, spec.role_type, index)
+    v.update(_request_values(pool, spec, index, facts))
+    order = (
+        "skills_required",
+        "skills_preferred",
+        "assessment",
+        "language_verified",
+        "experience_client",
+        "experience_kind",
+        "rating",
+        "reliability",
+        "distance",
+        "freshness",
+        "fair_spread",
+        "favourite",
+    )
+    return {code: v[code] for code in order if code in v}
+
+
+def _static_values(
+    pool: Pool, focus: str, role_type: str, index: np.ndarray
+) -> dict[str, np.ndarray]:
+    """The values of STATIC_FACTORS: the person's own record, whatever the request."""
+    col = pool.col
+    v: dict[str, np.ndarray] = {"assessment": _assessment_value(pool, focus, index)}
+    kind = col(f"completed_{role_type}")[index]
+    v["experience_kind"] = np.minimum(kind, KIND_EXPERIENCE_CAP) / float(KIND_EXPERIENCE_CAP)
+    rated = col("rating_count")[index] > 0
+    average = col("rating_average")[index].astype(np.float64)
+    v["rating"] = np.where(rated, (average - 1.0) / 4.0, NEUTRAL_RATING)
+    lapses = col("no_shows")[index] + LATE_CANCELLATION_WEIGHT * col("late_cancellations")[index]
+    v["reliability"] = -np.minimum(lapses, RELIABILITY_CAP) / RELIABILITY_CAP
+    return v
+
+
+def _request_values(
+    pool: Pool, spec: RequestSpec, index: np.ndarray, facts: dict[str, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """The values of the other factors: they depend on the request, its time or the
+    shortlists of the last days."""
     col = pool.col
     v: dict[str, np.ndarray] = {}
     for code, skills in (
@@ -522,7 +631,6 @@ def factor_values(
                 if skill in pool.skills:
                     held += pool.skills[skill][index]
             v[code] = held / (3.0 * len(skills))
-    v["assessment"] = _assessment_value(pool, spec, index)
     if spec.languages:
         verified = col("verified")[index]
         hits = np.zeros(len(index), dtype=np.float64)
@@ -532,13 +640,6 @@ def factor_values(
     v["experience_client"] = (
         np.minimum(facts["client"], CLIENT_EXPERIENCE_CAP) / CLIENT_EXPERIENCE_CAP
     )
-    kind = col(f"completed_{spec.role_type}")[index]
-    v["experience_kind"] = np.minimum(kind, KIND_EXPERIENCE_CAP) / float(KIND_EXPERIENCE_CAP)
-    rated = col("rating_count")[index] > 0
-    average = col("rating_average")[index].astype(np.float64)
-    v["rating"] = np.where(rated, (average - 1.0) / 4.0, NEUTRAL_RATING)
-    lapses = col("no_shows")[index] + LATE_CANCELLATION_WEIGHT * col("late_cancellations")[index]
-    v["reliability"] = -np.minimum(lapses, RELIABILITY_CAP) / RELIABILITY_CAP
     v["distance"] = 1.0 - np.minimum(facts["km"], DISTANCE_SCALE_KM) / DISTANCE_SCALE_KM
     v["freshness"] = _freshness(col("confirmed")[index], spec)
     recent = col("recent_shortlists")[index].astype(np.float64)
@@ -556,8 +657,8 @@ def distance_km(pool: Pool, spec: RequestSpec, index: np.ndarray) -> np.ndarray:
     return EARTH_RADIUS_KM * np.sqrt(d2)
 
 
-def _assessment_value(pool: Pool, spec: RequestSpec, index: np.ndarray) -> np.ndarray:
-    wa, wc, ws = FOCUS_AREAS.get(spec.focus, FOCUS_AREAS["service"])
+def _assessment_value(pool: Pool, focus: str, index: np.ndarray) -> np.ndarray:
+    wa, wc, ws = FOCUS_AREAS.get(focus, FOCUS_AREAS["service"])
     a, c, s = (column[index] for column in pool.assessment)
     average = wa * a + wc * c
     if ws:
@@ -574,11 +675,14 @@ def _freshness(confirmed: np.ndarray, spec: RequestSpec) -> np.ndarray:
     return value
 
 
-def _company_values(table, index: np.ndarray, company_id: int, kind: int | None) -> np.ndarray:
+def _company_values(
+    table, index: np.ndarray, company_id: int, kind: int | None, ascending: bool = False
+) -> np.ndarray:
     """One company's side-row value (experience count, or 1 for a mark of `kind`) at `index`.
 
     A person has at most one row per company; the few rows of this company are sorted and
-    looked up, rather than spread over a pool-sized array.
+    looked up, rather than spread over a pool-sized array. `ascending`: `index` is strictly
+    ascending (then the lookup goes the cheaper way round).
     """
     cand, a, b = table.view()
     hit = a == company_id
@@ -590,6 +694,18 @@ def _company_values(table, index: np.ndarray, company_id: int, kind: int | None)
         return out
     order = np.argsort(cand[rows], kind="stable")
     people, values = cand[rows][order], (b[rows][order] if kind is None else 1.0)
+    if ascending and len(people) < len(index):
+        # Look the company's few people up in the (long, ascending) index instead: the first row
+        # of each person, as below.
+        first = np.ones(len(people), dtype=bool)
+        first[1:] = people[1:] != people[:-1]
+        people = people[first]
+        if kind is None:
+            values = values[first]
+        pos = np.minimum(np.searchsorted(index, people), len(index) - 1)
+        found = np.flatnonzero(index[pos] == people)
+        out[pos[found]] = values[found] if kind is None else 1.0
+        return out
     pos = np.minimum(np.searchsorted(people, index), len(people) - 1)
     found = np.flatnonzero(people[pos] == index)
     out[found] = values[pos[found]] if kind is None else 1.0

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -314,6 +315,9 @@ class Pool:
         # The largest travel limit ever loaded (never lowered): bounds who could reach a site.
         self.max_travel_km = 0
         self._sorted = True
+        # Request-independent centipoints per scoring key (the engine's; see engine.static_points):
+        # key -> (function of (pool, indices), one int32 per person), refreshed on every upsert.
+        self.static_points: dict[tuple, tuple[Any, np.ndarray]] = {}
 
     # --- lookups --------------------------------------------------------------------------
     def col(self, name: str) -> np.ndarray:
@@ -363,6 +367,8 @@ class Pool:
         for name in ("dates_off", "blocked", "marks", "client_experience"):
             pos, a, b = getattr(batch, name)
             getattr(self, name).replace(index, (index[pos], a, b))
+        for compute, points in self.static_points.values():
+            points[index] = compute(self, index)
         return index
 
     def remove(self, ids: Sequence[int] | np.ndarray) -> None:
@@ -414,6 +420,7 @@ class Pool:
         self.languages = [grow(column) for column in self.languages]
         self.assessment = [grow(column) for column in self.assessment]
         self.skills = {k: grow(column) for k, column in self.skills.items()}
+        self.static_points = {}
         self.capacity = capacity
 
     # --- reading people back ------------------------------------------------------------
