@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -230,18 +229,23 @@ def placement_cancelled_notify(*, placement: Placement, by_candidate: bool) -> l
 
 def urgent_request_notify(*, staffing_request: StaffingRequest) -> list[OutboundEmail]:
     """Tell every recruiter that an urgent request came in."""
-    recruiters: Iterable[User] = User.objects.filter(
-        role__in=[User.Role.RECRUITER, User.Role.ADMIN], is_active=True
+    recruiters = list(
+        User.objects.filter(
+            role__in=[User.Role.RECRUITER, User.Role.ADMIN], is_active=True
+        ).values_list("pk", "email", "language")
     )
+    if not recruiters:
+        return []
     link = _absolute(reverse("recruiter_request_detail", args=[staffing_request.pk]))
+    context = {**_request_context(staffing_request), "link": link}
     sent = []
-    for recruiter in recruiters:
+    for pk, address, language in recruiters:
         email = email_queue(
-            key=f"urgent:{staffing_request.pk}:{recruiter.pk}",
-            to=recruiter.email,
-            language=recruiter.language or settings.LANGUAGE_CODE,
+            key=f"urgent:{staffing_request.pk}:{pk}",
+            to=address,
+            language=language or settings.LANGUAGE_CODE,
             template="recruiter_urgent",
-            context={**_request_context(staffing_request), "link": link},
+            context=context,
         )
         if email:
             sent.append(email)
