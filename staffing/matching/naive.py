@@ -7,15 +7,14 @@ compares like with like, and property tests use it to check the engine's hard co
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 
+from candidates.geo import distance_km
 from staffing.matching.features import CandidateFeatures, RequestSpec
 from staffing.matching.rules import (
     CLIENT_EXPERIENCE_CAP,
     DAILY_REST_SECONDS,
     DISTANCE_SCALE_KM,
-    EARTH_RADIUS_KM,
     FAIR_SPREAD_CAP,
     FOCUS_AREAS,
     KIND_EXPERIENCE_CAP,
@@ -23,13 +22,6 @@ from staffing.matching.rules import (
     NEUTRAL_RATING,
     RELIABILITY_CAP,
 )
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
 
 
 def hard_failures_of(p: CandidateFeatures, spec: RequestSpec) -> list[str]:
@@ -50,7 +42,7 @@ def hard_failures_of(p: CandidateFeatures, spec: RequestSpec) -> list[str]:
     if (
         p.latitude is None
         or p.longitude is None
-        or haversine_km(p.latitude, p.longitude, spec.site_latitude, spec.site_longitude)
+        or distance_km(p.latitude, p.longitude, spec.site_latitude, spec.site_longitude)
         > p.max_travel_km + 1e-6
     ):
         failed.append("travel")
@@ -87,7 +79,7 @@ def score_naive(p: CandidateFeatures, spec: RequestSpec) -> float:
     lapses = p.no_shows + LATE_CANCELLATION_WEIGHT * p.late_cancellations
     total -= w["reliability"] * min(lapses, RELIABILITY_CAP) / RELIABILITY_CAP
     if p.latitude is not None and p.longitude is not None:
-        km = haversine_km(p.latitude, p.longitude, spec.site_latitude, spec.site_longitude)
+        km = distance_km(p.latitude, p.longitude, spec.site_latitude, spec.site_longitude)
         total += w["distance"] * (1 - min(km, DISTANCE_SCALE_KM) / DISTANCE_SCALE_KM)
     if p.availability_confirmed_at is not None:
         stale = max(spec.stale_days, 1)
