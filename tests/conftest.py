@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -40,8 +41,9 @@ def _database_url_for(name: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker):
-    """A real Celery worker process on the configured Redis and the test database."""
+def _celery_worker_session(django_db_setup, django_db_blocker):
+    """A real Celery worker process on the configured Redis and the test database, started once
+    for the session (see `celery_worker_process`)."""
     from django.db import connection
 
     env = dict(os.environ)
@@ -60,7 +62,7 @@ def celery_worker_process(django_db_setup, django_db_blocker):
             "-l",
             "warning",
             "-n",
-            f"test-{os.getpid()}@%h",
+            f"test-{os.getpid()}@{socket.gethostname()}",
             "--without-gossip",
             "--without-mingle",
         ],
@@ -86,6 +88,53 @@ def celery_worker_process(django_db_setup, django_db_blocker):
         proc.wait(15)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
+
+
+@pytest.fixture
+def celery_worker_process(_celery_worker_session, transactional_db):
+    """The session's worker process for one test; afterwards, wait until it is idle.
+
+    The test database is emptied with TRUNCATE after each transactional test. A task the test
+    set off (a bench refresh after a consent change, an email) that still runs then holds locks
+    the TRUNCATE needs while waiting for others: PostgreSQL breaks the deadlock by failing the
+    flush, and the next test finds the previous one's rows. Depending on `transactional_db`
+    makes this teardown run before the flush.
+    """
+    yield _celery_worker_session
+    worker_wait_idle(_celery_worker_session)
+
+
+def worker_wait_idle(proc, timeout: float = 30.0) -> None:
+    """Until the worker has twice answered with nothing reserved while the broker's queue was
+    empty.
+
+    A solo worker answers control messages only between tasks, so an answer means no task is
+    running; a task enqueued by a running one is in the queue or reserved before it answers.
+    A missing answer (busy, or late) proves nothing either way: ask again.
+    """
+    import redis
+    from django.conf import settings
+
+    from staffing.celery import app
+
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    queue = app.conf.task_default_queue
+    name = f"test-{os.getpid()}@{socket.gethostname()}"
+    quiet = 0
+    deadline = time.monotonic() + timeout
+    while quiet < 2:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the Celery worker was still busy after {timeout} s")
+        if proc.poll() is not None:
+            return
+        replies = app.control.inspect([name], timeout=1.0, limit=1).reserved() or {}
+        if name not in replies:
+            continue
+        if replies[name] or broker.llen(queue):
+            quiet = 0
+            time.sleep(0.05)
+        else:
+            quiet += 1
 
 
 def wait_for(predicate, timeout: float = 20.0, interval: float = 0.05):
