@@ -273,6 +273,8 @@ RETENTION_POOL_DAYS = env.int("RETENTION_POOL_DAYS", default=180)
 SHORTLIST_SIZE = env.int("SHORTLIST_SIZE", default=50)
 # Automatic ranking can be switched off; recruiters then build shortlists by hand.
 AUTOMATIC_MATCHING = env.bool("AUTOMATIC_MATCHING", default=True)
+# A worker process matches up to this many waiting requests in one transaction (a burst).
+MATCHING_BATCH_SIZE = env.int("MATCHING_BATCH_SIZE", default=8)
 # Offers: each wave offers the work to this many people per open place, and each offer must be
 # answered within the deadline (never later than the first open shift's start).
 OFFER_WAVE_SIZE_FACTOR = env.int("OFFER_WAVE_SIZE_FACTOR", default=2)

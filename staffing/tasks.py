@@ -14,7 +14,7 @@ from staffing.services.bench import (
     bench_refresh,
     benches_refresh_all,
 )
-from staffing.services.matching import shortlist_build
+from staffing.services.matching import shortlists_build
 from staffing.services.notifications import (
     email_send,
     emails_unsent_requeue,
@@ -28,8 +28,9 @@ from staffing.services.requests import requests_unmatched_requeue
 
 @shared_task(time_limit=60, soft_time_limit=50)
 def match_request(request_id: int) -> int | None:
-    """Build the shortlist of one request; idempotent (a matched request is left alone)."""
-    shortlist = shortlist_build(request_id=request_id)
+    """Build the shortlist of one request, and of others waiting with it in a burst (see
+    shortlists_build); idempotent (a matched request is left alone)."""
+    shortlist = shortlists_build(request_id=request_id)
     return shortlist.pk if shortlist else None
 
 
