@@ -68,19 +68,18 @@ class MatchResult:
 class Screen:
     """Who fails which hard constraint (the matchable gate aside).
 
-    The cheap, dense rules (role type, weekly grid, language) are full-length masks; the sparse
-    ones (dates off, bookings, client bars) and travel are pool indices, which keeps passes over
-    a million people to a handful. Travel, the costliest test, is only evaluated for people
-    failing at most one other rule (the rest can be neither ranked nor a near miss); `d2` holds
-    their squared chords to the site and is undefined for everyone else.
+    The dense rules (role type, weekly grid, language, travel) are full-length masks; the sparse
+    ones (dates off, bookings, client bars) are pool indices, which keeps passes over a million
+    people to a handful. `c2` holds everyone's squared chord to the site in single precision
+    (see `chords32`), `tested` the live people within reach failing at most one rule,
+    ascending: the only ones who can be ranked or be a near miss.
     """
 
     count: np.ndarray
     masks: dict[str, np.ndarray]
     hits: dict[str, np.ndarray]
-    d2: np.ndarray
-    far: np.ndarray  # outside the reach box: fail travel by more than NEAR_TRAVEL_KM
-    tested: np.ndarray  # who was tested for travel: everyone who may be ranked or a near miss
+    c2: np.ndarray
+    tested: np.ndarray
 
     def failed(self, i: int) -> list[str]:
         return [
@@ -88,7 +87,6 @@ class Screen:
             for code in HARD_CONSTRAINTS
             if (code in self.masks and self.masks[code][i])
             or (code in self.hits and i in self.hits[code])
-            or (code == "travel" and self.far[i])
         ]
 
     def full_masks(self) -> dict[str, np.ndarray]:
@@ -96,7 +94,6 @@ class Screen:
         for code, index in self.hits.items():
             out[code] = np.zeros(len(self.count), dtype=bool)
             out[code][index] = True
-        out["travel"] |= self.far
         return out
 
 
@@ -108,11 +105,14 @@ def hard_failures(pool: Pool, spec: RequestSpec) -> dict[str, np.ndarray]:
 def screen(pool: Pool, spec: RequestSpec) -> Screen:
     n = pool.size
     need = spec.grid_mask
+    c2 = chords32(pool, spec)
     masks = {
         "role_type": (pool.col("roles") & ROLE_BITS[spec.role_type]) == 0,
         "weekly_grid": (pool.col("availability") & need) != need,
+        "travel": _beyond_travel(pool, spec, c2),
     }
     count = masks["role_type"].view(np.uint8) + masks["weekly_grid"].view(np.uint8)
+    count += masks["travel"].view(np.uint8)
     if spec.languages:
         short = np.zeros(n, dtype=bool)
         for code, level in spec.languages:
@@ -129,32 +129,54 @@ def screen(pool: Pool, spec: RequestSpec) -> Screen:
     }
     for index in hits.values():
         count[index] += 1  # one increment per person, even if listed twice
-    far = _far(pool, spec)
-    index = np.flatnonzero((count <= 1) & ~far & pool.col("live"))
-    count += far.view(np.uint8)
-    d2 = np.empty(n, dtype=np.float64)
-    chords = squared_chords(pool, spec, index)
-    d2[index] = chords
-    hits["travel"] = index[np.flatnonzero(~(chords <= pool.col("travel_d2")[index]))]
-    count[hits["travel"]] += 1
-    return Screen(count=count, masks=masks, hits=hits, d2=d2, far=far, tested=index)
+    # Whoever lives beyond anyone's reach (the largest travel limit plus NEAR_TRAVEL_KM) fails
+    # travel and not narrowly: neither ranked nor a near miss.
+    reach = travel_threshold(np.array([pool.max_travel_km + NEAR_TRAVEL_KM]))[0]
+    tested = np.flatnonzero(
+        (count <= 1) & pool.col("live") & (c2 <= np.float32(reach) + CHORD32_MARGIN)
+    )
+    return Screen(count=count, masks=masks, hits=hits, c2=c2, tested=tested)
 
 
-def _far(pool: Pool, spec: RequestSpec) -> np.ndarray:
-    """Who lives outside the box around the site that anyone could reach (the largest travel
-    limit in the pool plus NEAR_TRAVEL_KM): they fail travel, and not narrowly.
+def chords32(pool: Pool, spec: RequestSpec, index: np.ndarray | None = None) -> np.ndarray:
+    """Squared straight-line distance from the site on the unit sphere, in single precision,
+    of everyone (or of the people at `index`); NaN when no home is known.
 
-    A difference in one coordinate of the unit vector is at most the chord, so the box holds
-    everyone within reach, exactly; two single-precision passes replace the chord of everyone
-    else (most of the country for a site outside the capital region). The margin covers the
-    single-precision rounding (< 1e-7).
+    One streaming pass over three float32 columns costs less than gathering the double-precision
+    coordinates of the few hundred thousand people who could reach a capital-region site. Every
+    score's distance comes from here, computed the same way for a whole pool or a few people, so
+    a replay from stored features gets the same values bit for bit. Whether someone is within
+    their travel limit is exact nonetheless (see `_beyond_travel`).
     """
-    _, sy, sz = unit_vector(spec.site_latitude, spec.site_longitude)
-    reach = float(travel_threshold(np.array([pool.max_travel_km + NEAR_TRAVEL_KM]))[0])
-    half = np.float32(math.sqrt(reach) + 1e-6)
-    inside = np.abs(pool.col("y32") - np.float32(sy)) <= half
-    inside &= np.abs(pool.col("z32") - np.float32(sz)) <= half
-    return ~inside
+    sx, sy, sz = unit_vector(spec.site_latitude, spec.site_longitude)
+    cols = [pool.col(name) for name in ("x32", "y32", "z32")]
+    if index is not None:
+        cols = [column[index] for column in cols]
+    c2 = cols[0] - np.float32(sx)
+    c2 *= c2
+    for column, at in zip(cols[1:], (sy, sz), strict=True):
+        d = column - np.float32(at)
+        d *= d
+        c2 += d
+    return c2
+
+
+# Bound on the single-precision error of a squared chord (coordinates within 2**-24 of the
+# exact unit vector, differences below 0.2 for any travel limit up to 1000 km): people whose
+# float32 chord lies this close to their threshold are decided in double precision.
+CHORD32_MARGIN = np.float32(1e-7)
+
+
+def _beyond_travel(pool: Pool, spec: RequestSpec, c2: np.ndarray) -> np.ndarray:
+    """Who lives beyond their own travel limit: exactly the haversine test (double precision
+    chords against thresholds computed with `math`), decided in single precision for everyone
+    but the few within CHORD32_MARGIN of their limit."""
+    limit = pool.col("travel32")
+    beyond = ~(c2 <= limit)
+    close = np.flatnonzero(np.abs(c2 - limit) <= CHORD32_MARGIN)
+    if len(close):
+        beyond[close] = ~(squared_chords(pool, spec, close) <= pool.col("travel_d2")[close])
+    return beyond
 
 
 def squared_chords(pool: Pool, spec: RequestSpec, index: np.ndarray) -> np.ndarray:
@@ -167,7 +189,7 @@ def squared_chords(pool: Pool, spec: RequestSpec, index: np.ndarray) -> np.ndarr
 
 
 def narrow_misses(
-    pool: Pool, spec: RequestSpec, index: np.ndarray, code: str, d2: np.ndarray | None = None
+    pool: Pool, spec: RequestSpec, index: np.ndarray, code: str, c2: np.ndarray | None = None
 ) -> np.ndarray:
     """Which of the people at `index`, failing only `code`, fail it narrowly enough to ask.
 
@@ -183,7 +205,7 @@ def narrow_misses(
         return np.ones(len(index), dtype=bool)
     if code == "travel":
         limit = travel_threshold(pool.col("max_travel_km")[index].astype(np.int64) + NEAR_TRAVEL_KM)
-        chords = squared_chords(pool, spec, index) if d2 is None else d2[index]
+        chords = chords32(pool, spec, index) if c2 is None else c2[index]
         return chords <= limit
     if code == "language":
         ok = np.ones(len(index), dtype=bool)
@@ -224,21 +246,21 @@ def rank(pool: Pool, spec: RequestSpec, *, size: int = 50, near_miss_size: int =
     failures = sc.count[sc.tested]
     eligible = sc.tested[np.flatnonzero(failures == 0)]
     near, near_codes = _near_misses(pool, spec, sc, sc.tested[np.flatnonzero(failures == 1)])
-    closest = _closest(pool, near, sc.d2)
+    closest = _closest(pool, near, sc.c2)
     considered = np.concatenate([eligible, near[closest]])
     # Only the totals for everyone considered (the request-independent part precomputed per
     # pool); every factor's value and points only for the few picked, to explain them.
     total = np.concatenate(
         [
-            totals(pool, spec, eligible, sc.d2, ascending=True),  # tested: ascending
-            totals(pool, spec, near[closest], sc.d2),
+            totals(pool, spec, eligible, sc.c2, ascending=True),  # tested: ascending
+            totals(pool, spec, near[closest], sc.c2),
         ]
     )
     ids = pool.col("ids")[considered]
     ranked = _top(total, ids, np.arange(len(eligible)), size)
     missed = _top(total, ids, np.arange(len(eligible), len(considered)), near_miss_size)
     picked = np.concatenate([ranked, missed])
-    points = Points.compute(pool, spec, considered[picked], sc.d2)
+    points = Points.compute(pool, spec, considered[picked], sc.c2)
     # The same rules on the same people: the explained points add up to the totals ranked by.
     assert np.array_equal(points.total, total[picked])
     # Each near miss fails exactly one constraint, known from the pass that found them.
@@ -287,13 +309,13 @@ def totals(
     pool: Pool,
     spec: RequestSpec,
     index: np.ndarray,
-    d2: np.ndarray | None = None,
+    c2: np.ndarray | None = None,
     ascending: bool = False,
 ) -> np.ndarray:
     """The score (centipoints) of the people at `index`: exactly Points.compute(...).total.
     `ascending`: `index` is strictly ascending."""
     total = static_points(pool, spec)[index].astype(np.int64)
-    facts = _facts(pool, spec, index, d2, ascending)
+    facts = _facts(pool, spec, index, c2, ascending)
     for code, value in _request_values(pool, spec, index, facts).items():
         total += _centi(spec.weights[code], value)
     return total
@@ -328,7 +350,7 @@ def _near_misses(
     codes = [np.zeros(0, dtype=np.int64)]
 
     def add(code: str, index: np.ndarray) -> None:
-        index = index[np.flatnonzero(narrow_misses(pool, spec, index, code, sc.d2))]
+        index = index[np.flatnonzero(narrow_misses(pool, spec, index, code, sc.c2))]
         near.append(index)
         codes.append(np.full(len(index), HARD_CONSTRAINTS.index(code), dtype=np.int64))
 
@@ -336,15 +358,12 @@ def _near_misses(
         if code != "role_type":
             add(code, single[np.flatnonzero(mask[single])])
     for code, index in sc.hits.items():
-        if code != "barred":
-            index = index[np.flatnonzero(failing_one[index])]
-            if code != "travel":  # travel hits are distinct already; side-table hits may repeat
-                index = np.unique(index)
-            add(code, index)
+        if code != "barred":  # side-table hits may repeat
+            add(code, np.unique(index[np.flatnonzero(failing_one[index])]))
     return np.concatenate(near), np.concatenate(codes)
 
 
-def _closest(pool: Pool, index: np.ndarray, d2: np.ndarray) -> np.ndarray:
+def _closest(pool: Pool, index: np.ndarray, c2: np.ndarray) -> np.ndarray:
     """Positions in `index` of the NEAR_MISS_POOL people living closest to the site (ties by id).
 
     Scoring every near miss of a million-person pool would cost more than ranking itself, and a
@@ -352,7 +371,7 @@ def _closest(pool: Pool, index: np.ndarray, d2: np.ndarray) -> np.ndarray:
     """
     if len(index) <= NEAR_MISS_POOL:
         return np.arange(len(index))
-    chords = d2[index]
+    chords = c2[index]
     kth = np.partition(chords, NEAR_MISS_POOL - 1)[NEAR_MISS_POOL - 1]
     below = np.flatnonzero(chords < kth)
     ties = np.flatnonzero(chords == kth)
@@ -374,10 +393,10 @@ class Points:
 
     @classmethod
     def compute(
-        cls, pool: Pool, spec: RequestSpec, index: np.ndarray, d2: np.ndarray | None = None
+        cls, pool: Pool, spec: RequestSpec, index: np.ndarray, c2: np.ndarray | None = None
     ) -> Points:
-        """Score the people at `index`; `d2` are squared chords from `screen` if at hand."""
-        facts = _facts(pool, spec, index, d2)
+        """Score the people at `index`; `c2` are everyone's chords from `screen` if at hand."""
+        facts = _facts(pool, spec, index, c2)
         values = factor_values(pool, spec, index, facts)
         centi = {code: _centi(spec.weights[code], v) for code, v in values.items()}
         total = np.zeros(len(index), dtype=np.int64)
@@ -564,9 +583,9 @@ def _centi(weight: float, value: np.ndarray) -> np.ndarray:
 
 
 def _facts(
-    pool: Pool, spec: RequestSpec, index: np.ndarray, d2: np.ndarray | None, ascending: bool = False
+    pool: Pool, spec: RequestSpec, index: np.ndarray, c2: np.ndarray | None, ascending: bool = False
 ) -> dict[str, np.ndarray]:
-    km = distance_km(pool, spec, index) if d2 is None else EARTH_RADIUS_KM * np.sqrt(d2[index])
+    km = distance_km(pool, spec, index) if c2 is None else _km(c2[index])
     company, favourite = spec.company_id, MARK_KINDS["favourite"]
     return {
         "km": km,
@@ -649,12 +668,13 @@ def _request_values(
 
 
 def distance_km(pool: Pool, spec: RequestSpec, index: np.ndarray) -> np.ndarray:
-    """Straight-line distance in km: within 0.01 % of the great-circle distance below 200 km."""
-    sx, sy, sz = unit_vector(spec.site_latitude, spec.site_longitude)
-    d2 = np.square(pool.col("x")[index] - sx)
-    d2 += np.square(pool.col("y")[index] - sy)
-    d2 += np.square(pool.col("z")[index] - sz)
-    return EARTH_RADIUS_KM * np.sqrt(d2)
+    """Straight-line distance in km, from single-precision chords (`chords32`): within 0.01 % of
+    the great-circle distance below 200 km, and a few metres."""
+    return _km(chords32(pool, spec, index))
+
+
+def _km(c2: np.ndarray) -> np.ndarray:
+    return EARTH_RADIUS_KM * np.sqrt(c2.astype(np.float64))
 
 
 def _assessment_value(pool: Pool, focus: str, index: np.ndarray) -> np.ndarray:

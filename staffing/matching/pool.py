@@ -259,9 +259,12 @@ _SCALARS = {  # pool column → dtype; kept small because 1M people × every byt
     "y": np.float64,
     "z": np.float64,
     "travel_d2": np.float64,
-    # Single-precision copies of y and z for the screen's reach box (a cheap pre-test only).
+    # Single-precision copies of the above: the screen's and the scores' geometry
+    # (engine.chords32), half the bytes to stream per request.
+    "x32": np.float32,
     "y32": np.float32,
     "z32": np.float32,
+    "travel32": np.float32,
     "max_travel_km": np.uint16,
     "roles": np.uint8,
     "availability": np.uint32,
@@ -355,10 +358,11 @@ class Pool:
             ]
         ).reshape(-1, 3)
         cols["x"][index], cols["y"][index], cols["z"][index] = xyz[:, 0], xyz[:, 1], xyz[:, 2]
-        cols["y32"][index], cols["z32"][index] = xyz[:, 1], xyz[:, 2]
+        cols["x32"][index], cols["y32"][index], cols["z32"][index] = xyz[:, 0], xyz[:, 1], xyz[:, 2]
         if len(batch):
             self.max_travel_km = max(self.max_travel_km, int(batch.max_travel_km.max()))
         cols["travel_d2"][index] = travel_threshold(batch.max_travel_km)
+        cols["travel32"][index] = cols["travel_d2"][index]
         for j, column in enumerate(self.languages):
             column[index] = batch.languages[j]
         for j, column in enumerate(self.assessment):
