@@ -75,26 +75,20 @@ class Screen:
     ascending: the only ones who can be ranked or be a near miss.
     """
 
-    count: np.ndarray
-    masks: dict[str, np.ndarray]
-    hits: dict[str, np.ndarray]
+    bits: np.ndarray  # uint8 per person: bit FAIL_BITS[code] set for each constraint failed
     c2: np.ndarray
     tested: np.ndarray
 
     def failed(self, i: int) -> list[str]:
-        return [
-            code
-            for code in HARD_CONSTRAINTS
-            if (code in self.masks and self.masks[code][i])
-            or (code in self.hits and i in self.hits[code])
-        ]
+        return [code for code, bit in FAIL_BITS.items() if self.bits[i] & bit]
 
     def full_masks(self) -> dict[str, np.ndarray]:
-        out = dict(self.masks)
-        for code, index in self.hits.items():
-            out[code] = np.zeros(len(self.count), dtype=bool)
-            out[code][index] = True
-        return out
+        return {code: (self.bits & bit) != 0 for code, bit in FAIL_BITS.items()}
+
+
+# One bit per hard constraint (the matchable gate aside) in Screen.bits: someone failing
+# exactly one constraint has exactly one bit set, which names it.
+FAIL_BITS = {code: np.uint8(1 << i) for i, code in enumerate(HARD_CONSTRAINTS[1:])}
 
 
 def hard_failures(pool: Pool, spec: RequestSpec) -> dict[str, np.ndarray]:
@@ -103,23 +97,11 @@ def hard_failures(pool: Pool, spec: RequestSpec) -> dict[str, np.ndarray]:
 
 
 def screen(pool: Pool, spec: RequestSpec) -> Screen:
+    """Every hard constraint for everyone: each person's chord to the site and failure bits."""
     n = pool.size
-    need = spec.grid_mask
-    c2 = chords32(pool, spec)
-    masks = {
-        "role_type": (pool.col("roles") & ROLE_BITS[spec.role_type]) == 0,
-        "weekly_grid": (pool.col("availability") & need) != need,
-        "travel": _beyond_travel(pool, spec, c2),
-    }
-    count = masks["role_type"].view(np.uint8) + masks["weekly_grid"].view(np.uint8)
-    count += masks["travel"].view(np.uint8)
-    if spec.languages:
-        short = np.zeros(n, dtype=bool)
-        for code, level in spec.languages:
-            short |= pool.languages[LANG_INDEX[code]][:n] < level
-        masks["language"] = short
-        count += short.view(np.uint8)
-    hits = {
+    c2 = np.empty(n, dtype=np.float32)
+    bits = np.empty(n, dtype=np.uint8)
+    hits = {  # the sparse rules' people, sorted (someone listed twice is still one failure)
         "date_off": _side_hits(pool.dates_off.view(), lambda a, b: _equals_any(a, spec.dates)),
         "booked": _side_hits(pool.blocked.view(), lambda a, b: _overlaps_any(spec, a, b)),
         "barred": _side_hits(
@@ -127,20 +109,56 @@ def screen(pool: Pool, spec: RequestSpec) -> Screen:
             lambda a, b: (a == spec.company_id) & (b == MARK_KINDS["do_not_return"]),
         ),
     }
-    for index in hits.values():
-        count[index] += 1  # one increment per person, even if listed twice
+    hits = {code: np.sort(index) for code, index in hits.items()}
+    tested = _screen_rows(pool, spec, slice(0, n), c2, bits, hits)
+    return Screen(bits=bits, c2=c2, tested=tested)
+
+
+def _screen_rows(
+    pool: Pool,
+    spec: RequestSpec,
+    rows: slice,
+    c2: np.ndarray,
+    bits: np.ndarray,
+    hits: dict[str, np.ndarray],
+) -> np.ndarray:
+    """Screen the pool rows `rows` (hits: sorted pool indices): fill c2[rows] and bits[rows];
+    return who of them is live, within reach and fails at most one constraint (pool indices,
+    ascending). Written for a range so that parts of a pool could be screened side by side;
+    on this two-core machine threads bought under 1 ms of 6 (memory bandwidth is the limit)."""
+    need = spec.grid_mask
+    part = c2[rows]
+    part[:] = chords32(pool, spec, rows=rows)
+    b = bits[rows]
+    np.equal(pool.col("roles")[rows] & ROLE_BITS[spec.role_type], 0, out=b.view(bool))
+    _set(b, "weekly_grid", (pool.col("availability")[rows] & need) != need)
+    _set(b, "travel", _beyond_travel(pool, spec, part, rows))
+    if spec.languages:
+        short = np.zeros(len(b), dtype=bool)
+        for code, level in spec.languages:
+            short |= pool.languages[LANG_INDEX[code]][rows] < level
+        _set(b, "language", short)
+    for code, index in hits.items():
+        lo, hi = np.searchsorted(index, [rows.start, rows.stop])
+        b[index[lo:hi] - rows.start] |= FAIL_BITS[code]
     # Whoever lives beyond anyone's reach (the largest travel limit plus NEAR_TRAVEL_KM) fails
     # travel and not narrowly: neither ranked nor a near miss.
     reach = travel_threshold(np.array([pool.max_travel_km + NEAR_TRAVEL_KM]))[0]
-    tested = np.flatnonzero(
-        (count <= 1) & pool.col("live") & (c2 <= np.float32(reach) + CHORD32_MARGIN)
-    )
-    return Screen(count=count, masks=masks, hits=hits, c2=c2, tested=tested)
+    at_most_one = (b & (b - np.uint8(1))) == 0  # no bit or a single one
+    at_most_one &= pool.col("live")[rows]
+    at_most_one &= part <= np.float32(reach) + CHORD32_MARGIN
+    return np.flatnonzero(at_most_one) + rows.start
 
 
-def chords32(pool: Pool, spec: RequestSpec, index: np.ndarray | None = None) -> np.ndarray:
+def _set(bits: np.ndarray, code: str, mask: np.ndarray) -> None:
+    bits |= mask.view(np.uint8) * FAIL_BITS[code]
+
+
+def chords32(
+    pool: Pool, spec: RequestSpec, index: np.ndarray | None = None, rows: slice = slice(None)
+) -> np.ndarray:
     """Squared straight-line distance from the site on the unit sphere, in single precision,
-    of everyone (or of the people at `index`); NaN when no home is known.
+    of everyone in `rows` (or of the people at `index`); NaN when no home is known.
 
     One streaming pass over three float32 columns costs less than gathering the double-precision
     coordinates of the few hundred thousand people who could reach a capital-region site. Every
@@ -149,7 +167,7 @@ def chords32(pool: Pool, spec: RequestSpec, index: np.ndarray | None = None) -> 
     their travel limit is exact nonetheless (see `_beyond_travel`).
     """
     sx, sy, sz = unit_vector(spec.site_latitude, spec.site_longitude)
-    cols = [pool.col(name) for name in ("x32", "y32", "z32")]
+    cols = [pool.col(name)[rows] for name in ("x32", "y32", "z32")]
     if index is not None:
         cols = [column[index] for column in cols]
     c2 = cols[0] - np.float32(sx)
@@ -167,15 +185,16 @@ def chords32(pool: Pool, spec: RequestSpec, index: np.ndarray | None = None) -> 
 CHORD32_MARGIN = np.float32(1e-7)
 
 
-def _beyond_travel(pool: Pool, spec: RequestSpec, c2: np.ndarray) -> np.ndarray:
-    """Who lives beyond their own travel limit: exactly the haversine test (double precision
-    chords against thresholds computed with `math`), decided in single precision for everyone
-    but the few within CHORD32_MARGIN of their limit."""
-    limit = pool.col("travel32")
+def _beyond_travel(pool: Pool, spec: RequestSpec, c2: np.ndarray, rows: slice) -> np.ndarray:
+    """Who in `rows` (chords `c2`) lives beyond their own travel limit: exactly the haversine
+    test (double precision chords against thresholds computed with `math`), decided in single
+    precision for everyone but the few within CHORD32_MARGIN of their limit."""
+    limit = pool.col("travel32")[rows]
     beyond = ~(c2 <= limit)
     close = np.flatnonzero(np.abs(c2 - limit) <= CHORD32_MARGIN)
     if len(close):
-        beyond[close] = ~(squared_chords(pool, spec, close) <= pool.col("travel_d2")[close])
+        at = close + rows.start
+        beyond[close] = ~(squared_chords(pool, spec, at) <= pool.col("travel_d2")[at])
     return beyond
 
 
@@ -242,10 +261,11 @@ def rank(pool: Pool, spec: RequestSpec, *, size: int = 50, near_miss_size: int =
     """The best `size` eligible people, explained, and the best near misses."""
     sc = screen(pool, spec)
     live = pool.col("live")
-    # Everyone who may be ranked or be a near miss was tested for travel: look only at them.
-    failures = sc.count[sc.tested]
+    # Only the people failing at most one constraint can be ranked or be a near miss.
+    failures = sc.bits[sc.tested]
     eligible = sc.tested[np.flatnonzero(failures == 0)]
-    near, near_codes = _near_misses(pool, spec, sc, sc.tested[np.flatnonzero(failures == 1)])
+    single = np.flatnonzero(failures != 0)
+    near, near_codes = _near_misses(pool, spec, sc, sc.tested[single], failures[single])
     closest = _closest(pool, near, sc.c2)
     considered = np.concatenate([eligible, near[closest]])
     # Only the totals for everyone considered (the request-independent part precomputed per
@@ -339,27 +359,20 @@ def _top(total: np.ndarray, ids: np.ndarray, positions: np.ndarray, k: int) -> n
 
 
 def _near_misses(
-    pool: Pool, spec: RequestSpec, sc: Screen, single: np.ndarray
+    pool: Pool, spec: RequestSpec, sc: Screen, single: np.ndarray, bits: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Everyone failing exactly one constraint, narrowly enough to ask (see narrow_misses),
     and which one (its position in HARD_CONSTRAINTS). `single`: the pool indices of the live
-    people failing exactly one, ascending."""
-    failing_one = np.zeros(pool.size, dtype=bool)
-    failing_one[single] = True
+    people failing exactly one, ascending; `bits`: the one failure bit of each."""
     near = [np.zeros(0, dtype=np.int64)]
     codes = [np.zeros(0, dtype=np.int64)]
-
-    def add(code: str, index: np.ndarray) -> None:
+    for code, bit in FAIL_BITS.items():
+        if code in ("role_type", "barred"):
+            continue
+        index = single[np.flatnonzero(bits == bit)]
         index = index[np.flatnonzero(narrow_misses(pool, spec, index, code, sc.c2))]
         near.append(index)
         codes.append(np.full(len(index), HARD_CONSTRAINTS.index(code), dtype=np.int64))
-
-    for code, mask in sc.masks.items():
-        if code != "role_type":
-            add(code, single[np.flatnonzero(mask[single])])
-    for code, index in sc.hits.items():
-        if code != "barred":  # side-table hits may repeat
-            add(code, np.unique(index[np.flatnonzero(failing_one[index])]))
     return np.concatenate(near), np.concatenate(codes)
 
 
@@ -759,4 +772,4 @@ def _failure(pool: Pool, spec: RequestSpec, i: int, code: str) -> dict[str, Any]
 
 def eligible(pool: Pool, spec: RequestSpec) -> np.ndarray:
     """Pool indices of everyone who passes every hard constraint for `spec`."""
-    return np.flatnonzero(pool.col("live") & (screen(pool, spec).count == 0))
+    return np.flatnonzero(pool.col("live") & (screen(pool, spec).bits == 0))
