@@ -109,7 +109,6 @@ def screen(pool: Pool, spec: RequestSpec) -> Screen:
             lambda a, b: (a == spec.company_id) & (b == MARK_KINDS["do_not_return"]),
         ),
     }
-    hits = {code: np.sort(index) for code, index in hits.items()}
     tested = _screen_rows(pool, spec, slice(0, n), c2, bits, hits)
     return Screen(bits=bits, c2=c2, tested=tested)
 
@@ -122,7 +121,7 @@ def _screen_rows(
     bits: np.ndarray,
     hits: dict[str, np.ndarray],
 ) -> np.ndarray:
-    """Screen the pool rows `rows` (hits: sorted pool indices): fill c2[rows] and bits[rows];
+    """Screen the pool rows `rows` (hits: pool indices): fill c2[rows] and bits[rows];
     return who of them is live, within reach and fails at most one constraint (pool indices,
     ascending). Written for a range so that parts of a pool could be screened side by side;
     on this two-core machine threads bought under 1 ms of 6 (memory bandwidth is the limit)."""
@@ -139,8 +138,8 @@ def _screen_rows(
             short |= pool.languages[LANG_INDEX[code]][rows] < level
         _set(b, "language", short)
     for code, index in hits.items():
-        lo, hi = np.searchsorted(index, [rows.start, rows.stop])
-        b[index[lo:hi] - rows.start] |= FAIL_BITS[code]
+        index = index[(index >= rows.start) & (index < rows.stop)] if rows.start else index
+        b[index - rows.start] |= FAIL_BITS[code]
     # Whoever lives beyond anyone's reach (the largest travel limit plus NEAR_TRAVEL_KM) fails
     # travel and not narrowly: neither ranked nor a near miss.
     reach = travel_threshold(np.array([pool.max_travel_km + NEAR_TRAVEL_KM]))[0]
@@ -265,15 +264,14 @@ def rank(pool: Pool, spec: RequestSpec, *, size: int = 50, near_miss_size: int =
     failures = sc.bits[sc.tested]
     eligible = sc.tested[np.flatnonzero(failures == 0)]
     single = np.flatnonzero(failures != 0)
-    near, near_codes = _near_misses(pool, spec, sc, sc.tested[single], failures[single])
-    closest = _closest(pool, near, sc.c2)
-    considered = np.concatenate([eligible, near[closest]])
+    near, near_codes = _nearest_misses(pool, spec, sc, sc.tested[single], failures[single])
+    considered = np.concatenate([eligible, near])
     # Only the totals for everyone considered (the request-independent part precomputed per
     # pool); every factor's value and points only for the few picked, to explain them.
     total = np.concatenate(
         [
             totals(pool, spec, eligible, sc.c2, ascending=True),  # tested: ascending
-            totals(pool, spec, near[closest], sc.c2),
+            totals(pool, spec, near, sc.c2),
         ]
     )
     ids = pool.col("ids")[considered]
@@ -284,7 +282,7 @@ def rank(pool: Pool, spec: RequestSpec, *, size: int = 50, near_miss_size: int =
     # The same rules on the same people: the explained points add up to the totals ranked by.
     assert np.array_equal(points.total, total[picked])
     # Each near miss fails exactly one constraint, known from the pass that found them.
-    codes = near_codes[closest][missed - len(eligible)].tolist()
+    codes = near_codes[missed - len(eligible)].tolist()
     return MatchResult(
         ranked=points.entries(np.arange(len(ranked)), None),
         near_misses=points.entries(
@@ -332,13 +330,54 @@ def totals(
     c2: np.ndarray | None = None,
     ascending: bool = False,
 ) -> np.ndarray:
-    """The score (centipoints) of the people at `index`: exactly Points.compute(...).total.
-    `ascending`: `index` is strictly ascending."""
-    total = static_points(pool, spec)[index].astype(np.int64)
-    facts = _facts(pool, spec, index, c2, ascending)
-    for code, value in _request_values(pool, spec, index, facts).items():
-        total += _centi(spec.weights[code], value)
+    """The score (centipoints) of the people at `index`: exactly Points.compute(...).total
+    (`rank` checks this on every match). `ascending`: `index` is strictly ascending.
+
+    Built to touch as little memory as possible, because it runs for everyone eligible (up to
+    200,000 people for a capital-region site at 1,000,000): a factor whose value comes from a
+    small count (skills held, languages verified, recent shortlists) is a lookup in a table of
+    its centipoints, computed with the same arithmetic as `factor_values`; the company's own
+    rows (experience with the client, favourites) are added where they are; only distance and
+    freshness are computed per person.
+    """
+    w = spec.weights
+    total = static_points(pool, spec)[index]  # int32: half the bytes to pick the best from
+    for code, skills in (
+        ("skills_required", spec.required_skills),
+        ("skills_preferred", spec.preferred_skills),
+    ):
+        if skills:
+            held = np.zeros(len(index), dtype=np.int16)
+            for skill in skills:
+                if skill in pool.skills:
+                    held += pool.skills[skill][index]
+            total += _table(w[code], held, 3.0 * len(skills))
+    if spec.languages:
+        verified = pool.col("verified")[index]
+        hits = np.zeros(len(index), dtype=np.int16)
+        for code, _ in spec.languages:
+            hits += (verified >> LANG_INDEX[code]) & 1
+        total += _table(w["language_verified"], hits, float(len(spec.languages)))
+    recent = np.minimum(pool.col("recent_shortlists")[index], FAIR_SPREAD_CAP)
+    total += _table(w["fair_spread"], recent, -float(FAIR_SPREAD_CAP))
+    company, favourite = spec.company_id, MARK_KINDS["favourite"]
+    at, done = _company_rows(pool.client_experience, index, company, None, ascending)
+    total[at] += _centi(
+        w["experience_client"], np.minimum(done, CLIENT_EXPERIENCE_CAP) / CLIENT_EXPERIENCE_CAP
+    )
+    at, marked = _company_rows(pool.marks, index, company, favourite, ascending)
+    total[at] += _centi(w["favourite"], marked)
+    km = distance_km(pool, spec, index) if c2 is None else _km(c2[index])
+    total += _centi(w["distance"], _distance_value(km))
+    total += _centi(w["freshness"], _freshness(pool.col("confirmed")[index], spec))
     return total
+
+
+def _table(weight: float, counts: np.ndarray, scale: float) -> np.ndarray:
+    """_centi(weight, counts / scale) by looking each count up in a table of its points."""
+    if not len(counts):
+        return np.zeros(0, dtype=np.int32)
+    return _centi(weight, np.arange(int(counts.max()) + 1) / scale).astype(np.int32)[counts]
 
 
 def _top(total: np.ndarray, ids: np.ndarray, positions: np.ndarray, k: int) -> np.ndarray:
@@ -356,6 +395,34 @@ def _top(total: np.ndarray, ids: np.ndarray, positions: np.ndarray, k: int) -> n
     else:
         pick = np.arange(len(total))
     return positions[pick[np.lexsort((ids[pick], -total[pick]))]]
+
+
+def _nearest_misses(
+    pool: Pool, spec: RequestSpec, sc: Screen, single: np.ndarray, bits: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The NEAR_MISS_POOL near misses living closest to the site (see `_closest`), and the
+    constraint each fails.
+
+    Near a capital-region site a quarter of a million people fail exactly one constraint; the
+    closest narrow ones are looked for among the 2 x NEAR_MISS_POOL closest of them first
+    (everyone as close as the last of those included). If that finds NEAR_MISS_POOL narrow
+    misses, no one farther can be among the closest; otherwise everyone is looked at.
+    """
+    take = 2 * NEAR_MISS_POOL
+    if len(single) > 4 * take:
+        # Everyone within the distance of the `take`-th closest in a sample of every 16th:
+        # about 2 x `take` people, found without sorting a quarter of a million.
+        chords = sc.c2[single]
+        sample = chords[::16]
+        k = min(2 * take // 16, len(sample) - 1)
+        first = np.flatnonzero(chords <= np.partition(sample, k)[k])
+        near, codes = _near_misses(pool, spec, sc, single[first], bits[first])
+        if len(near) >= NEAR_MISS_POOL:
+            closest = _closest(pool, near, sc.c2)
+            return near[closest], codes[closest]
+    near, codes = _near_misses(pool, spec, sc, single, bits)
+    closest = _closest(pool, near, sc.c2)
+    return near[closest], codes[closest]
 
 
 def _near_misses(
@@ -672,7 +739,7 @@ def _request_values(
     v["experience_client"] = (
         np.minimum(facts["client"], CLIENT_EXPERIENCE_CAP) / CLIENT_EXPERIENCE_CAP
     )
-    v["distance"] = 1.0 - np.minimum(facts["km"], DISTANCE_SCALE_KM) / DISTANCE_SCALE_KM
+    v["distance"] = _distance_value(facts["km"])
     v["freshness"] = _freshness(col("confirmed")[index], spec)
     recent = col("recent_shortlists")[index].astype(np.float64)
     v["fair_spread"] = -np.minimum(recent, FAIR_SPREAD_CAP) / float(FAIR_SPREAD_CAP)
@@ -688,6 +755,10 @@ def distance_km(pool: Pool, spec: RequestSpec, index: np.ndarray) -> np.ndarray:
 
 def _km(c2: np.ndarray) -> np.ndarray:
     return EARTH_RADIUS_KM * np.sqrt(c2.astype(np.float64))
+
+
+def _distance_value(km: np.ndarray) -> np.ndarray:
+    return 1.0 - np.minimum(km, DISTANCE_SCALE_KM) / DISTANCE_SCALE_KM
 
 
 def _assessment_value(pool: Pool, focus: str, index: np.ndarray) -> np.ndarray:
@@ -711,7 +782,18 @@ def _freshness(confirmed: np.ndarray, spec: RequestSpec) -> np.ndarray:
 def _company_values(
     table, index: np.ndarray, company_id: int, kind: int | None, ascending: bool = False
 ) -> np.ndarray:
-    """One company's side-row value (experience count, or 1 for a mark of `kind`) at `index`.
+    """One company's side-row value (experience count, or 1 for a mark of `kind`) at `index`."""
+    out = np.zeros(len(index), dtype=np.float64)
+    at, values = _company_rows(table, index, company_id, kind, ascending)
+    out[at] = values
+    return out
+
+
+def _company_rows(
+    table, index: np.ndarray, company_id: int, kind: int | None, ascending: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """Where in `index` people have a row of this company (and `kind`), and its value there
+    (the experience count, or 1 for a mark).
 
     A person has at most one row per company; the few rows of this company are sorted and
     looked up, rather than spread over a pool-sized array. `ascending`: `index` is strictly
@@ -722,27 +804,26 @@ def _company_values(
     if kind is not None:
         hit &= b == kind
     rows = np.flatnonzero(hit)
-    out = np.zeros(len(index), dtype=np.float64)
     if not len(rows) or not len(index):
-        return out
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
     order = np.argsort(cand[rows], kind="stable")
-    people, values = cand[rows][order], (b[rows][order] if kind is None else 1.0)
+    people, values = cand[rows][order], (b[rows][order] if kind is None else np.ones(len(rows)))
     if ascending and len(people) < len(index):
-        # Look the company's few people up in the (long, ascending) index instead: the first row
-        # of each person, as below.
+        # Mark the company's people in an array as long as the (long, ascending) index reaches
+        # and read it at the index: cheaper than searching either in the other. The first row
+        # of each person counts, as below.
+        last = int(index[-1])
+        where = np.full(last + 1, -1, dtype=np.int32)  # the person's row in `people`, or -1
         first = np.ones(len(people), dtype=bool)
         first[1:] = people[1:] != people[:-1]
-        people = people[first]
-        if kind is None:
-            values = values[first]
-        pos = np.minimum(np.searchsorted(index, people), len(index) - 1)
-        found = np.flatnonzero(index[pos] == people)
-        out[pos[found]] = values[found] if kind is None else 1.0
-        return out
+        inside = np.flatnonzero(first & (people <= last))
+        where[people[inside]] = inside
+        slot = where[index]
+        at = np.flatnonzero(slot >= 0)
+        return at, values[slot[at]]
     pos = np.minimum(np.searchsorted(people, index), len(people) - 1)
     found = np.flatnonzero(people[pos] == index)
-    out[found] = values[pos[found]] if kind is None else 1.0
-    return out
+    return found, values[pos[found]]
 
 
 # --- explanations -------------------------------------------------------------------------
