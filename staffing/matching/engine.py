@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -274,9 +275,9 @@ def rank(pool: Pool, spec: RequestSpec, *, size: int = 50, near_miss_size: int =
             totals(pool, spec, near, sc.c2),
         ]
     )
-    ids = pool.col("ids")[considered]
-    ranked = _top(total, ids, np.arange(len(eligible)), size)
-    missed = _top(total, ids, np.arange(len(eligible), len(considered)), near_miss_size)
+    ids = pool.col("ids")
+    ranked = _top(total[: len(eligible)], lambda at: ids[eligible[at]], size)
+    missed = len(eligible) + _top(total[len(eligible) :], lambda at: ids[near[at]], near_miss_size)
     picked = np.concatenate([ranked, missed])
     points = Points.compute(pool, spec, considered[picked], sc.c2)
     # The same rules on the same people: the explained points add up to the totals ranked by.
@@ -380,21 +381,20 @@ def _table(weight: float, counts: np.ndarray, scale: float) -> np.ndarray:
     return _centi(weight, np.arange(int(counts.max()) + 1) / scale).astype(np.int32)[counts]
 
 
-def _top(total: np.ndarray, ids: np.ndarray, positions: np.ndarray, k: int) -> np.ndarray:
-    """The k best of `positions` by (score desc, id asc), in that order; exact on ties."""
-    if not len(positions) or k <= 0:
-        return positions[:0]
-    total = total[positions]
-    ids = ids[positions]
+def _top(total: np.ndarray, ids_of: Callable[[np.ndarray], np.ndarray], k: int) -> np.ndarray:
+    """Positions in `total` of the k best by (score desc, id asc), in that order; exact on
+    ties. `ids_of(positions)`: their candidate ids, asked only for the few it needs."""
+    if not len(total) or k <= 0:
+        return np.zeros(0, dtype=np.int64)
     if len(total) > k:
         kth = np.partition(total, len(total) - k)[len(total) - k]
         above = np.flatnonzero(total > kth)
         ties = np.flatnonzero(total == kth)
-        ties = ties[np.argsort(ids[ties], kind="stable")[: k - len(above)]]
+        ties = ties[np.argsort(ids_of(ties), kind="stable")[: k - len(above)]]
         pick = np.concatenate([above, ties])
     else:
         pick = np.arange(len(total))
-    return positions[pick[np.lexsort((ids[pick], -total[pick]))]]
+    return pick[np.lexsort((ids_of(pick), -total[pick]))]
 
 
 def _nearest_misses(
@@ -486,7 +486,8 @@ class Points:
 
     def top(self, positions: np.ndarray, k: int) -> np.ndarray:
         """The k best of `positions` by (score desc, id asc), in that order; exact on ties."""
-        return _top(self.total, self.pool.col("ids")[self.index], positions, k)
+        ids = self.pool.col("ids")
+        return positions[_top(self.total[positions], lambda at: ids[self.index[positions[at]]], k)]
 
     def entries(self, positions: np.ndarray, failed: list[list[str]] | None) -> list[Entry]:
         """Explained entries for `positions`, ranked 1.. in that order; `failed` lists the hard
