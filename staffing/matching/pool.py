@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from candidates.languages import Language
-from staffing.matching.features import CandidateFeatures
+from staffing.matching.features import FEATURE_FIELDS, CandidateFeatures
 from staffing.matching.rules import EARTH_RADIUS_KM
 
 LANGUAGES: tuple[str, ...] = tuple(Language.values)
@@ -278,6 +278,24 @@ _SCALARS = {  # pool column → dtype; kept small because 1M people × every byt
     "rating_count": np.uint16,
     "recent_shortlists": np.uint16,
 }
+# The scalar columns a person's features are read back from (Pool.feature_rows).
+_ROW_COLUMNS = (
+    "ids",
+    "latitude",
+    "longitude",
+    "max_travel_km",
+    "roles",
+    "availability",
+    "confirmed",
+    "verified",
+    "completed_retail",
+    "completed_office",
+    "no_shows",
+    "late_cancellations",
+    "rating_average",
+    "rating_count",
+    "recent_shortlists",
+)
 _COPIED = (
     "ids",
     "versions",
@@ -433,61 +451,73 @@ class Pool:
         return self.features_many([index])[0]
 
     def features_many(self, indices: Sequence[int]) -> list[CandidateFeatures]:
-        """Several people's features; one pass over each side table, whatever their number.
+        """Several people's features (see `feature_rows`)."""
+        return [
+            CandidateFeatures.from_json(dict(zip(FEATURE_FIELDS, row, strict=True)))
+            for row in self.feature_rows(indices)
+        ]
+
+    def feature_rows(self, indices: Sequence[int]) -> list[list[Any]]:
+        """Several people's features as JSON-ready rows in FEATURE_FIELDS order: exactly
+        `CandidateFeatures.to_json()` of each, which is what a stored shortlist keeps for
+        replay. One pass over each side table, whatever their number.
 
         Every column is gathered for all of them at once and read as Python lists: reading numpy
-        scalars one person and one column at a time cost ~45 µs a person.
+        scalars one person and one column at a time cost ~45 µs a person, and building the
+        dataclasses first and turning them into JSON cost three times what this does.
         """
         wanted = np.asarray(indices, dtype=np.int64)
         side = {
             name: _rows_by_person(getattr(self, name), wanted)
             for name in ("dates_off", "blocked", "marks", "client_experience")
         }
-        c = {name: column[wanted].tolist() for name, column in self.cols.items()}
-        languages = [column[wanted].tolist() for column in self.languages]
-        assessment = [column[wanted].tolist() for column in self.assessment]
+        c = {name: self.cols[name][wanted].tolist() for name in _ROW_COLUMNS}
+        languages = [
+            (code, levels)
+            for code, column in zip(LANGUAGES, self.languages, strict=True)
+            if any(levels := column[wanted].tolist())
+        ]
+        verified_bits = [(code, 1 << j) for j, code in enumerate(LANGUAGES)]
+        assessment = list(
+            zip(*(column[wanted].tolist() for column in self.assessment), strict=True)
+        )
         skills = [
-            (skill, levels)
+            (str(skill), levels)
             for skill, column in sorted(self.skills.items())
             if (levels := column[wanted].tolist()) and any(levels)
         ]
-        people = []
+        retail, office = ROLE_BITS["retail"], ROLE_BITS["office"]
+        rows = []
         for r, i in enumerate(wanted.tolist()):
-            rows = {name: by_person.get(i, []) for name, by_person in side.items()}
-            scores = (assessment[0][r], assessment[1][r], assessment[2][r])
-            verified = c["verified"][r]
-            people.append(
-                CandidateFeatures(
-                    id=c["ids"][r],
-                    latitude=_number(c["latitude"][r]),
-                    longitude=_number(c["longitude"][r]),
-                    max_travel_km=c["max_travel_km"][r],
-                    works_retail=bool(c["roles"][r] & ROLE_BITS["retail"]),
-                    works_office=bool(c["roles"][r] & ROLE_BITS["office"]),
-                    availability=c["availability"][r],
-                    availability_confirmed_at=_number(c["confirmed"][r]),
-                    languages={
-                        code: languages[j][r] for j, code in enumerate(LANGUAGES) if languages[j][r]
-                    },
-                    verified_languages=tuple(
-                        code for j, code in enumerate(LANGUAGES) if verified & (1 << j)
-                    ),
-                    skills={skill: levels[r] for skill, levels in skills if levels[r]},
-                    assessment=scores if scores[0] else None,
-                    completed_retail=c["completed_retail"][r],
-                    completed_office=c["completed_office"][r],
-                    no_shows=c["no_shows"][r],
-                    late_cancellations=c["late_cancellations"][r],
-                    rating_average=_number(c["rating_average"][r]),
-                    rating_count=c["rating_count"][r],
-                    recent_shortlists=c["recent_shortlists"][r],
-                    dates_off=tuple(sorted(int(a) for a, _ in rows["dates_off"])),
-                    blocked=tuple(sorted(rows["blocked"])),
-                    marks={int(a): MARK_NAMES[int(b)] for a, b in rows["marks"]},
-                    client_experience={int(a): int(b) for a, b in rows["client_experience"]},
-                )
+            roles, verified, scores = c["roles"][r], c["verified"][r], assessment[r]
+            rows.append(
+                [
+                    c["ids"][r],
+                    _number(c["latitude"][r]),
+                    _number(c["longitude"][r]),
+                    c["max_travel_km"][r],
+                    bool(roles & retail),
+                    bool(roles & office),
+                    c["availability"][r],
+                    _number(c["confirmed"][r]),
+                    {code: levels[r] for code, levels in languages if levels[r]},
+                    [code for code, bit in verified_bits if verified & bit],
+                    {skill: levels[r] for skill, levels in skills if levels[r]},
+                    list(scores) if scores[0] else None,
+                    c["completed_retail"][r],
+                    c["completed_office"][r],
+                    c["no_shows"][r],
+                    c["late_cancellations"][r],
+                    _number(c["rating_average"][r]),
+                    c["rating_count"][r],
+                    c["recent_shortlists"][r],
+                    sorted(int(a) for a, _ in side["dates_off"].get(i, ())),
+                    [list(b) for b in sorted(side["blocked"].get(i, ()))],
+                    {str(int(a)): MARK_NAMES[int(b)] for a, b in side["marks"].get(i, ())},
+                    {str(int(a)): int(b) for a, b in side["client_experience"].get(i, ())},
+                ]
             )
-        return people
+        return rows
 
     @classmethod
     def from_features(cls, people: Sequence[CandidateFeatures]) -> Pool:

@@ -28,15 +28,12 @@ class StoredInputs:
     near_miss_size: int
 
     def to_json(self) -> dict[str, Any]:
-        """The people as a table (field names once, then one row each): half the size of a list
-        of objects, which every match writes."""
-        return {
-            "spec": self.spec.to_json(),
-            "people_fields": list(FEATURE_FIELDS),
-            "people_rows": [_row(p.to_json()) for p in self.people],
-            "size": self.size,
-            "near_miss_size": self.near_miss_size,
-        }
+        return inputs_json(
+            spec=self.spec,
+            people_rows=[_row(p.to_json()) for p in self.people],
+            size=self.size,
+            near_miss_size=self.near_miss_size,
+        )
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> StoredInputs:
@@ -51,6 +48,21 @@ class StoredInputs:
             size=data["size"],
             near_miss_size=data["near_miss_size"],
         )
+
+
+def inputs_json(
+    *, spec: RequestSpec, people_rows: list[list[Any]], size: int, near_miss_size: int
+) -> dict[str, Any]:
+    """Stored inputs as JSON: the people as a table (field names once, then one row each in
+    FEATURE_FIELDS order, see `Pool.feature_rows`), half the size of a list of objects, which
+    every match writes."""
+    return {
+        "spec": spec.to_json(),
+        "people_fields": list(FEATURE_FIELDS),
+        "people_rows": people_rows,
+        "size": size,
+        "near_miss_size": near_miss_size,
+    }
 
 
 def _row(person: dict[str, Any]) -> list[Any]:

@@ -24,7 +24,7 @@ from clients.models import ServiceProfile, Site
 from staffing.matching.engine import MatchResult, rank
 from staffing.matching.features import RequestSpec, ShiftSpec
 from staffing.matching.pool import Pool
-from staffing.matching.replay import StoredInputs
+from staffing.matching.replay import inputs_json
 from staffing.matching.rules import RULES_VERSION, weights_resolve
 from staffing.models import (
     AuditEvent,
@@ -359,17 +359,17 @@ def _shortlists_store(
     9 ms of a 40 ms match at 100,000 people (docs/performance.md).
     """
     entries = [[*r.ranked, *r.near_misses] for r in results]
-    people = pool.features_many([e.index for batch in entries for e in batch])
+    people = pool.feature_rows([e.index for batch in entries for e in batch])
     now = timezone.now()
     shortlists, document = [], []
     at = 0
     for c, spec, result, batch in zip(claimed, specs, results, entries, strict=True):
-        inputs = StoredInputs(
+        inputs = inputs_json(
             spec=spec,
-            people=people[at : at + len(batch)],
+            people_rows=people[at : at + len(batch)],
             size=settings.SHORTLIST_SIZE,
             near_miss_size=NEAR_MISS_SIZE,
-        ).to_json()
+        )
         at += len(batch)
         shortlists.append(
             Shortlist(

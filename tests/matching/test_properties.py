@@ -8,8 +8,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from staffing.matching.engine import rank
+from staffing.matching.features import FEATURE_FIELDS, CandidateFeatures
 from staffing.matching.naive import hard_failures_of, score_naive
-from staffing.matching.pool import Pool
+from staffing.matching.pool import LANGUAGES, Pool
 from staffing.matching.rules import DEFAULT_WEIGHTS
 from tests.matching.plain_data import COMPANY, NOW, SHIFT_DATE, SHIFT_START, person, request
 
@@ -148,3 +149,18 @@ def test_scores_do_not_depend_on_pool_position():
     }
     for pk, entries in alone.items():
         assert [e.score for e in entries] == ([together[pk]] if pk in together else [])
+
+
+@SETTINGS
+@given(people_st(min_size=1))
+def test_the_pool_gives_back_each_persons_features_as_stored_for_replay(people):
+    pool = Pool.from_features(people)
+    rows = pool.feature_rows(pool.index_of([p.id for p in people]))
+    order = {code: i for i, code in enumerate(LANGUAGES)}
+    for p, row in zip(people, rows, strict=True):
+        expected = p.to_json()
+        expected["verified_languages"].sort(key=order.get)
+        expected["dates_off"].sort()
+        expected["blocked"].sort()
+        assert dict(zip(FEATURE_FIELDS, row, strict=True)) == expected
+        assert CandidateFeatures.from_json(expected) == pool.features(pool.index_of([p.id])[0])
