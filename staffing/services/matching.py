@@ -36,6 +36,7 @@ from staffing.models import (
     StaffingRequest,
 )
 from staffing.services.pool import pool_current, pool_keeper, pool_reload
+from staffing.services.statements import prepared_execute
 
 NEAR_MISS_SIZE = 10
 # The rules version of a shortlist built by hand (settings.AUTOMATIC_MATCHING off).
@@ -263,7 +264,9 @@ def _claim(*, request_id: int, others: int) -> tuple[list[_Claimed], bool]:
     """Lock the waiting requests to match now (`request_id` first, then the oldest others) and
     read what ranking needs of them in the same round trip; and whether `request_id` waits."""
     with connection.cursor() as cursor:
-        cursor.execute(
+        prepared_execute(
+            cursor,
+            "staffing_claim_batch" if others else "staffing_claim_one",
             _CLAIM_SQL.format(lock="FOR UPDATE SKIP LOCKED" if others else "FOR UPDATE"),
             {"id": request_id, "limit": others + 1, "received": StaffingRequest.Status.RECEIVED},
         )
@@ -296,7 +299,7 @@ def _claim(*, request_id: int, others: int) -> tuple[list[_Claimed], bool]:
 _CLAIM_SQL = f"""WITH claimed AS (
         SELECT id, company_id, role_type, site_id, service_profile_id
         FROM {StaffingRequest._meta.db_table}
-        WHERE status = %(received)s AND (id = %(id)s OR %(limit)s > 1)
+        WHERE status = %(received)s::text AND (id = %(id)s::bigint OR %(limit)s::int > 1)
         ORDER BY id <> %(id)s, id
         LIMIT %(limit)s
         {{lock}})
@@ -391,7 +394,9 @@ def _shortlists_store(
             ]
         )
     with connection.cursor() as cursor:
-        cursor.execute(
+        prepared_execute(
+            cursor,
+            "staffing_shortlists_store",
             _STORE_SQL,
             {"rules": RULES_VERSION, "now": now, "doc": orjson.dumps(document).decode()},
         )
@@ -407,7 +412,8 @@ _STORE_SQL = f"""WITH doc AS MATERIALIZED (
     lists AS (
         INSERT INTO {Shortlist._meta.db_table}
             (request_id, rules_version, inputs, pool_size, eligible_count, created_at)
-        SELECT (s->>0)::bigint, %(rules)s, s->1, (s->>2)::int, (s->>3)::int, %(now)s
+        SELECT (s->>0)::bigint, %(rules)s::text, s->1, (s->>2)::int, (s->>3)::int,
+            %(now)s::timestamptz
         FROM doc ORDER BY ord
         RETURNING id, request_id),
     entries AS (

@@ -42,6 +42,7 @@ from staffing.models import (
     ShortlistEntry,
     StaffingRequest,
 )
+from staffing.services.statements import prepared_execute
 
 LOAD_CHUNK = 100_000  # rows per fetch when loading
 # Changes committed up to this long after their timestamp are still seen: keep transactions
@@ -327,6 +328,18 @@ class _Changes:
     appearances: list[int]  # candidate ids ranked in shortlists not counted yet
 
 
+_CHANGES_SQL = f"""WITH new AS (
+        SELECT id, created_at FROM {_t(Shortlist)}
+        WHERE id > %(min_id)s::bigint AND created_at > %(since)s::timestamptz
+            AND NOT id = ANY(%(seen)s::bigint[]))
+    SELECT 0, id, (EXTRACT(EPOCH FROM updated_at) * 1000000)::bigint, updated_at
+    FROM {_t(Candidate)} WHERE updated_at > %(watermark)s::timestamptz
+    UNION ALL SELECT 1, id, 0, created_at FROM new
+    UNION ALL SELECT 2, e.candidate_id, 0, NULL
+    FROM {_t(ShortlistEntry)} e
+    WHERE e.shortlist_id = ANY(ARRAY(SELECT id FROM new)) AND NOT e.near_miss"""
+
+
 @dataclass
 class PoolKeeper:
     """One process's pool and how far it has caught up with the database."""
@@ -408,23 +421,15 @@ class PoolKeeper:
         """
         assert self.watermark is not None and self.shortlist_watermark is not None
         since = self.shortlist_watermark - CATCH_UP_OVERLAP
-        rows = _fetch(
-            f"""WITH new AS (
-                    SELECT id, created_at FROM {_t(Shortlist)}
-                    WHERE id > %(min_id)s AND created_at > %(since)s AND NOT id = ANY(%(seen)s))
-                SELECT 0, id, (EXTRACT(EPOCH FROM updated_at) * 1000000)::bigint, updated_at
-                FROM {_t(Candidate)} WHERE updated_at > %(watermark)s
-                UNION ALL SELECT 1, id, 0, created_at FROM new
-                UNION ALL SELECT 2, e.candidate_id, 0, NULL
-                FROM {_t(ShortlistEntry)} e
-                WHERE e.shortlist_id = ANY(ARRAY(SELECT id FROM new)) AND NOT e.near_miss""",
-            {
-                "min_id": self.shortlist_max_id - SHORTLISTS_IN_FLIGHT,
-                "since": since,
-                "seen": list(self.seen_shortlists),
-                "watermark": self.watermark - CATCH_UP_OVERLAP,
-            },
-        )
+        params = {
+            "min_id": self.shortlist_max_id - SHORTLISTS_IN_FLIGHT,
+            "since": since,
+            "seen": list(self.seen_shortlists),
+            "watermark": self.watermark - CATCH_UP_OVERLAP,
+        }
+        with connection.cursor() as cursor:
+            prepared_execute(cursor, "staffing_pool_changes", _CHANGES_SQL, params)
+            rows = cursor.fetchall()
         changes = _Changes(
             people=[r[1:] for r in rows if r[0] == 0],
             appearances=[r[1] for r in rows if r[0] == 2],
