@@ -9,7 +9,7 @@ from django.db import connection, transaction
 
 from staffing.matching.replay import shortlist_replay
 from staffing.models import AuditEvent, Shortlist, StaffingRequest
-from staffing.services.matching import shortlists_build
+from staffing.services.matching import entries_copy, shortlists_build
 from tests.matching.test_service import make_request, speaker
 
 pytestmark = pytest.mark.django_db
@@ -129,3 +129,22 @@ def test_without_automatic_matching_a_batch_gets_empty_shortlists(settings):
     for request in requests:
         assert _status(request) == StaffingRequest.Status.SHORTLISTED
         assert not Shortlist.objects.get(request=request).entries.exists()
+
+
+def test_explanations_go_in_and_come_out_unchanged_whatever_they_hold():
+    """Entries are stored with COPY's text format: backslashes, tabs, newlines, quotes, \\N and
+    non-ASCII in an explanation must survive."""
+    speaker()
+    request = make_request()
+    shortlist = shortlists_build(request_id=request.pk, batch=1)
+    tricky = {
+        "text": 'a\\b\tc\nd\re "quoted" \\N Ääkkönen ✓',
+        "nested": [{"x": 1.5, "y": None, "z": True}],
+        "score": 0.1 + 0.2,
+    }
+    other = speaker()
+    with connection.cursor() as cursor:
+        entries_copy(cursor, [(shortlist.pk, other.pk, 99, 12.34, True, tricky)])
+    stored = shortlist.entries.get(candidate=other)
+    assert stored.explanation == tricky
+    assert (stored.rank, stored.score, stored.near_miss) == (99, 12.34, True)
