@@ -352,15 +352,18 @@ def totals(
             for skill in skills:
                 if skill in pool.skills:
                     held += pool.skills[skill][index]
-            total += _table(w[code], held, 3.0 * len(skills))
+            # Levels are bytes: the table covers any sum of them, without a pass to find the max.
+            total += _table(w[code], held, 3.0 * len(skills), 255 * len(skills))
     if spec.languages:
         verified = pool.col("verified")[index]
         hits = np.zeros(len(index), dtype=np.int16)
         for code, _ in spec.languages:
             hits += (verified >> LANG_INDEX[code]) & 1
-        total += _table(w["language_verified"], hits, float(len(spec.languages)))
+        total += _table(
+            w["language_verified"], hits, float(len(spec.languages)), len(spec.languages)
+        )
     recent = np.minimum(pool.col("recent_shortlists")[index], FAIR_SPREAD_CAP)
-    total += _table(w["fair_spread"], recent, -float(FAIR_SPREAD_CAP))
+    total += _table(w["fair_spread"], recent, -float(FAIR_SPREAD_CAP), FAIR_SPREAD_CAP)
     company, favourite = spec.company_id, MARK_KINDS["favourite"]
     at, done = _company_rows(pool.client_experience, index, company, None, ascending)
     total[at] += _centi(
@@ -374,11 +377,9 @@ def totals(
     return total
 
 
-def _table(weight: float, counts: np.ndarray, scale: float) -> np.ndarray:
-    """_centi(weight, counts / scale) by looking each count up in a table of its points."""
-    if not len(counts):
-        return np.zeros(0, dtype=np.int32)
-    return _centi(weight, np.arange(int(counts.max()) + 1) / scale).astype(np.int32)[counts]
+def _table(weight: float, counts: np.ndarray, scale: float, top: int) -> np.ndarray:
+    """_centi(weight, counts / scale) for counts 0..top, by looking each up in a table."""
+    return _centi(weight, np.arange(top + 1) / scale).astype(np.int32)[counts]
 
 
 def _top(total: np.ndarray, ids_of: Callable[[np.ndarray], np.ndarray], k: int) -> np.ndarray:

@@ -412,21 +412,18 @@ def _shortlists_store(
 
 def entries_copy(cursor, rows: Sequence[tuple[int, int, int, float, bool, object]]) -> None:
     """Insert shortlist entries (shortlist id, candidate id, rank, score, near miss,
-    explanation) with COPY."""
-    lines = io.StringIO()
+    explanation) with COPY, in its text format.
+
+    An explanation is compact JSON from orjson: it has no raw tab, newline or carriage return
+    (they are escaped inside strings), so doubling its backslashes makes it a COPY field."""
+    lines = io.BytesIO()
     for shortlist_id, candidate_id, rank_, score, near_miss, explanation in rows:
-        lines.write(
-            f"{shortlist_id}\t{candidate_id}\t{rank_}\t{score!r}\t"
-            f"{'t' if near_miss else 'f'}\t{_copy_json(explanation)}\n"
-        )
+        flag = "t" if near_miss else "f"
+        lines.write(f"{shortlist_id}\t{candidate_id}\t{rank_}\t{score!r}\t{flag}\t".encode())
+        lines.write(orjson.dumps(explanation).replace(b"\\", b"\\\\"))
+        lines.write(b"\n")
     lines.seek(0)
     cursor.copy_expert(_ENTRIES_COPY, lines)
-
-
-def _copy_json(value: object) -> str:
-    """A JSON value as a field of COPY's text format: compact JSON has no raw tab, newline or
-    carriage return (they are escaped inside strings), so doubling its backslashes is all."""
-    return orjson.dumps(value).decode().replace("\\", "\\\\")
 
 
 _ENTRIES_COPY = (
