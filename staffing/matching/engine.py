@@ -69,16 +69,16 @@ class MatchResult:
 class Screen:
     """Who fails which hard constraint (the matchable gate aside).
 
-    The dense rules (role type, weekly grid, language, travel) are full-length masks; the sparse
-    ones (dates off, bookings, client bars) are pool indices, which keeps passes over a million
-    people to a handful. `c2` holds everyone's squared chord to the site in single precision
-    (see `chords32`), `tested` the live people within reach failing at most one rule,
-    ascending: the only ones who can be ranked or be a near miss.
+    `bits` has one bit per constraint a person fails (FAIL_BITS); `c2` is everyone's squared
+    chord to the site in single precision (see `chords32`). `eligible` are the live people who
+    fail nothing (pool indices, ascending); `single` marks the live people within reach who
+    fail exactly one constraint: the only ones who can be near misses.
     """
 
-    bits: np.ndarray  # uint8 per person: bit FAIL_BITS[code] set for each constraint failed
+    bits: np.ndarray
     c2: np.ndarray
-    tested: np.ndarray
+    eligible: np.ndarray
+    single: np.ndarray
 
     def failed(self, i: int) -> list[str]:
         return [code for code, bit in FAIL_BITS.items() if self.bits[i] & bit]
@@ -98,67 +98,50 @@ def hard_failures(pool: Pool, spec: RequestSpec) -> dict[str, np.ndarray]:
 
 
 def screen(pool: Pool, spec: RequestSpec) -> Screen:
-    """Every hard constraint for everyone: each person's chord to the site and failure bits."""
-    n = pool.size
-    c2 = np.empty(n, dtype=np.float32)
-    bits = np.empty(n, dtype=np.uint8)
-    hits = {  # the sparse rules' people, sorted (someone listed twice is still one failure)
-        "date_off": _side_hits(pool.dates_off.view(), lambda a, b: _equals_any(a, spec.dates)),
-        "booked": _side_hits(pool.blocked.view(), lambda a, b: _overlaps_any(spec, a, b)),
-        "barred": _side_hits(
-            pool.marks.view(),
-            lambda a, b: (a == spec.company_id) & (b == MARK_KINDS["do_not_return"]),
-        ),
-    }
-    tested = _screen_rows(pool, spec, slice(0, n), c2, bits, hits)
-    return Screen(bits=bits, c2=c2, tested=tested)
-
-
-def _screen_rows(
-    pool: Pool,
-    spec: RequestSpec,
-    rows: slice,
-    c2: np.ndarray,
-    bits: np.ndarray,
-    hits: dict[str, np.ndarray],
-) -> np.ndarray:
-    """Screen the pool rows `rows` (hits: pool indices): fill c2[rows] and bits[rows];
-    return who of them is live, within reach and fails at most one constraint (pool indices,
-    ascending). Written for a range so that parts of a pool could be screened side by side;
-    on this two-core machine threads bought under 1 ms of 6 (memory bandwidth is the limit)."""
+    """Every hard constraint for everyone, as dense passes over the pool's columns; the sparse
+    rules (dates off, bookings, client bars) through their side tables' few matching rows."""
     need = spec.grid_mask
-    part = c2[rows]
-    part[:] = chords32(pool, spec, rows=rows)
-    b = bits[rows]
-    np.equal(pool.col("roles")[rows] & ROLE_BITS[spec.role_type], 0, out=b.view(bool))
-    _set(b, "weekly_grid", (pool.col("availability")[rows] & need) != need)
-    _set(b, "travel", _beyond_travel(pool, spec, part, rows))
+    c2 = chords32(pool, spec)
+    bits = ((pool.col("roles") & ROLE_BITS[spec.role_type]) == 0).view(np.uint8)
+    _set(bits, "weekly_grid", (pool.col("availability") & need) != need)
+    _set(bits, "travel", _beyond_travel(pool, spec, c2))
     if spec.languages:
-        short = np.zeros(len(b), dtype=bool)
+        short = np.zeros(pool.size, dtype=bool)
         for code, level in spec.languages:
-            short |= pool.languages[LANG_INDEX[code]][rows] < level
-        _set(b, "language", short)
-    for code, index in hits.items():
-        index = index[(index >= rows.start) & (index < rows.stop)] if rows.start else index
-        b[index - rows.start] |= FAIL_BITS[code]
+            short |= pool.languages[LANG_INDEX[code]][: pool.size] < level
+        _set(bits, "language", short)
+    for code, index in (
+        ("date_off", _side_hits(pool.dates_off.view(), lambda a, b: _equals_any(a, spec.dates))),
+        ("booked", _side_hits(pool.blocked.view(), lambda a, b: _overlaps_any(spec, a, b))),
+        (
+            "barred",
+            _side_hits(
+                pool.marks.view(),
+                lambda a, b: (a == spec.company_id) & (b == MARK_KINDS["do_not_return"]),
+            ),
+        ),
+    ):
+        bits[index] |= FAIL_BITS[code]  # someone listed twice is still one failure
+    live = pool.col("live")
+    none = bits == 0
+    eligible = np.flatnonzero(none & live)
     # Whoever lives beyond anyone's reach (the largest travel limit plus NEAR_TRAVEL_KM) fails
-    # travel and not narrowly: neither ranked nor a near miss.
+    # travel and not narrowly: never a near miss.
     reach = travel_threshold(np.array([pool.max_travel_km + NEAR_TRAVEL_KM]))[0]
-    at_most_one = (b & (b - np.uint8(1))) == 0  # no bit or a single one
-    at_most_one &= pool.col("live")[rows]
-    at_most_one &= part <= np.float32(reach) + CHORD32_MARGIN
-    return np.flatnonzero(at_most_one) + rows.start
+    single = (bits & (bits - np.uint8(1))) == 0  # no bit or a single one
+    single &= ~none
+    single &= live
+    single &= c2 <= np.float32(reach) + CHORD32_MARGIN
+    return Screen(bits=bits, c2=c2, eligible=eligible, single=single)
 
 
 def _set(bits: np.ndarray, code: str, mask: np.ndarray) -> None:
     bits |= mask.view(np.uint8) * FAIL_BITS[code]
 
 
-def chords32(
-    pool: Pool, spec: RequestSpec, index: np.ndarray | None = None, rows: slice = slice(None)
-) -> np.ndarray:
+def chords32(pool: Pool, spec: RequestSpec, index: np.ndarray | None = None) -> np.ndarray:
     """Squared straight-line distance from the site on the unit sphere, in single precision,
-    of everyone in `rows` (or of the people at `index`); NaN when no home is known.
+    of everyone (or of the people at `index`); NaN when no home is known.
 
     One streaming pass over three float32 columns costs less than gathering the double-precision
     coordinates of the few hundred thousand people who could reach a capital-region site. Every
@@ -167,7 +150,7 @@ def chords32(
     their travel limit is exact nonetheless (see `_beyond_travel`).
     """
     sx, sy, sz = unit_vector(spec.site_latitude, spec.site_longitude)
-    cols = [pool.col(name)[rows] for name in ("x32", "y32", "z32")]
+    cols = [pool.col(name) for name in ("x32", "y32", "z32")]
     if index is not None:
         cols = [column[index] for column in cols]
     c2 = cols[0] - np.float32(sx)
@@ -185,16 +168,15 @@ def chords32(
 CHORD32_MARGIN = np.float32(1e-7)
 
 
-def _beyond_travel(pool: Pool, spec: RequestSpec, c2: np.ndarray, rows: slice) -> np.ndarray:
-    """Who in `rows` (chords `c2`) lives beyond their own travel limit: exactly the haversine
-    test (double precision chords against thresholds computed with `math`), decided in single
-    precision for everyone but the few within CHORD32_MARGIN of their limit."""
-    limit = pool.col("travel32")[rows]
+def _beyond_travel(pool: Pool, spec: RequestSpec, c2: np.ndarray) -> np.ndarray:
+    """Who lives beyond their own travel limit: exactly the haversine test (double precision
+    chords against thresholds computed with `math`), decided in single precision for everyone
+    but the few within CHORD32_MARGIN of their limit."""
+    limit = pool.col("travel32")
     beyond = ~(c2 <= limit)
     close = np.flatnonzero(np.abs(c2 - limit) <= CHORD32_MARGIN)
     if len(close):
-        at = close + rows.start
-        beyond[close] = ~(squared_chords(pool, spec, at) <= pool.col("travel_d2")[at])
+        beyond[close] = ~(squared_chords(pool, spec, close) <= pool.col("travel_d2")[close])
     return beyond
 
 
@@ -261,17 +243,14 @@ def rank(pool: Pool, spec: RequestSpec, *, size: int = 50, near_miss_size: int =
     """The best `size` eligible people, explained, and the best near misses."""
     sc = screen(pool, spec)
     live = pool.col("live")
-    # Only the people failing at most one constraint can be ranked or be a near miss.
-    failures = sc.bits[sc.tested]
-    eligible = sc.tested[np.flatnonzero(failures == 0)]
-    single = np.flatnonzero(failures != 0)
-    near, near_codes = _nearest_misses(pool, spec, sc, sc.tested[single], failures[single])
+    eligible = sc.eligible
+    near, near_codes = _nearest_misses(pool, spec, sc)
     considered = np.concatenate([eligible, near])
     # Only the totals for everyone considered (the request-independent part precomputed per
     # pool); every factor's value and points only for the few picked, to explain them.
     total = np.concatenate(
         [
-            totals(pool, spec, eligible, sc.c2, ascending=True),  # tested: ascending
+            totals(pool, spec, eligible, sc.c2, ascending=True),
             totals(pool, spec, near, sc.c2),
         ]
     )
@@ -398,30 +377,28 @@ def _top(total: np.ndarray, ids_of: Callable[[np.ndarray], np.ndarray], k: int) 
     return pick[np.lexsort((ids_of(pick), -total[pick]))]
 
 
-def _nearest_misses(
-    pool: Pool, spec: RequestSpec, sc: Screen, single: np.ndarray, bits: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def _nearest_misses(pool: Pool, spec: RequestSpec, sc: Screen) -> tuple[np.ndarray, np.ndarray]:
     """The NEAR_MISS_POOL near misses living closest to the site (see `_closest`), and the
     constraint each fails.
 
     Near a capital-region site a quarter of a million people fail exactly one constraint; the
-    closest narrow ones are looked for among the 2 x NEAR_MISS_POOL closest of them first
-    (everyone as close as the last of those included). If that finds NEAR_MISS_POOL narrow
-    misses, no one farther can be among the closest; otherwise everyone is looked at.
+    closest narrow ones are looked for among everyone within some distance first: the distance
+    of the ~4 x NEAR_MISS_POOL-th closest, estimated from every 16th of them. If that finds
+    NEAR_MISS_POOL narrow misses, no one farther can be among the closest; otherwise everyone
+    is looked at.
     """
     take = 2 * NEAR_MISS_POOL
-    if len(single) > 4 * take:
-        # Everyone within the distance of the `take`-th closest in a sample of every 16th:
-        # about 2 x `take` people, found without sorting a quarter of a million.
-        chords = sc.c2[single]
-        sample = chords[::16]
+    sample = np.flatnonzero(sc.single[::16]) * 16
+    if len(sample) * 16 > 4 * take:
+        chords = sc.c2[sample]
         k = min(2 * take // 16, len(sample) - 1)
-        first = np.flatnonzero(chords <= np.partition(sample, k)[k])
-        near, codes = _near_misses(pool, spec, sc, single[first], bits[first])
+        first = np.flatnonzero(sc.single & (sc.c2 <= np.partition(chords, k)[k]))
+        near, codes = _near_misses(pool, spec, sc, first, sc.bits[first])
         if len(near) >= NEAR_MISS_POOL:
             closest = _closest(pool, near, sc.c2)
             return near[closest], codes[closest]
-    near, codes = _near_misses(pool, spec, sc, single, bits)
+    single = np.flatnonzero(sc.single)
+    near, codes = _near_misses(pool, spec, sc, single, sc.bits[single])
     closest = _closest(pool, near, sc.c2)
     return near[closest], codes[closest]
 
@@ -855,4 +832,4 @@ def _failure(pool: Pool, spec: RequestSpec, i: int, code: str) -> dict[str, Any]
 
 def eligible(pool: Pool, spec: RequestSpec) -> np.ndarray:
     """Pool indices of everyone who passes every hard constraint for `spec`."""
-    return np.flatnonzero(pool.col("live") & (screen(pool, spec).bits == 0))
+    return screen(pool, spec).eligible
