@@ -269,7 +269,7 @@ def _claim(*, request_id: int, others: int) -> tuple[list[_Claimed], bool]:
             cursor,
             "staffing_claim_batch" if others else "staffing_claim_one",
             _CLAIM_SQL.format(lock="FOR UPDATE SKIP LOCKED" if others else "FOR UPDATE"),
-            {"id": request_id, "limit": others + 1, "received": StaffingRequest.Status.RECEIVED},
+            {"id": request_id, "limit": others + 1},
         )
         rows = cursor.fetchall()
     waiting = False
@@ -300,7 +300,8 @@ def _claim(*, request_id: int, others: int) -> tuple[list[_Claimed], bool]:
 _CLAIM_SQL = f"""WITH claimed AS (
         SELECT id, company_id, role_type, site_id, service_profile_id
         FROM {StaffingRequest._meta.db_table}
-        WHERE status = %(received)s::text AND (id = %(id)s::bigint OR %(limit)s::int > 1)
+        WHERE status = '{StaffingRequest.Status.RECEIVED.value}'
+            AND (id = %(id)s::bigint OR %(limit)s::int > 1)
         ORDER BY id <> %(id)s, id
         LIMIT %(limit)s
         {{lock}})

@@ -42,7 +42,6 @@ from staffing.models import (
     ShortlistEntry,
     StaffingRequest,
 )
-from staffing.services.statements import prepared_execute
 
 LOAD_CHUNK = 100_000  # rows per fetch when loading
 # Changes committed up to this long after their timestamp are still seen: keep transactions
@@ -427,9 +426,9 @@ class PoolKeeper:
             "seen": list(self.seen_shortlists),
             "watermark": self.watermark - CATCH_UP_OVERLAP,
         }
-        with connection.cursor() as cursor:
-            prepared_execute(cursor, "staffing_pool_changes", _CHANGES_SQL, params)
-            rows = cursor.fetchall()
+        # Not prepared: a generic plan cannot know how few rows are newer than the watermark and
+        # would scan every candidate.
+        rows = _fetch(_CHANGES_SQL, params)
         changes = _Changes(
             people=[r[1:] for r in rows if r[0] == 0],
             appearances=[r[1] for r in rows if r[0] == 2],
