@@ -228,7 +228,6 @@ def _build(*, request_id: int, others: int) -> tuple[dict[int, Shortlist], bool]
     `request_id` was still waiting (status RECEIVED) when looked at.
     """
     with transaction.atomic():
-        _commit_without_waiting_for_disk()
         claimed, waiting = _claim(request_id=request_id, others=others)
         if not claimed:
             return {}, waiting
@@ -270,6 +269,11 @@ def _claim(*, request_id: int, others: int) -> tuple[list[_Claimed], bool]:
             "staffing_claim_batch" if others else "staffing_claim_one",
             _CLAIM_SQL.format(lock="FOR UPDATE SKIP LOCKED" if others else "FOR UPDATE"),
             {"id": request_id, "limit": others + 1},
+            # In the same round trip: let this transaction's commit return before its WAL
+            # reaches the disk. A crash in that instant loses the shortlists and the status
+            # changes together, so the requests are still RECEIVED and the sweep matches them
+            # again: nothing is lost but a few milliseconds.
+            prefix="SET LOCAL synchronous_commit TO OFF",
         )
         rows = cursor.fetchall()
     waiting = False
@@ -337,16 +341,6 @@ def _shortlist_manual(*, request_id: int) -> Shortlist:
     return Shortlist.objects.create(
         request_id=request_id, rules_version=MANUAL_RULES_VERSION, inputs={"manual": True}
     )
-
-
-def _commit_without_waiting_for_disk() -> None:
-    """Let this transaction's commit return before its WAL reaches the disk.
-
-    A crash in that instant loses the shortlist and the status change together, so the request
-    is still RECEIVED and the sweep matches it again: nothing is lost but a few milliseconds.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def _shortlists_store(

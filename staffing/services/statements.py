@@ -24,11 +24,14 @@ _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 _prepared: dict[tuple[int, int], set[str]] = {}
 
 
-def prepared_execute(cursor: Any, name: str, sql: str, params: Mapping[str, Any]) -> None:
+def prepared_execute(
+    cursor: Any, name: str, sql: str, params: Mapping[str, Any], *, prefix: str = ""
+) -> None:
     """Execute `sql` (with named %(key)s placeholders) as the prepared statement `name`.
 
     `name` must stand for this exact `sql` (a constant per call site). Placeholders whose type
-    PostgreSQL cannot infer from their use need a cast in `sql`, e.g. %(limit)s::int.
+    PostgreSQL cannot infer from their use need a cast in `sql`, e.g. %(limit)s::int. `prefix`,
+    a statement without placeholders or results, is sent in the same round trip, before it.
     """
     keys = list(dict.fromkeys(_PLACEHOLDER.findall(sql)))
     names = _names_prepared(cursor)
@@ -37,9 +40,8 @@ def prepared_execute(cursor: Any, name: str, sql: str, params: Mapping[str, Any]
         cursor.execute(f"PREPARE {name} AS {numbered}")
         names.add(name)
     arguments = ", ".join(["%s"] * len(keys))
-    cursor.execute(
-        f"EXECUTE {name}({arguments})" if keys else f"EXECUTE {name}", [params[key] for key in keys]
-    )
+    execute = f"EXECUTE {name}({arguments})" if keys else f"EXECUTE {name}"
+    cursor.execute(f"{prefix}; {execute}" if prefix else execute, [params[key] for key in keys])
 
 
 def _names_prepared(cursor: Any) -> set[str]:
