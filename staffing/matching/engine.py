@@ -327,11 +327,8 @@ def totals(
         ("skills_preferred", spec.preferred_skills),
     ):
         if skills:
-            held = np.zeros(len(index), dtype=np.int16)
-            for skill in skills:
-                if skill in pool.skills:
-                    held += pool.skills[skill][index]
             # Levels are bytes: the table covers any sum of them, without a pass to find the max.
+            held = _skill_levels(pool, skills, index)
             total += _table(w[code], held, 3.0 * len(skills), 255 * len(skills))
     if spec.languages:
         verified = pool.col("verified")[index]
@@ -354,6 +351,15 @@ def totals(
     total += _centi(w["distance"], _distance_value(km))
     total += _centi(w["freshness"], _freshness(pool.col("confirmed")[index], spec))
     return total
+
+
+def _skill_levels(pool: Pool, skills: tuple[int, ...], index: np.ndarray) -> np.ndarray:
+    """The sum of each person's levels (0-3) in `skills`."""
+    held = np.zeros(len(index), dtype=np.int16)
+    for skill in skills:
+        if skill in pool.skills:
+            held += pool.skills[skill][index]
+    return held
 
 
 def _table(weight: float, counts: np.ndarray, scale: float, top: int) -> np.ndarray:
@@ -704,11 +710,7 @@ def _request_values(
         ("skills_preferred", spec.preferred_skills),
     ):
         if skills:
-            held = np.zeros(len(index), dtype=np.float64)
-            for skill in skills:
-                if skill in pool.skills:
-                    held += pool.skills[skill][index]
-            v[code] = held / (3.0 * len(skills))
+            v[code] = _skill_levels(pool, skills, index) / (3.0 * len(skills))
     if spec.languages:
         verified = col("verified")[index]
         hits = np.zeros(len(index), dtype=np.float64)

@@ -278,24 +278,6 @@ _SCALARS = {  # pool column → dtype; kept small because 1M people × every byt
     "rating_count": np.uint16,
     "recent_shortlists": np.uint16,
 }
-# The scalar columns a person's features are read back from (Pool.feature_rows).
-_ROW_COLUMNS = (
-    "ids",
-    "latitude",
-    "longitude",
-    "max_travel_km",
-    "roles",
-    "availability",
-    "confirmed",
-    "verified",
-    "completed_retail",
-    "completed_office",
-    "no_shows",
-    "late_cancellations",
-    "rating_average",
-    "rating_count",
-    "recent_shortlists",
-)
 _COPIED = (
     "ids",
     "versions",
@@ -314,6 +296,8 @@ _COPIED = (
     "rating_count",
     "recent_shortlists",
 )
+# The scalar columns a person's features are read back from (Pool.feature_rows).
+_ROW_COLUMNS = tuple(name for name in _COPIED if name != "versions")
 
 
 class Pool:
