@@ -551,68 +551,110 @@ class _Rows:
 
     def factors(self) -> list[list[dict[str, Any]]]:
         """Each entry's factor contributions and the facts behind them, built a column at a time:
-        per factor, the facts of all entries as lists, then one dict per entry."""
-        spec, n = self.spec, len(self.index)
-        params = {code: self._facts(code, n) for code in self.values}
-        columns = []
-        for code in self.values:
-            weight = spec.weights[code]
-            values = [round(v, 4) for v in self.values[code]]
-            points = [c / 100.0 for c in self.centi[code]]
-            facts = params[code]
-            columns.append(
-                [
-                    {
-                        "code": code,
-                        "weight": weight,
-                        "value": values[r],
-                        "points": points[r],
-                        **facts[r],
-                    }
-                    for r in range(n)
-                ]
-            )
+        per factor, one dict per entry holding its code, weight, value, points and facts."""
+        n = len(self.index)
+        columns = [self._factor(code, n) for code in self.values]
         return [list(row) for row in zip(*columns, strict=True)] if columns else [[]] * n
 
-    def _facts(self, code: str, n: int) -> list[dict[str, Any]]:
-        """The facts an explanation shows beside one factor, per entry."""
+    def _factor(self, code: str, n: int) -> list[dict[str, Any]]:
+        """One factor's dicts for every entry (one dict literal per entry and factor: building
+        the facts separately and merging them cost twice as much)."""
         spec, col = self.spec, self.col
+        w = spec.weights[code]
+        rows = zip(
+            [round(v, 4) for v in self.values[code]],
+            [c / 100.0 for c in self.centi[code]],
+            strict=True,
+        )
         if code in ("skills_required", "skills_preferred"):
             skills = spec.required_skills if code == "skills_required" else spec.preferred_skills
-            return [{"have": self._held(skills, r), "of": len(skills)} for r in range(n)]
+            of = len(skills)
+            return [
+                {"code": code, "weight": w, "value": v, "points": p, "have": h, "of": of}
+                for (v, p), h in zip(rows, [self._held(skills, r) for r in range(n)], strict=True)
+            ]
         if code == "assessment":
             return [
-                {"service_attitude": a, "communication": c, "sales": s} if a else {}
-                for a, c, s in zip(*self.assessment, strict=True)
+                {"code": code, "weight": w, "value": v, "points": p}
+                | ({"service_attitude": a, "communication": c, "sales": s} if a else {})
+                for (v, p), a, c, s in zip(rows, *self.assessment, strict=True)
             ]
         if code == "language_verified":
             bits = [LANG_INDEX[c] for c, _ in spec.languages]
+            of = len(bits)
             return [
-                {"verified": sum(1 for b in bits if v >> b & 1), "of": len(bits)}
-                for v in col["verified"]
+                {
+                    "code": code,
+                    "weight": w,
+                    "value": v,
+                    "points": p,
+                    "verified": sum(1 for b in bits if x >> b & 1),
+                    "of": of,
+                }
+                for (v, p), x in zip(rows, col["verified"], strict=True)
             ]
         if code == "experience_client":
-            return [{"completed": int(c)} for c in self.client]
+            return [
+                {"code": code, "weight": w, "value": v, "points": p, "completed": int(c)}
+                for (v, p), c in zip(rows, self.client, strict=True)
+            ]
         if code == "experience_kind":
             role = spec.role_type
-            return [{"completed": c, "role_type": role} for c in col[f"completed_{role}"]]
+            return [
+                {
+                    "code": code,
+                    "weight": w,
+                    "value": v,
+                    "points": p,
+                    "completed": c,
+                    "role_type": role,
+                }
+                for (v, p), c in zip(rows, col[f"completed_{role}"], strict=True)
+            ]
         if code == "rating":
             return [
-                {"average": round(avg, 1) if count else None, "count": count}
-                for avg, count in zip(col["rating_average"], col["rating_count"], strict=True)
+                {
+                    "code": code,
+                    "weight": w,
+                    "value": v,
+                    "points": p,
+                    "average": round(avg, 1) if count else None,
+                    "count": count,
+                }
+                for (v, p), avg, count in zip(
+                    rows, col["rating_average"], col["rating_count"], strict=True
+                )
             ]
         if code == "reliability":
             return [
-                {"no_shows": a, "late_cancellations": b}
-                for a, b in zip(col["no_shows"], col["late_cancellations"], strict=True)
+                {
+                    "code": code,
+                    "weight": w,
+                    "value": v,
+                    "points": p,
+                    "no_shows": a,
+                    "late_cancellations": b,
+                }
+                for (v, p), a, b in zip(
+                    rows, col["no_shows"], col["late_cancellations"], strict=True
+                )
             ]
         if code == "distance":
-            return [{"km": round(km, 1)} for km in self.km]
+            return [
+                {"code": code, "weight": w, "value": v, "points": p, "km": round(km, 1)}
+                for (v, p), km in zip(rows, self.km, strict=True)
+            ]
         if code == "freshness":
-            return [{"days": self.age_days(r)} for r in range(n)]
+            return [
+                {"code": code, "weight": w, "value": v, "points": p, "days": self.age_days(r)}
+                for r, (v, p) in enumerate(rows)
+            ]
         if code == "fair_spread":
-            return [{"recent": c} for c in col["recent_shortlists"]]
-        return [{} for _ in range(n)]
+            return [
+                {"code": code, "weight": w, "value": v, "points": p, "recent": c}
+                for (v, p), c in zip(rows, col["recent_shortlists"], strict=True)
+            ]
+        return [{"code": code, "weight": w, "value": v, "points": p} for v, p in rows]
 
     def _held(self, skills: tuple[int, ...], r: int) -> int:
         return sum(1 for skill in skills if self.skills[skill][r])
