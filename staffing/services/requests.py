@@ -6,7 +6,8 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db import transaction
+import orjson
+from django.db import connection, transaction
 from django.utils import timezone
 
 from candidates.models import Skill
@@ -49,26 +50,13 @@ def staffing_request_submit(
             notes=notes,
             submitted_by=by,
         )
-        Shift.objects.bulk_create(
-            Shift(request=request, starts_at=start, ends_at=end) for start, end in shifts
+        _children_insert(
+            request_id=request.pk,
+            shifts=shifts,
+            languages=[(n.language, n.level, n.reason) for n in languages],
+            required=sorted({getattr(s, "pk", s) for s in required_skills}),
+            preferred=sorted({getattr(s, "pk", s) for s in preferred_skills}),
         )
-        # A new request has no languages or skills yet: plain inserts, and none when empty
-        # (`.set()` would read the empty relation first; each statement costs ~0.5 ms of CPU).
-        needs = [
-            RequestLanguage(request=request, language=n.language, level=n.level, reason=n.reason)
-            for n in languages
-        ]
-        if needs:
-            RequestLanguage.objects.bulk_create(needs)
-        for relation, skills in (
-            (StaffingRequest.required_skills, required_skills),
-            (StaffingRequest.preferred_skills, preferred_skills),
-        ):
-            through = relation.through
-            ids = {getattr(s, "pk", s) for s in skills}
-            rows = [through(staffingrequest_id=request.pk, skill_id=pk) for pk in sorted(ids)]
-            if rows:
-                through.objects.bulk_create(rows)
         audit_record(
             actor=by,
             action="request.submitted",
@@ -80,6 +68,50 @@ def staffing_request_submit(
             urgent_request_notify(staffing_request=request)
         transaction.on_commit(lambda: matching_enqueue(request_id=request.pk))
     return request
+
+
+def _children_insert(
+    *,
+    request_id: int,
+    shifts: Sequence[tuple[dt.datetime, dt.datetime]],
+    languages: Sequence[tuple[str, int, str]],
+    required: Sequence[int],
+    preferred: Sequence[int],
+) -> None:
+    """A new request's shifts, languages and skills with one statement from one document.
+
+    Each ORM insert cost ~0.4 ms of CPU (compiling it, building model instances); a request
+    has up to four kinds of rows, and a burst of urgent requests arrives at once. The database
+    checks them as ever (shift ends after it starts, one level per language, real skills).
+    """
+    document = orjson.dumps(
+        {
+            "shifts": [[start.isoformat(), end.isoformat()] for start, end in shifts],
+            "languages": languages,
+            "required": list(required),
+            "preferred": list(preferred),
+        }
+    ).decode()
+    with connection.cursor() as cursor:
+        cursor.execute(_CHILDREN_SQL, {"id": request_id, "doc": document})
+
+
+_CHILDREN_SQL = f"""WITH doc AS (SELECT %(doc)s::jsonb AS d),
+    shifts AS (
+        INSERT INTO {Shift._meta.db_table} (request_id, starts_at, ends_at)
+        SELECT %(id)s, (x->>0)::timestamptz, (x->>1)::timestamptz
+        FROM doc, jsonb_array_elements(d->'shifts') WITH ORDINALITY AS t(x, n) ORDER BY n),
+    languages AS (
+        INSERT INTO {RequestLanguage._meta.db_table} (request_id, language, level, reason)
+        SELECT %(id)s, x->>0, (x->>1)::smallint, x->>2
+        FROM doc, jsonb_array_elements(d->'languages') x),
+    required AS (
+        INSERT INTO {StaffingRequest.required_skills.through._meta.db_table}
+            (staffingrequest_id, skill_id)
+        SELECT %(id)s, (x#>>'{{}}')::bigint FROM doc, jsonb_array_elements(d->'required') x)
+    INSERT INTO {StaffingRequest.preferred_skills.through._meta.db_table}
+        (staffingrequest_id, skill_id)
+    SELECT %(id)s, (x#>>'{{}}')::bigint FROM doc, jsonb_array_elements(d->'preferred') x"""
 
 
 def matching_enqueue(*, request_id: int) -> bool:
