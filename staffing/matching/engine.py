@@ -331,10 +331,7 @@ def totals(
             held = _skill_levels(pool, skills, index)
             total += _table(w[code], held, 3.0 * len(skills), 255 * len(skills))
     if spec.languages:
-        verified = pool.col("verified")[index]
-        hits = np.zeros(len(index), dtype=np.int16)
-        for code, _ in spec.languages:
-            hits += (verified >> LANG_INDEX[code]) & 1
+        hits = _languages_verified(pool, spec, index)
         total += _table(
             w["language_verified"], hits, float(len(spec.languages)), len(spec.languages)
         )
@@ -347,8 +344,7 @@ def totals(
     )
     at, marked = _company_rows(pool.marks, index, company, favourite, ascending)
     total[at] += _centi(w["favourite"], marked)
-    km = distance_km(pool, spec, index) if c2 is None else _km(c2[index])
-    total += _centi(w["distance"], _distance_value(km))
+    total += _centi(w["distance"], _distance_value(_distances(pool, spec, index, c2)))
     total += _centi(w["freshness"], _freshness(pool.col("confirmed")[index], spec))
     return total
 
@@ -360,6 +356,22 @@ def _skill_levels(pool: Pool, skills: tuple[int, ...], index: np.ndarray) -> np.
         if skill in pool.skills:
             held += pool.skills[skill][index]
     return held
+
+
+def _languages_verified(pool: Pool, spec: RequestSpec, index: np.ndarray) -> np.ndarray:
+    """How many of the request's languages an assessment verified, per person."""
+    verified = pool.col("verified")[index]
+    hits = np.zeros(len(index), dtype=np.int16)
+    for code, _ in spec.languages:
+        hits += (verified >> LANG_INDEX[code]) & 1
+    return hits
+
+
+def _distances(
+    pool: Pool, spec: RequestSpec, index: np.ndarray, c2: np.ndarray | None
+) -> np.ndarray:
+    """Distance in km of the people at `index`, from everyone's chords `c2` if at hand."""
+    return distance_km(pool, spec, index) if c2 is None else _km(c2[index])
 
 
 def _table(weight: float, counts: np.ndarray, scale: float, top: int) -> np.ndarray:
@@ -692,10 +704,9 @@ def _centi(weight: float, value: np.ndarray) -> np.ndarray:
 def _facts(
     pool: Pool, spec: RequestSpec, index: np.ndarray, c2: np.ndarray | None, ascending: bool = False
 ) -> dict[str, np.ndarray]:
-    km = distance_km(pool, spec, index) if c2 is None else _km(c2[index])
     company, favourite = spec.company_id, MARK_KINDS["favourite"]
     return {
-        "km": km,
+        "km": _distances(pool, spec, index, c2),
         "client": _company_values(pool.client_experience, index, company, None, ascending),
         "favourite": _company_values(pool.marks, index, company, favourite, ascending),
     }
@@ -754,11 +765,7 @@ def _request_values(
         if skills:
             v[code] = _skill_levels(pool, skills, index) / (3.0 * len(skills))
     if spec.languages:
-        verified = col("verified")[index]
-        hits = np.zeros(len(index), dtype=np.float64)
-        for code, _ in spec.languages:
-            hits += (verified >> LANG_INDEX[code]) & 1
-        v["language_verified"] = hits / float(len(spec.languages))
+        v["language_verified"] = _languages_verified(pool, spec, index) / float(len(spec.languages))
     v["experience_client"] = (
         np.minimum(facts["client"], CLIENT_EXPERIENCE_CAP) / CLIENT_EXPERIENCE_CAP
     )

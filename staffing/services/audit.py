@@ -17,7 +17,29 @@ def audit_record(
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Write one audit row: who did what to which object."""
-    return AuditEvent.objects.create(
+    event = audit_event(
+        actor=actor,
+        action=action,
+        target=target,
+        staffing_request_id=staffing_request_id,
+        candidate_id=candidate_id,
+        data=data,
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def audit_event(
+    *,
+    actor: User | None,
+    action: str,
+    target: models.Model,
+    staffing_request_id: int | None = None,
+    candidate_id: int | None = None,
+    data: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """One audit row, not yet saved (for `bulk_create` of many, as a batch of matches does)."""
+    return AuditEvent(
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
         target_type=target._meta.label_lower,

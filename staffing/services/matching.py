@@ -36,6 +36,7 @@ from staffing.models import (
     ShortlistEntry,
     StaffingRequest,
 )
+from staffing.services.audit import audit_event
 from staffing.services.pool import pool_current, pool_keeper, pool_reload
 from staffing.services.statements import prepared_execute
 
@@ -54,46 +55,16 @@ def shift_spec(start: dt.datetime, end: dt.datetime) -> ShiftSpec:
 def request_spec(*, request: StaffingRequest, now: dt.datetime | None = None) -> RequestSpec:
     """What the engine needs to know about a request: never its free-text notes."""
     profile = request.service_profile
-    return _spec_from(
+    return _Claimed(
+        id=request.pk,
         company_id=request.company_id,
         role_type=request.role_type,
-        latitude=request.site.latitude,
-        longitude=request.site.longitude,
+        site_latitude=request.site.latitude,
+        site_longitude=request.site.longitude,
         weights=profile.weights,
         focus=profile.focus,
         facts=_request_facts(request.pk),
-        now=now or timezone.now(),
-    )
-
-
-def _spec_from(
-    *,
-    company_id: int,
-    role_type: str,
-    latitude: float,
-    longitude: float,
-    weights: dict | None,
-    focus: str,
-    facts: dict[str, list],
-    now: dt.datetime,
-) -> RequestSpec:
-    return RequestSpec(
-        company_id=company_id,
-        role_type=role_type,
-        site_latitude=latitude,
-        site_longitude=longitude,
-        shifts=tuple(
-            shift_spec(start, end)
-            for start, end in zip(facts["shift_starts"], facts["shift_ends"], strict=True)
-        ),
-        now=now.timestamp(),
-        weights=weights_resolve(weights),
-        focus=focus,
-        languages=tuple(zip(facts["language_codes"], facts["language_levels"], strict=True)),
-        required_skills=tuple(facts["required_skill_ids"]),
-        preferred_skills=tuple(facts["preferred_skill_ids"]),
-        stale_days=settings.AVAILABILITY_STALE_DAYS,
-    )
+    ).spec(now or timezone.now())
 
 
 def _request_facts(request_id: int) -> dict[str, list]:
@@ -208,16 +179,38 @@ def shortlists_build(*, request_id: int, batch: int | None = None) -> Shortlist 
 
 @dataclass(frozen=True)
 class _Claimed:
-    """A waiting request locked for matching, with what ranking needs of it."""
+    """A request to rank (locked for matching, or read by `request_spec`), with what ranking
+    needs of it."""
 
     id: int
     company_id: int
     role_type: str
     site_latitude: float
     site_longitude: float
-    weights: dict
+    weights: dict | None
     focus: str
-    facts: dict[str, list]
+    facts: dict[str, list]  # _REQUEST_FACTS
+
+    def spec(self, now: dt.datetime) -> RequestSpec:
+        """What the engine needs to know about the request: never its free-text notes."""
+        facts = self.facts
+        return RequestSpec(
+            company_id=self.company_id,
+            role_type=self.role_type,
+            site_latitude=self.site_latitude,
+            site_longitude=self.site_longitude,
+            shifts=tuple(
+                shift_spec(start, end)
+                for start, end in zip(facts["shift_starts"], facts["shift_ends"], strict=True)
+            ),
+            now=now.timestamp(),
+            weights=weights_resolve(self.weights),
+            focus=self.focus,
+            languages=tuple(zip(facts["language_codes"], facts["language_levels"], strict=True)),
+            required_skills=tuple(facts["required_skill_ids"]),
+            preferred_skills=tuple(facts["preferred_skill_ids"]),
+            stale_days=settings.AVAILABILITY_STALE_DAYS,
+        )
 
 
 def _build(*, request_id: int, others: int) -> tuple[dict[int, Shortlist], bool]:
@@ -233,7 +226,7 @@ def _build(*, request_id: int, others: int) -> tuple[dict[int, Shortlist], bool]
             return {}, waiting
         if settings.AUTOMATIC_MATCHING:
             now = timezone.now()
-            specs = [_spec(c, now) for c in claimed]
+            specs = [c.spec(now) for c in claimed]
             pool, results = match_rank_many(specs=specs)
             shortlists = _shortlists_store(claimed=claimed, specs=specs, pool=pool, results=results)
         else:
@@ -244,10 +237,10 @@ def _build(*, request_id: int, others: int) -> tuple[dict[int, Shortlist], bool]
             status=StaffingRequest.Status.SHORTLISTED, shortlisted_at=now, updated_at=now
         )
         AuditEvent.objects.bulk_create(
-            AuditEvent(
+            audit_event(
+                actor=None,
                 action="shortlist.created",
-                target_type=Shortlist._meta.label_lower,
-                target_id=shortlist.pk,
+                target=shortlist,
                 staffing_request_id=shortlist.request_id,
                 data={
                     "entries": len(result.ranked) if result else 0,
@@ -317,19 +310,6 @@ _CLAIM_SQL = f"""WITH claimed AS (
     UNION ALL
     SELECT NULL, NULL, status, NULL, NULL, NULL, NULL, {", ".join(["NULL"] * 6)}
     FROM {StaffingRequest._meta.db_table} WHERE id = %(id)s"""
-
-
-def _spec(claimed: _Claimed, now: dt.datetime) -> RequestSpec:
-    return _spec_from(
-        company_id=claimed.company_id,
-        role_type=claimed.role_type,
-        latitude=claimed.site_latitude,
-        longitude=claimed.site_longitude,
-        weights=claimed.weights,
-        focus=claimed.focus,
-        facts=claimed.facts,
-        now=now,
-    )
 
 
 def _shortlist_manual(*, request_id: int) -> Shortlist:
