@@ -71,15 +71,17 @@ class Screen:
     """Who fails which hard constraint (the matchable gate aside).
 
     `bits` has one bit per constraint a person fails (FAIL_BITS); `c2` is everyone's squared
-    chord to the site in single precision (see `chords32`). `eligible` are the live people who
-    fail nothing (pool indices, ascending); `single` marks the live people within reach who
-    fail exactly one constraint: the only ones who can be near misses.
+    chord to the site in single precision (see `chords32`), `reach` whether they live within
+    NEAR_TRAVEL_KM beyond their own travel limit; `unavailable` the day-parts of the request
+    they are not available for. `eligible` are the live people who fail nothing (pool
+    indices, ascending).
     """
 
     bits: np.ndarray
     c2: np.ndarray
+    reach: np.ndarray
+    unavailable: np.ndarray
     eligible: np.ndarray
-    single: np.ndarray
 
     def failed(self, i: int) -> list[str]:
         return [code for code, bit in FAIL_BITS.items() if self.bits[i] & bit]
@@ -93,6 +95,14 @@ class Screen:
 FAIL_BITS = {code: np.uint8(1 << i) for i, code in enumerate(HARD_CONSTRAINTS[1:])}
 
 
+# Failing one of these is never a near miss.
+NEVER_NEAR = FAIL_BITS["role_type"] | FAIL_BITS["barred"]
+# The position in HARD_CONSTRAINTS of the one constraint failed, by a person's failure bits.
+_CONSTRAINT_OF_BIT = np.zeros(256, dtype=np.int64)
+for _code, _bit in FAIL_BITS.items():
+    _CONSTRAINT_OF_BIT[_bit] = HARD_CONSTRAINTS.index(_code)
+
+
 def hard_failures(pool: Pool, spec: RequestSpec) -> dict[str, np.ndarray]:
     """Per hard constraint (except the matchable gate), a mask of who fails it."""
     return screen(pool, spec).full_masks()
@@ -102,17 +112,18 @@ def screen(pool: Pool, spec: RequestSpec) -> Screen:
     """Every hard constraint for everyone, as dense passes over the pool's columns; the sparse
     rules (dates off, bookings, client bars) through their side tables' few matching rows."""
     need = spec.grid_mask
-    c2 = chords32(pool, spec)
+    c2, beyond, reach = site_columns(pool, spec)
     bits = ((pool.col("roles") & ROLE_BITS[spec.role_type]) == 0).view(np.uint8)
-    _set(bits, "weekly_grid", (pool.col("availability") & need) != need)
-    _set(bits, "travel", _beyond_travel(pool, spec, c2))
+    unavailable = np.bitwise_and(~pool.col("availability"), np.uint32(need))
+    _set(bits, "weekly_grid", unavailable != 0)
+    _set(bits, "travel", beyond)
     if spec.languages:
         short = np.zeros(pool.size, dtype=bool)
         for code, level in spec.languages:
             short |= pool.languages[LANG_INDEX[code]][: pool.size] < level
         _set(bits, "language", short)
     for code, index in (
-        ("date_off", _side_hits(pool.dates_off.view(), lambda a, b: _equals_any(a, spec.dates))),
+        ("date_off", _people_off(pool, spec.dates)),
         ("booked", _side_hits(pool.blocked.view(), lambda a, b: _overlaps_any(spec, a, b))),
         (
             "barred",
@@ -123,17 +134,8 @@ def screen(pool: Pool, spec: RequestSpec) -> Screen:
         ),
     ):
         bits[index] |= FAIL_BITS[code]  # someone listed twice is still one failure
-    live = pool.col("live")
-    none = bits == 0
-    eligible = np.flatnonzero(none & live)
-    # Whoever lives beyond anyone's reach (the largest travel limit plus NEAR_TRAVEL_KM) fails
-    # travel and not narrowly: never a near miss.
-    reach = travel_threshold(np.array([pool.max_travel_km + NEAR_TRAVEL_KM]))[0]
-    single = (bits & (bits - np.uint8(1))) == 0  # no bit or a single one
-    single &= ~none
-    single &= live
-    single &= c2 <= np.float32(reach) + CHORD32_MARGIN
-    return Screen(bits=bits, c2=c2, eligible=eligible, single=single)
+    eligible = np.flatnonzero((bits == 0) & pool.col("live"))
+    return Screen(bits=bits, c2=c2, reach=reach, unavailable=unavailable, eligible=eligible)
 
 
 def _set(bits: np.ndarray, code: str, mask: np.ndarray) -> None:
@@ -169,15 +171,21 @@ def chords32(pool: Pool, spec: RequestSpec, index: np.ndarray | None = None) -> 
 CHORD32_MARGIN = np.float32(1e-7)
 
 
-def _beyond_travel(pool: Pool, spec: RequestSpec, c2: np.ndarray) -> np.ndarray:
-    """Who lives beyond their own travel limit: exactly the haversine test (double precision
-    chords against thresholds computed with `math`), decided in single precision for everyone
-    but the few within CHORD32_MARGIN of their limit."""
+def _beyond_travel(
+    pool: Pool, spec: RequestSpec, c2: np.ndarray, index: np.ndarray | None = None
+) -> np.ndarray:
+    """Who of everyone (or of the people at `index`, whose chords `c2` are) lives beyond their
+    own travel limit: exactly the haversine test (double precision chords against thresholds
+    computed with `math`), decided in single precision for all but the few within
+    CHORD32_MARGIN of their limit."""
     limit = pool.col("travel32")
+    if index is not None:
+        limit = limit[index]
     beyond = ~(c2 <= limit)
     close = np.flatnonzero(np.abs(c2 - limit) <= CHORD32_MARGIN)
     if len(close):
-        beyond[close] = ~(squared_chords(pool, spec, close) <= pool.col("travel_d2")[close])
+        people = close if index is None else index[close]
+        beyond[close] = ~(squared_chords(pool, spec, people) <= pool.col("travel_d2")[people])
     return beyond
 
 
@@ -190,31 +198,29 @@ def squared_chords(pool: Pool, spec: RequestSpec, index: np.ndarray) -> np.ndarr
     return d2
 
 
-def narrow_misses(
-    pool: Pool, spec: RequestSpec, index: np.ndarray, code: str, c2: np.ndarray | None = None
-) -> np.ndarray:
-    """Which of the people at `index`, failing only `code`, fail it narrowly enough to ask.
+def _near_misses(pool: Pool, spec: RequestSpec, sc: Screen) -> np.ndarray:
+    """Who is a near miss (pool indices, ascending): live, failing exactly one constraint, and
+    narrowly enough to ask.
 
     A near miss is someone a recruiter could win over: one day-part short on the weekly grid,
     a date off or another booking (plans change), at most NEAR_TRAVEL_KM beyond their own
     travel limit, or one CEFR level short in each language. Role type and a client's bar are
-    never near misses.
+    never near misses. Whoever passes a constraint passes it narrowly, so every narrowness
+    test applies to everyone: a few passes over the pool's narrow columns, no per-constraint
+    bookkeeping.
     """
-    if code == "weekly_grid":
-        missing = spec.grid_mask & ~pool.col("availability")[index].astype(np.int64)
-        return (missing & (missing - 1)) == 0
-    if code in ("date_off", "booked"):
-        return np.ones(len(index), dtype=bool)
-    if code == "travel":
-        limit = travel_threshold(pool.col("max_travel_km")[index].astype(np.int64) + NEAR_TRAVEL_KM)
-        chords = chords32(pool, spec, index) if c2 is None else c2[index]
-        return chords <= limit
-    if code == "language":
-        ok = np.ones(len(index), dtype=bool)
-        for lang, level in spec.languages:
-            ok &= pool.languages[LANG_INDEX[lang]][index] >= level - 1
-        return ok
-    return np.zeros(len(index), dtype=bool)
+    bits = sc.bits
+    near = (bits & (bits - np.uint8(1))) == 0  # at most one failure
+    near &= (bits & NEVER_NEAR) == 0
+    near &= bits != 0
+    near &= pool.col("live")
+    near &= sc.reach
+    missing = sc.unavailable
+    near &= (missing & (missing - np.uint32(1))) == 0  # at most one day-part missing
+    for code, level in spec.languages:
+        if level > 1:
+            near &= pool.languages[LANG_INDEX[code]][: pool.size] >= level - 1
+    return np.flatnonzero(near)
 
 
 def _side_hits(rows: tuple[np.ndarray, np.ndarray, np.ndarray], test) -> np.ndarray:
@@ -225,11 +231,13 @@ def _side_hits(rows: tuple[np.ndarray, np.ndarray, np.ndarray], test) -> np.ndar
     return cand[np.flatnonzero(test(a, b))]
 
 
-def _equals_any(values: np.ndarray, wanted: tuple[int, ...]) -> np.ndarray:
-    hit = np.zeros(len(values), dtype=bool)
-    for value in wanted:
-        hit |= values == value
-    return hit
+def _people_off(pool: Pool, dates: tuple[int, ...]) -> np.ndarray:
+    """Pool indices of people with one of `dates` off (someone may appear twice)."""
+    if not dates:
+        return np.zeros(0, dtype=np.int64)
+    cand = pool.dates_off.cand
+    people = np.concatenate([cand[pool.dates_off.rows_equal(float(d))] for d in dates])
+    return people[people >= 0]
 
 
 def _overlaps_any(spec: RequestSpec, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -251,8 +259,8 @@ def rank(pool: Pool, spec: RequestSpec, *, size: int = 50, near_miss_size: int =
     # pool); every factor's value and points only for the few picked, to explain them.
     total = np.concatenate(
         [
-            totals(pool, spec, eligible, sc.c2, ascending=True),
-            totals(pool, spec, near, sc.c2),
+            totals(pool, spec, eligible),
+            totals(pool, spec, near),
         ]
     )
     ids = pool.col("ids")
@@ -280,53 +288,110 @@ def rank(pool: Pool, spec: RequestSpec, *, size: int = 50, near_miss_size: int =
 
 # Soft factors that depend only on the person, the request's focus, role type and weights.
 STATIC_FACTORS = ("assessment", "experience_kind", "rating", "reliability")
-STATIC_CACHE_SIZE = 16  # scoring keys kept per pool (focus x role type x weights in use)
 
 
-def static_points(pool: Pool, spec: RequestSpec) -> np.ndarray:
-    """Everyone's centipoints from STATIC_FACTORS for this request's focus, role type and
-    weights (int32, pool capacity long): computed once per key and kept up to date by
-    `Pool.upsert`, so scoring gathers one column instead of a dozen."""
+# Soft factors whose points depend only on the person and the request's service profile (its
+# company, site, focus, role type and weights), not on its shifts, skills, languages or time.
+# Fair spread is not one of them: every stored shortlist moves its people's recent counts,
+# which the catch-up adds in place (refreshing profile columns for them would cost more).
+BASE_FACTORS = (
+    "assessment",
+    "experience_kind",
+    "rating",
+    "reliability",
+    "experience_client",
+    "favourite",
+    "distance",
+)
+BASE_CACHE_SIZE = 16  # profile keys kept per pool (company x site x focus x role x weights)
+
+
+def base_points(pool: Pool, spec: RequestSpec) -> np.ndarray:
+    """Everyone's centipoints from BASE_FACTORS for this request's profile (int32), computed
+    with the same rules as `factor_values` (`rank` checks the sum for every entry): once per
+    profile key and kept up to date by `Pool.upsert`, so ranking gathers one column instead
+    of computing eight factors for everyone eligible."""
     focus = spec.focus if spec.focus in FOCUS_AREAS else "service"
-    weights = tuple(float(spec.weights[code]) for code in STATIC_FACTORS)
-    key = (focus, spec.role_type, weights)
-    cached = pool.static_points.get(key)
-    if cached is None:
-        if len(pool.static_points) >= STATIC_CACHE_SIZE:
-            pool.static_points.pop(next(iter(pool.static_points)))
+    weights = tuple(float(spec.weights[code]) for code in BASE_FACTORS)
+    w = dict(zip(BASE_FACTORS, weights, strict=True))
+    company, favourite = spec.company_id, MARK_KINDS["favourite"]
 
-        def compute(p: Pool, index: np.ndarray) -> np.ndarray:
-            values = _static_values(p, focus, spec.role_type, index)
-            out = np.zeros(len(index), dtype=np.int64)
-            for code, weight in zip(STATIC_FACTORS, weights, strict=True):
-                out += _centi(weight, values[code])
-            return out
+    def compute(p: Pool, index: np.ndarray) -> tuple[np.ndarray]:
+        values = _static_values(p, focus, spec.role_type, index)
+        out = np.zeros(len(index), dtype=np.int64)
+        for code in STATIC_FACTORS:
+            out += _centi(w[code], values[code])
+        at, done = _company_rows(p.client_experience, index, company, None, _ascending(index))
+        out[at] += _centi(
+            w["experience_client"], np.minimum(done, CLIENT_EXPERIENCE_CAP) / CLIENT_EXPERIENCE_CAP
+        )
+        at, marked = _company_rows(p.marks, index, company, favourite, _ascending(index))
+        out[at] += _centi(w["favourite"], marked)
+        # No home known: fails travel, never scored (and NaN has no points).
+        km = distance_km(p, spec, index)
+        home = np.flatnonzero(~np.isnan(km))
+        out[home] += _centi(w["distance"], _distance_value(km[home]))
+        return (out.astype(np.int32),)
 
-        column = np.zeros(pool.capacity, dtype=np.int32)
-        column[: pool.size] = compute(pool, np.arange(pool.size))
-        cached = pool.static_points[key] = (compute, column)
-    return cached[1]
+    key = ("base", focus, spec.role_type, weights, company, _site_key(spec))
+    return pool.derived(key, compute, BASE_CACHE_SIZE)[0]
 
 
-def totals(
-    pool: Pool,
-    spec: RequestSpec,
-    index: np.ndarray,
-    c2: np.ndarray | None = None,
-    ascending: bool = False,
-) -> np.ndarray:
+def prepare(pool: Pool, spec: RequestSpec) -> None:
+    """Compute the columns kept per site and per profile for requests like `spec` now (a
+    worker does this for the profiles in use after loading its pool), rather than in the
+    first match that needs them."""
+    site_columns(pool, spec)
+    base_points(pool, spec)
+
+
+def _ascending(index: np.ndarray) -> bool:
+    return len(index) < 2 or bool(np.all(index[1:] > index[:-1]))
+
+
+def _site_key(spec: RequestSpec) -> tuple[float, float] | None:
+    lat, lon = spec.site_latitude, spec.site_longitude
+    if lat is None or lon is None or math.isnan(lat) or math.isnan(lon):
+        return None
+    return (lat, lon)
+
+
+# Sites whose distances are kept per pool: an agency's urgent requests come again and again
+# from the same shops and contact centres.
+SITE_CACHE_SIZE = 8
+
+
+def site_columns(pool: Pool, spec: RequestSpec) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Everyone's squared chord to the request's site (`chords32`), whether they live beyond
+    their own travel limit (`_beyond_travel`) and whether within NEAR_TRAVEL_KM beyond it (a
+    near miss on travel): per site, computed once and kept up to date by `Pool.upsert` (for
+    the SITE_CACHE_SIZE sites used last)."""
+
+    def compute(p: Pool, index: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        c2 = chords32(p, spec, index)
+        near = travel_threshold(p.col("max_travel_km")[index].astype(np.int64) + NEAR_TRAVEL_KM)
+        return c2, _beyond_travel(p, spec, c2, index), c2 <= near
+
+    site = _site_key(spec)
+    if site is None:
+        return compute(pool, np.arange(pool.size))  # no site to key by: everyone fails travel
+    c2, beyond, reach = pool.derived(("site", *site), compute, SITE_CACHE_SIZE)
+    return c2, beyond, reach
+
+
+def totals(pool: Pool, spec: RequestSpec, index: np.ndarray) -> np.ndarray:
     """The score (centipoints) of the people at `index`: exactly Points.compute(...).total
-    (`rank` checks this on every match). `ascending`: `index` is strictly ascending.
+    (`rank` checks this on every match).
 
     Built to touch as little memory as possible, because it runs for everyone eligible (up to
-    200,000 people for a capital-region site at 1,000,000): a factor whose value comes from a
-    small count (skills held, languages verified, recent shortlists) is a lookup in a table of
-    its centipoints, computed with the same arithmetic as `factor_values`; the company's own
-    rows (experience with the client, favourites) are added where they are; only distance and
-    freshness are computed per person.
+    200,000 people for a capital-region site at 1,000,000): the profile's part is one column
+    (`base_points`); a factor whose value comes from a small count (skills held, languages
+    verified, recent shortlists) is a lookup in a table of its centipoints, computed with the
+    same arithmetic as `factor_values`; only freshness, which moves with the clock, is computed
+    per person.
     """
     w = spec.weights
-    total = static_points(pool, spec)[index]  # int32: half the bytes to pick the best from
+    total = base_points(pool, spec)[index]  # int32: half the bytes to pick the best from
     for code, skills in (
         ("skills_required", spec.required_skills),
         ("skills_preferred", spec.preferred_skills),
@@ -342,14 +407,6 @@ def totals(
         )
     recent = np.minimum(pool.col("recent_shortlists")[index], FAIR_SPREAD_CAP)
     total += _table(w["fair_spread"], recent, -float(FAIR_SPREAD_CAP), FAIR_SPREAD_CAP)
-    company, favourite = spec.company_id, MARK_KINDS["favourite"]
-    at, done = _company_rows(pool.client_experience, index, company, None, ascending)
-    total[at] += _centi(
-        w["experience_client"], np.minimum(done, CLIENT_EXPERIENCE_CAP) / CLIENT_EXPERIENCE_CAP
-    )
-    at, marked = _company_rows(pool.marks, index, company, favourite, ascending)
-    total[at] += _centi(w["favourite"], marked)
-    total += _centi(w["distance"], _distance_value(_distances(pool, spec, index, c2)))
     total += _centi(w["freshness"], _freshness(pool.col("confirmed")[index], spec))
     return total
 
@@ -402,46 +459,10 @@ def _top(total: np.ndarray, ids_of: Callable[[np.ndarray], np.ndarray], k: int) 
 
 def _nearest_misses(pool: Pool, spec: RequestSpec, sc: Screen) -> tuple[np.ndarray, np.ndarray]:
     """The NEAR_MISS_POOL near misses living closest to the site (see `_closest`), and the
-    constraint each fails.
-
-    Near a capital-region site a quarter of a million people fail exactly one constraint; the
-    closest narrow ones are looked for among everyone within some distance first: the distance
-    of the ~4 x NEAR_MISS_POOL-th closest, estimated from every 16th of them. If that finds
-    NEAR_MISS_POOL narrow misses, no one farther can be among the closest; otherwise everyone
-    is looked at.
-    """
-    take = 2 * NEAR_MISS_POOL
-    sample = np.flatnonzero(sc.single[::16]) * 16
-    if len(sample) * 16 > 4 * take:
-        chords = sc.c2[sample]
-        k = min(2 * take // 16, len(sample) - 1)
-        first = np.flatnonzero(sc.single & (sc.c2 <= np.partition(chords, k)[k]))
-        near, codes = _near_misses(pool, spec, sc, first, sc.bits[first])
-        if len(near) >= NEAR_MISS_POOL:
-            closest = _closest(pool, near, sc.c2)
-            return near[closest], codes[closest]
-    single = np.flatnonzero(sc.single)
-    near, codes = _near_misses(pool, spec, sc, single, sc.bits[single])
-    closest = _closest(pool, near, sc.c2)
-    return near[closest], codes[closest]
-
-
-def _near_misses(
-    pool: Pool, spec: RequestSpec, sc: Screen, single: np.ndarray, bits: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Everyone failing exactly one constraint, narrowly enough to ask (see narrow_misses),
-    and which one (its position in HARD_CONSTRAINTS). `single`: the pool indices of the live
-    people failing exactly one, ascending; `bits`: the one failure bit of each."""
-    near = [np.zeros(0, dtype=np.int64)]
-    codes = [np.zeros(0, dtype=np.int64)]
-    for code, bit in FAIL_BITS.items():
-        if code in ("role_type", "barred"):
-            continue
-        index = single[np.flatnonzero(bits == bit)]
-        index = index[np.flatnonzero(narrow_misses(pool, spec, index, code, sc.c2))]
-        near.append(index)
-        codes.append(np.full(len(index), HARD_CONSTRAINTS.index(code), dtype=np.int64))
-    return np.concatenate(near), np.concatenate(codes)
+    constraint each fails (its position in HARD_CONSTRAINTS)."""
+    near = _near_misses(pool, spec, sc)
+    near = near[_closest(pool, near, sc.c2)]
+    return near, _CONSTRAINT_OF_BIT[sc.bits[near]]
 
 
 def _closest(pool: Pool, index: np.ndarray, c2: np.ndarray) -> np.ndarray:

@@ -12,7 +12,7 @@ person's change costs a few microseconds instead of a rebuild.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,6 +49,14 @@ def travel_threshold(max_travel_km: np.ndarray) -> np.ndarray:
 
 
 Rows = tuple[np.ndarray, np.ndarray, np.ndarray]
+# Computes derived columns for the people at some pool indices (see Pool.derived).
+Derive = Callable[["Pool", np.ndarray], tuple[np.ndarray, ...]]
+
+
+def _capacity_column(values: np.ndarray, capacity: int) -> np.ndarray:
+    column = np.zeros(capacity, dtype=values.dtype)
+    column[: len(values)] = values
+    return column
 
 
 def _rows(pos: Sequence[int] = (), a: Sequence[float] = (), b: Sequence[float] = ()) -> Rows:
@@ -186,6 +194,10 @@ def _rows_by_person(table: SideTable, wanted: np.ndarray) -> dict[int, list[tupl
     return out
 
 
+# Values whose rows a side table keeps positions of (the dates of the requests coming in).
+EQUAL_VALUES_KEPT = 64
+
+
 class SideTable:
     """Rows (candidate index, a, b); a person's rows are replaced by tombstoning and appending."""
 
@@ -195,6 +207,8 @@ class SideTable:
         self.b = np.zeros(capacity, dtype=np.float64)
         self.n = 0
         self.dead = 0
+        # Row positions whose `a` equals a value, for the values asked (see `rows_equal`).
+        self._equal: dict[float, np.ndarray] = {}
 
     def view(self) -> Rows:
         """(candidate index, a, b) of every row; dead rows have candidate index -1 and a NaN."""
@@ -213,9 +227,24 @@ class SideTable:
             self._reserve(self.n + len(cand))
             end = self.n + len(cand)
             self.cand[self.n : end], self.a[self.n : end], self.b[self.n : end] = cand, a, b
+            for value, positions in self._equal.items():
+                added = np.flatnonzero(self.a[self.n : end] == value) + self.n
+                if len(added):
+                    self._equal[value] = np.concatenate([positions, added])
             self.n = end
         if self.dead > 1024 and self.dead * 2 > self.n:
             self._compact()
+
+    def rows_equal(self, value: float) -> np.ndarray:
+        """Positions of the rows whose `a` is `value` (a date off, say), dead ones possibly
+        among them (their candidate index is -1): found once per value, then kept up to date
+        by `replace`, so asking again costs nothing like a pass over every row."""
+        positions = self._equal.get(value)
+        if positions is None:
+            if len(self._equal) >= EQUAL_VALUES_KEPT:
+                self._equal.clear()
+            positions = self._equal[value] = np.flatnonzero(self.a[: self.n] == value)
+        return positions
 
     def rows_of(self, index: int) -> tuple[np.ndarray, np.ndarray]:
         cand, a, b = self.view()
@@ -240,6 +269,7 @@ class SideTable:
             setattr(self, name, new)
 
     def _compact(self) -> None:
+        self._equal.clear()  # rows move
         keep = self.cand[: self.n] >= 0
         count = int(keep.sum())
         for name in ("cand", "a", "b"):
@@ -317,12 +347,10 @@ class Pool:
         self.marks = SideTable()
         self.client_experience = SideTable()
         self._order: np.ndarray | None = None  # argsort of ids when they are not ascending
-        # The largest travel limit ever loaded (never lowered): bounds who could reach a site.
-        self.max_travel_km = 0
         self._sorted = True
-        # Request-independent centipoints per scoring key (the engine's; see engine.static_points):
-        # key -> (function of (pool, indices), one int32 per person), refreshed on every upsert.
-        self.static_points: dict[tuple, tuple[Any, np.ndarray]] = {}
+        # Columns the engine derives from these for one key (a scoring key, a site; see
+        # `derived`): key -> (function of (pool, indices), its columns), refreshed on upsert.
+        self._derived: dict[tuple, tuple[Derive, tuple[np.ndarray, ...]]] = {}
 
     # --- lookups --------------------------------------------------------------------------
     def col(self, name: str) -> np.ndarray:
@@ -345,6 +373,29 @@ class Pool:
         index = pos_ok if self._sorted else self._order[pos_ok]  # type: ignore[index]
         return np.where(found, index, -1)
 
+    def derived(self, key: tuple, compute: Derive, keep: int) -> tuple[np.ndarray, ...]:
+        """Columns derived from the pool's for `key`, `size` long and read-only: computed for
+        everyone on first use, then kept current by `upsert`, which recomputes them for the
+        people it changes. `compute(pool, indices)` gives the columns at `indices` and must be
+        elementwise (the same value for a person however many are computed at once). At most
+        `keep` keys of the same kind (key[0]) are kept, the least recently used dropped first.
+        """
+        cached = self._derived.pop(key, None)
+        if cached is None:
+            same = [k for k in self._derived if k[0] == key[0]]
+            for old in same[: max(len(same) - keep + 1, 0)]:
+                del self._derived[old]
+            values = compute(self, np.arange(self.size))
+            columns = tuple(_capacity_column(v, self.capacity) for v in values)
+            cached = (compute, columns)
+        self._derived[key] = cached  # most recently used last
+        out = []
+        for column in cached[1]:
+            view = column[: self.size]
+            view.flags.writeable = False
+            out.append(view)
+        return tuple(out)
+
     # --- changes ----------------------------------------------------------------------------
     def upsert(self, batch: FeatureBatch) -> np.ndarray:
         """Insert or overwrite the batch's people; returns their pool indices."""
@@ -361,8 +412,6 @@ class Pool:
         ).reshape(-1, 3)
         cols["x"][index], cols["y"][index], cols["z"][index] = xyz[:, 0], xyz[:, 1], xyz[:, 2]
         cols["x32"][index], cols["y32"][index], cols["z32"][index] = xyz[:, 0], xyz[:, 1], xyz[:, 2]
-        if len(batch):
-            self.max_travel_km = max(self.max_travel_km, int(batch.max_travel_km.max()))
         cols["travel_d2"][index] = travel_threshold(batch.max_travel_km)
         cols["travel32"][index] = cols["travel_d2"][index]
         for j, column in enumerate(self.languages):
@@ -373,8 +422,9 @@ class Pool:
         for name in ("dates_off", "blocked", "marks", "client_experience"):
             pos, a, b = getattr(batch, name)
             getattr(self, name).replace(index, (index[pos], a, b))
-        for compute, points in self.static_points.values():
-            points[index] = compute(self, index)
+        for compute, columns in self._derived.values():
+            for column, values in zip(columns, compute(self, index), strict=True):
+                column[index] = values
         return index
 
     def remove(self, ids: Sequence[int] | np.ndarray) -> None:
@@ -426,7 +476,7 @@ class Pool:
         self.languages = [grow(column) for column in self.languages]
         self.assessment = [grow(column) for column in self.assessment]
         self.skills = {k: grow(column) for k, column in self.skills.items()}
-        self.static_points = {}
+        self._derived = {}
         self.capacity = capacity
 
     # --- reading people back ------------------------------------------------------------
@@ -513,5 +563,6 @@ class Pool:
     def nbytes(self) -> int:
         """Bytes held by the pool's arrays (its memory footprint, give or take Python headers)."""
         arrays = [*self.cols.values(), *self.languages, *self.assessment, *self.skills.values()]
+        arrays += [column for _, columns in self._derived.values() for column in columns]
         tables = (self.dates_off, self.blocked, self.marks, self.client_experience)
         return sum(a.nbytes for a in arrays) + sum(t.nbytes() for t in tables)

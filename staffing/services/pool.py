@@ -31,9 +31,11 @@ from candidates.models import (
     CandidateSkill,
     DateOff,
 )
-from clients.models import CandidateMark
+from clients.models import CandidateMark, ServiceProfile
+from staffing.matching.engine import SITE_CACHE_SIZE, prepare
+from staffing.matching.features import RequestSpec
 from staffing.matching.pool import LANGUAGES, MARK_KINDS, FeatureBatch, Pool
-from staffing.matching.rules import FAIR_SPREAD_DAYS
+from staffing.matching.rules import FAIR_SPREAD_DAYS, weights_resolve
 from staffing.models import (
     Placement,
     ReliabilityRecord,
@@ -374,6 +376,7 @@ class PoolKeeper:
         self.pool = Pool(capacity=max(1024, int(len(batch) * 1.1)))
         self.pool.upsert(batch)
         del batch
+        pool_prepare_profiles(self.pool)
         pool_memory_settle()
         self.watermark = started
         self.shortlist_watermark = started
@@ -464,6 +467,50 @@ class PoolKeeper:
         self.shortlist_max_id = max(_max_shortlist_id(), *seen)
         self.seen_shortlists = seen
         self.recounted_at = time.monotonic()
+
+
+def pool_prepare_profiles(pool: Pool, *, now: dt.datetime | None = None) -> int:
+    """Compute the per-site and per-profile columns (`engine.prepare`) for the profiles whose
+    requests came last, then for other active profiles, as many as the pool keeps: a worker
+    does this after loading, so no urgent request pays for them. Returns how many."""
+    now = now or timezone.now()
+    keys: dict[tuple, RequestSpec] = {}
+
+    def add(company_id, role_type, latitude, longitude, weights, focus) -> None:
+        spec = RequestSpec(
+            company_id=company_id,
+            role_type=role_type,
+            site_latitude=latitude,
+            site_longitude=longitude,
+            shifts=(),
+            now=now.timestamp(),
+            weights=weights_resolve(weights),
+            focus=focus,
+        )
+        key = (company_id, role_type, latitude, longitude, focus, *sorted(spec.weights.items()))
+        keys.setdefault(key, spec)
+
+    fields = ("company_id", "role_type", "site__latitude", "site__longitude")
+    for row in StaffingRequest.objects.order_by("-created_at").values_list(
+        *fields, "service_profile__weights", "service_profile__focus"
+    )[:PREPARE_LOOKBACK]:
+        if len(keys) >= PREPARE_PROFILES:
+            break
+        add(*row)
+    for row in ServiceProfile.objects.filter(is_active=True).values_list(
+        *fields, "weights", "focus"
+    )[: PREPARE_PROFILES * 4]:
+        if len(keys) >= PREPARE_PROFILES:
+            break
+        add(*row)
+    for spec in keys.values():
+        prepare(pool, spec)
+    return len(keys)
+
+
+# Profiles prepared after loading: as many sites as the pool keeps, among the last requests.
+PREPARE_PROFILES = SITE_CACHE_SIZE
+PREPARE_LOOKBACK = 500
 
 
 def pool_memory_settle() -> None:

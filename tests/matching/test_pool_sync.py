@@ -6,22 +6,36 @@ import datetime as dt
 import itertools
 import random
 
+import numpy as np
 import pytest
 from django.utils import timezone
 
 from candidates.models import Candidate, CandidateLanguage, CandidateSkill, DateOff
 from clients.models import CandidateMark
+from staffing.matching.engine import SITE_CACHE_SIZE, rank
+from staffing.matching.features import RequestSpec
 from staffing.matching.pool import Pool
+from staffing.matching.rules import DEFAULT_WEIGHTS
 from staffing.models import Placement, ReliabilityRecord, ServiceRating
-from staffing.services.pool import candidate_touch, features_load, pool_current, pool_keeper
+from staffing.services.matching import request_spec
+from staffing.services.pool import (
+    candidate_touch,
+    features_load,
+    pool_current,
+    pool_keeper,
+    pool_reset,
+)
 from tests.factories import (
     AssessmentFactory,
     CandidateFactory,
     ClientCompanyFactory,
     PlacementFactory,
+    ShiftFactory,
     ShortlistEntryFactory,
     SkillFactory,
+    StaffingRequestFactory,
 )
+from tests.matching.plain_data import person, request
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +47,30 @@ def assert_pool_matches_database(pool: Pool) -> None:
     live = pool.col("live")
     actual = {int(pk): pool.features(i) for i, pk in enumerate(pool.col("ids")) if live[i]}
     assert actual == expected
+    assert_derived_columns_current(pool, fresh)
+
+
+def assert_derived_columns_current(pool: Pool, fresh: Pool) -> None:
+    """Every per-site and per-profile column the pool keeps (see Pool.derived) holds, for
+    everyone live, what computing it afresh from the database gives."""
+    live = np.flatnonzero(pool.col("live"))
+    at = fresh.index_of(pool.col("ids")[live])
+    for compute, columns in pool._derived.values():
+        for column, want in zip(columns, compute(fresh, np.arange(fresh.size)), strict=True):
+            np.testing.assert_array_equal(column[live], want[at])
+
+
+def _specs(companies) -> list[RequestSpec]:
+    """Requests of both companies at two sites, with other weights for one."""
+    return [
+        request(company_id=companies[0].pk),
+        request(company_id=companies[1].pk, site_latitude=60.5, site_longitude=25.2),
+        request(
+            company_id=companies[0].pk,
+            focus="sales",
+            weights={**DEFAULT_WEIGHTS, "distance": 3.0, "experience_client": 2.0},
+        ),
+    ]
 
 
 _days_back = itertools.count(2, 2)
@@ -124,21 +162,53 @@ def test_pool_agrees_with_the_database_after_random_changes(seed):
     companies = ClientCompanyFactory.create_batch(2)
     skills = SkillFactory.create_batch(3)
     CandidateFactory.create_batch(5)
-    pool_current()
+    specs = _specs(companies)
+    for spec in specs:
+        rank(pool_current(), spec)  # the columns kept per site and profile, to keep current
     for _ in range(25):
         _mutate(rnd, companies, skills)
         if rnd.random() < 0.4:
+            rank(pool_current(), rnd.choice(specs))  # checks its totals against the factors
             assert_pool_matches_database(pool_current())
     assert_pool_matches_database(pool_current())
+    assert len(pool_current()._derived) == 5  # two sites, three profiles
 
 
 def test_the_periodic_recount_agrees_and_is_not_counted_again():
     people = CandidateFactory.create_batch(3)
     pool_current()
-    for person in (people[0], people[0], people[1]):
-        ShortlistEntryFactory(candidate=person)
+    for someone in (people[0], people[0], people[1]):
+        ShortlistEntryFactory(candidate=someone)
     assert_pool_matches_database(pool_current())
     pool_keeper().recounted_at = -1e9  # the recount is due
     assert_pool_matches_database(pool_current())
     ShortlistEntryFactory(candidate=people[2])
     assert_pool_matches_database(pool_current())  # recounted shortlists are not added twice
+
+
+def test_the_pool_keeps_the_sites_used_last_and_counts_their_memory():
+    pool = Pool.from_features([person(id=i, latitude=60 + i / 100) for i in range(1, 30)])
+    before = pool.nbytes()
+    sites = [(60 + i / 10, 25.0) for i in range(SITE_CACHE_SIZE + 3)]
+    for lat, lon in sites:
+        rank(pool, request(site_latitude=lat, site_longitude=lon))
+    rank(pool, request(site_latitude=sites[0][0], site_longitude=sites[0][1]))
+    kept = [key[1:] for key in pool._derived if key[0] == "site"]
+    assert len(kept) == SITE_CACHE_SIZE
+    assert kept[-1] == sites[0]  # used last, kept though the first used
+    assert sites[1] not in kept and sites[-1] in kept
+    assert pool.nbytes() > before
+
+
+def test_a_worker_prepares_the_profiles_of_the_last_requests_when_it_loads():
+    CandidateFactory.create_batch(3)
+    request_ = StaffingRequestFactory(
+        service_profile__site__latitude=61.5, service_profile__site__longitude=23.8
+    )
+    ShiftFactory(request=request_)
+    pool_reset()
+    pool = pool_current()
+    prepared = set(pool._derived)
+    assert ("site", 61.5, 23.8) in prepared
+    rank(pool, request_spec(request=request_))
+    assert set(pool._derived) == prepared  # nothing left to compute for its first match

@@ -52,7 +52,12 @@ from staffing.matching.naive import rank_naive
 from staffing.matching.pool import Pool
 from staffing.models import Placement, Shift, Shortlist, StaffingRequest, User
 from staffing.services.matching import request_spec
-from staffing.services.pool import candidate_touch, features_load, pool_memory_settle
+from staffing.services.pool import (
+    candidate_touch,
+    features_load,
+    pool_memory_settle,
+    pool_prepare_profiles,
+)
 from staffing.services.requests import LanguageNeed, staffing_request_submit
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -317,7 +322,8 @@ class Command(BaseCommand):
         pool = Pool(capacity=len(batch) + 1024)
         pool.upsert(batch)
         del batch
-        pool_memory_settle()  # as the worker does after loading
+        pool_prepare_profiles(pool)  # as the worker does after loading
+        pool_memory_settle()
         load_s = time.perf_counter() - started
         specs = self._specs(max(requests, 20))
         rank(pool, specs[0])  # warm caches
