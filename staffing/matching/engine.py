@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -114,7 +114,7 @@ def screen(pool: Pool, spec: RequestSpec) -> Screen:
     need = spec.grid_mask
     c2, beyond, reach = site_columns(pool, spec)
     bits = ((pool.col("roles") & ROLE_BITS[spec.role_type]) == 0).view(np.uint8)
-    unavailable = np.bitwise_and(~pool.col("availability"), np.uint32(need))
+    unavailable = _unavailable(pool, need)
     _set(bits, "weekly_grid", unavailable != 0)
     _set(bits, "travel", beyond)
     if spec.languages:
@@ -136,6 +136,26 @@ def screen(pool: Pool, spec: RequestSpec) -> Screen:
         bits[index] |= FAIL_BITS[code]  # someone listed twice is still one failure
     eligible = np.flatnonzero((bits == 0) & pool.col("live"))
     return Screen(bits=bits, c2=c2, reach=reach, unavailable=unavailable, eligible=eligible)
+
+
+def _unavailable(pool: Pool, need: int) -> np.ndarray:
+    """Everyone's day-parts of the weekly grid mask `need` they are not available for: in
+    bytes of that weekday when `need` lies within one (a shift, or shifts on the same weekday),
+    a quarter of the memory to stream than the whole week's bits."""
+    if need:
+        day = (need.bit_length() - 1) // 3
+        if need >> (3 * day) << (3 * day) == need:
+            return np.bitwise_and(~weekday_availability(pool, day), np.uint8(need >> (3 * day)))
+    return np.bitwise_and(~pool.col("availability"), np.uint32(need))
+
+
+def weekday_availability(pool: Pool, day: int) -> np.ndarray:
+    """Everyone's three day-part bits of weekday `day` (0 = Monday) as bytes, kept by the pool."""
+
+    def compute(p: Pool, index: np.ndarray) -> tuple[np.ndarray]:
+        return (((p.col("availability")[index] >> (3 * day)) & 7).astype(np.uint8),)
+
+    return pool.derived(("weekday", day), compute, 7)[0]
 
 
 def _set(bits: np.ndarray, code: str, mask: np.ndarray) -> None:
@@ -216,7 +236,7 @@ def _near_misses(pool: Pool, spec: RequestSpec, sc: Screen) -> np.ndarray:
     near &= pool.col("live")
     near &= sc.reach
     missing = sc.unavailable
-    near &= (missing & (missing - np.uint32(1))) == 0  # at most one day-part missing
+    near &= (missing & (missing - missing.dtype.type(1))) == 0  # at most one day-part missing
     for code, level in spec.languages:
         if level > 1:
             near &= pool.languages[LANG_INDEX[code]][: pool.size] >= level - 1
@@ -251,7 +271,6 @@ def _overlaps_any(spec: RequestSpec, starts: np.ndarray, ends: np.ndarray) -> np
 def rank(pool: Pool, spec: RequestSpec, *, size: int = 50, near_miss_size: int = 10) -> MatchResult:
     """The best `size` eligible people, explained, and the best near misses."""
     sc = screen(pool, spec)
-    live = pool.col("live")
     eligible = sc.eligible
     near, near_codes = _nearest_misses(pool, spec, sc)
     considered = np.concatenate([eligible, near])
@@ -281,7 +300,7 @@ def rank(pool: Pool, spec: RequestSpec, *, size: int = 50, near_miss_size: int =
     return MatchResult(
         ranked=entries[: len(ranked)],
         near_misses=entries[len(ranked) :],
-        pool_size=int(live.sum()),
+        pool_size=pool.live_count,
         eligible_count=len(eligible),
     )
 
@@ -337,12 +356,15 @@ def base_points(pool: Pool, spec: RequestSpec) -> np.ndarray:
     return pool.derived(key, compute, BASE_CACHE_SIZE)[0]
 
 
-def prepare(pool: Pool, spec: RequestSpec) -> None:
-    """Compute the columns kept per site and per profile for requests like `spec` now (a
-    worker does this for the profiles in use after loading its pool), rather than in the
-    first match that needs them."""
-    site_columns(pool, spec)
-    base_points(pool, spec)
+def prepare(pool: Pool, specs: Iterable[RequestSpec]) -> None:
+    """Compute the columns the pool keeps per weekday, and per site and profile for requests
+    like `specs`, now (a worker does this after loading its pool for the profiles of the last
+    requests), rather than in the first match that needs them."""
+    for day in range(7):
+        weekday_availability(pool, day)
+    for spec in specs:
+        site_columns(pool, spec)
+        base_points(pool, spec)
 
 
 def _ascending(index: np.ndarray) -> bool:
@@ -407,7 +429,7 @@ def totals(pool: Pool, spec: RequestSpec, index: np.ndarray) -> np.ndarray:
         )
     recent = np.minimum(pool.col("recent_shortlists")[index], FAIR_SPREAD_CAP)
     total += _table(w["fair_spread"], recent, -float(FAIR_SPREAD_CAP), FAIR_SPREAD_CAP)
-    total += _centi(w["freshness"], _freshness(pool.col("confirmed")[index], spec))
+    total += _centi_into(w["freshness"], _freshness(pool.col("confirmed")[index], spec))
     return total
 
 
@@ -736,6 +758,14 @@ def _centi(weight: float, value: np.ndarray) -> np.ndarray:
     return np.rint(weight * value * 100.0).astype(np.int64)
 
 
+def _centi_into(weight: float, value: np.ndarray) -> np.ndarray:
+    """`_centi`, computed in `value` (float64, overwritten): the same numbers, no temporaries."""
+    value *= weight
+    value *= 100.0
+    np.rint(value, out=value)
+    return value.astype(np.int64)
+
+
 def _facts(
     pool: Pool, spec: RequestSpec, index: np.ndarray, c2: np.ndarray | None, ascending: bool = False
 ) -> dict[str, np.ndarray]:
@@ -838,9 +868,13 @@ def _assessment_value(pool: Pool, focus: str, index: np.ndarray) -> np.ndarray:
 def _freshness(confirmed: np.ndarray, spec: RequestSpec) -> np.ndarray:
     """1 while availability is fresh, then down to 0 over another stale period; 0 if never."""
     stale = max(spec.stale_days, 1)
-    age_days = (spec.now - confirmed) / 86400.0
-    value = np.clip(1.0 - (age_days - stale) / stale, 0.0, 1.0)
-    value[np.isnan(confirmed)] = 0.0
+    value = np.subtract(spec.now, confirmed)  # age in seconds; computed in place from here
+    value /= 86400.0
+    value -= stale
+    value /= stale
+    np.subtract(1.0, value, out=value)
+    np.fmax(value, 0.0, out=value)  # fmax and fmin: NaN (never confirmed) becomes 0
+    np.fmin(value, 1.0, out=value)
     return value
 
 
@@ -900,8 +934,8 @@ def _failure(pool: Pool, spec: RequestSpec, i: int, code: str) -> dict[str, Any]
         missing = spec.grid_mask & ~int(pool.col("availability")[i])
         params["cells"] = [[b // 3, b % 3] for b in range(21) if missing & (1 << b)]
     elif code == "date_off":
-        days, _ = pool.dates_off.rows_of(i)
-        hits = sorted(set(int(d) for d in days) & set(spec.dates))
+        off = pool.dates_off
+        hits = [d for d in spec.dates if (off.cand[off.rows_equal(float(d))] == i).any()]
         params["dates"] = [dt.date.fromordinal(d).isoformat() for d in hits]
     elif code == "travel":
         km = float(distance_km(pool, spec, np.array([i]))[0])

@@ -246,11 +246,6 @@ class SideTable:
             positions = self._equal[value] = np.flatnonzero(self.a[: self.n] == value)
         return positions
 
-    def rows_of(self, index: int) -> tuple[np.ndarray, np.ndarray]:
-        cand, a, b = self.view()
-        hit = cand == index
-        return a[hit], b[hit]
-
     def nbytes(self) -> int:
         return self.cand.nbytes + self.a.nbytes + self.b.nbytes
 
@@ -348,6 +343,7 @@ class Pool:
         self.client_experience = SideTable()
         self._order: np.ndarray | None = None  # argsort of ids when they are not ascending
         self._sorted = True
+        self._live_count: int | None = None
         # Columns the engine derives from these for one key (a scoring key, a site; see
         # `derived`): key -> (function of (pool, indices), its columns), refreshed on upsert.
         self._derived: dict[tuple, tuple[Derive, tuple[np.ndarray, ...]]] = {}
@@ -358,7 +354,10 @@ class Pool:
 
     @property
     def live_count(self) -> int:
-        return int(self.col("live").sum())
+        """How many people are matchable (counted again only after a change)."""
+        if self._live_count is None:
+            self._live_count = int(self.col("live").sum())
+        return self._live_count
 
     def index_of(self, ids: np.ndarray | Sequence[int]) -> np.ndarray:
         """Pool index of each id, or -1 for people not in the pool."""
@@ -404,6 +403,7 @@ class Pool:
         for name in _COPIED:
             cols[name][index] = getattr(batch, name)
         cols["live"][index] = True
+        self._live_count = None
         xyz = np.array(
             [
                 unit_vector(la, lo)
@@ -432,6 +432,7 @@ class Pool:
         index = self.index_of(ids)
         index = index[index >= 0]
         self.cols["live"][index] = False
+        self._live_count = None
         for name in ("dates_off", "blocked", "marks", "client_experience"):
             getattr(self, name).replace(index, _rows())
 

@@ -470,9 +470,10 @@ class PoolKeeper:
 
 
 def pool_prepare_profiles(pool: Pool, *, now: dt.datetime | None = None) -> int:
-    """Compute the per-site and per-profile columns (`engine.prepare`) for the profiles whose
-    requests came last, then for other active profiles, as many as the pool keeps: a worker
-    does this after loading, so no urgent request pays for them. Returns how many."""
+    """Compute the columns the pool keeps per weekday, and per site and profile for the
+    profiles whose requests came last, then for other active profiles, as many as the pool
+    keeps (`engine.prepare`): a worker does this after loading, so no urgent request pays for
+    them. Returns how many profiles."""
     now = now or timezone.now()
     keys: dict[tuple, RequestSpec] = {}
 
@@ -503,8 +504,7 @@ def pool_prepare_profiles(pool: Pool, *, now: dt.datetime | None = None) -> int:
         if len(keys) >= PREPARE_PROFILES:
             break
         add(*row)
-    for spec in keys.values():
-        prepare(pool, spec)
+    prepare(pool, keys.values())
     return len(keys)
 
 
