@@ -108,11 +108,12 @@ def hard_failures(pool: Pool, spec: RequestSpec) -> dict[str, np.ndarray]:
     return screen(pool, spec).full_masks()
 
 
-def screen(pool: Pool, spec: RequestSpec) -> Screen:
+def screen(pool: Pool, spec: RequestSpec, site: Site | None = None) -> Screen:
     """Every hard constraint for everyone, as dense passes over the pool's columns; the sparse
-    rules (dates off, bookings, client bars) through their side tables' few matching rows."""
+    rules (dates off, bookings, client bars) through their side tables' few matching rows.
+    `site`: the site's columns (`site_columns`), if at hand."""
     need = spec.grid_mask
-    c2, beyond, reach = site_columns(pool, spec)
+    c2, beyond, reach = site if site is not None else site_columns(pool, spec)
     bits = ((pool.col("roles") & ROLE_BITS[spec.role_type]) == 0).view(np.uint8)
     unavailable = _unavailable(pool, need)
     _set(bits, "weekly_grid", unavailable != 0)
@@ -383,21 +384,29 @@ def _site_key(spec: RequestSpec) -> tuple[float, float] | None:
 SITE_CACHE_SIZE = 8
 
 
-def site_columns(pool: Pool, spec: RequestSpec) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+Site = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def site_columns(pool: Pool, spec: RequestSpec, *, keep: bool = True) -> Site:
     """Everyone's squared chord to the request's site (`chords32`), whether they live beyond
     their own travel limit (`_beyond_travel`) and whether within NEAR_TRAVEL_KM beyond it (a
     near miss on travel): per site, computed once and kept up to date by `Pool.upsert` (for
-    the SITE_CACHE_SIZE sites used last)."""
+    the SITE_CACHE_SIZE sites used last). `keep=False` (background work such as benches):
+    use the kept columns if the site's are, else compute them without keeping them, so that
+    the sites of urgent requests stay kept."""
 
     def compute(p: Pool, index: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         c2 = chords32(p, spec, index)
+        beyond = _beyond_travel(p, spec, c2, index)
         near = travel_threshold(p.col("max_travel_km")[index].astype(np.int64) + NEAR_TRAVEL_KM)
-        return c2, _beyond_travel(p, spec, c2, index), c2 <= near
+        # Within their travel limit is within reach too, also where NEAR_TRAVEL_KM more is
+        # cut off at the table's 1000 km and the limit was decided in double precision.
+        return c2, beyond, (c2 <= near) | ~beyond
 
     site = _site_key(spec)
     if site is None:
         return compute(pool, np.arange(pool.size))  # no site to key by: everyone fails travel
-    c2, beyond, reach = pool.derived(("site", *site), compute, SITE_CACHE_SIZE)
+    c2, beyond, reach = pool.derived(("site", *site), compute, SITE_CACHE_SIZE, store=keep)
     return c2, beyond, reach
 
 
@@ -595,18 +604,17 @@ class _Rows:
         self.col = {name: pool.cols[name][idx].tolist() for name in self.SCALARS}
         self.ids = self.col["ids"]
         self.assessment = [column[idx].tolist() for column in pool.assessment]
-        # Shown rounded: numpy rounds a column in one call, Python's round() takes 0.4 µs a number.
         codes = list(points.values)
         if codes:
-            values = np.round(np.stack(list(points.values.values()))[:, positions], 4)
+            values = rounded(np.stack(list(points.values.values()))[:, positions], 4)
             centi = np.stack(list(points.centi.values()))[:, positions] / 100.0
         else:
             values = centi = np.zeros((0, len(positions)))
         self.values = dict(zip(codes, values.tolist(), strict=True))
         self.points = dict(zip(codes, centi.tolist(), strict=True))
         self.total = points.total[positions].tolist()
-        self.km = np.round(points.facts["km"][positions], 1).tolist()
-        self.average = np.round(pool.cols["rating_average"][idx].astype(np.float64), 1).tolist()
+        self.km = rounded(points.facts["km"][positions], 1).tolist()
+        self.average = rounded(pool.cols["rating_average"][idx].astype(np.float64), 1).tolist()
         self.client = points.facts["client"][positions].tolist()
         self.ages = self._ages()
         zeros = [0] * len(idx)
@@ -752,6 +760,25 @@ class _Rows:
             elif age > spec.stale_days:
                 out[r].append({"code": "availability_stale", "days": age})
         return out
+
+
+def rounded(values: np.ndarray, digits: int) -> np.ndarray:
+    """Python's `round(v, digits)` of every value (as explanations show them), by numpy: a
+    column in one call, where round() takes 0.4 µs a number. numpy scales, rounds and scales
+    back, which picks the other side only where v·10^digits lies within its rounding error of
+    a half (0.98125 → 0.9812 instead of 0.9813); those few are rounded by round() itself."""
+    scale = 10.0**digits
+    scaled = values * scale
+    out = np.rint(scaled)
+    out /= scale
+    for j in np.flatnonzero(np.abs(scaled - np.floor(scaled) - 0.5) < HALF_TOLERANCE).tolist():
+        out.flat[j] = round(float(values.flat[j]), digits)
+    return out
+
+
+# Far above the error of v·10^digits (at most a few units in its last place for |v| < 1e6)
+# and far below the gap to the next half: which values round() decides.
+HALF_TOLERANCE = 1e-6
 
 
 def _centi(weight: float, value: np.ndarray) -> np.ndarray:
@@ -950,6 +977,7 @@ def _failure(pool: Pool, spec: RequestSpec, i: int, code: str) -> dict[str, Any]
     return params
 
 
-def eligible(pool: Pool, spec: RequestSpec) -> np.ndarray:
-    """Pool indices of everyone who passes every hard constraint for `spec`."""
-    return screen(pool, spec).eligible
+def eligible(pool: Pool, spec: RequestSpec, site: Site | None = None) -> np.ndarray:
+    """Pool indices of everyone who passes every hard constraint for `spec` (`site`: the
+    site's columns, if at hand)."""
+    return screen(pool, spec, site).eligible

@@ -53,6 +53,16 @@ Rows = tuple[np.ndarray, np.ndarray, np.ndarray]
 Derive = Callable[["Pool", np.ndarray], tuple[np.ndarray, ...]]
 
 
+def _views(columns: tuple[np.ndarray, ...], size: int) -> tuple[np.ndarray, ...]:
+    """Read-only views of kept columns' first `size` values."""
+    out = []
+    for column in columns:
+        view = column[:size]
+        view.flags.writeable = False
+        out.append(view)
+    return tuple(out)
+
+
 def _capacity_column(values: np.ndarray, capacity: int) -> np.ndarray:
     column = np.zeros(capacity, dtype=values.dtype)
     column[: len(values)] = values
@@ -372,13 +382,21 @@ class Pool:
         index = pos_ok if self._sorted else self._order[pos_ok]  # type: ignore[index]
         return np.where(found, index, -1)
 
-    def derived(self, key: tuple, compute: Derive, keep: int) -> tuple[np.ndarray, ...]:
+    def derived(
+        self, key: tuple, compute: Derive, keep: int, *, store: bool = True
+    ) -> tuple[np.ndarray, ...]:
         """Columns derived from the pool's for `key`, `size` long and read-only: computed for
         everyone on first use, then kept current by `upsert`, which recomputes them for the
         people it changes. `compute(pool, indices)` gives the columns at `indices` and must be
         elementwise (the same value for a person however many are computed at once). At most
         `keep` keys of the same kind (key[0]) are kept, the least recently used dropped first.
+        `store=False`: use what is kept, but neither keep a new key nor count this use.
         """
+        if not store:
+            kept = self._derived.get(key)
+            return (
+                compute(self, np.arange(self.size)) if kept is None else _views(kept[1], self.size)
+            )
         cached = self._derived.pop(key, None)
         if cached is None:
             same = [k for k in self._derived if k[0] == key[0]]
@@ -388,12 +406,7 @@ class Pool:
             columns = tuple(_capacity_column(v, self.capacity) for v in values)
             cached = (compute, columns)
         self._derived[key] = cached  # most recently used last
-        out = []
-        for column in cached[1]:
-            view = column[: self.size]
-            view.flags.writeable = False
-            out.append(view)
-        return tuple(out)
+        return _views(cached[1], self.size)
 
     # --- changes ----------------------------------------------------------------------------
     def upsert(self, batch: FeatureBatch) -> np.ndarray:

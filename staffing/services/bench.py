@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from candidates.availability import HELSINKI, PART_BOUNDS, DayPart
 from clients.models import ServiceProfile
-from staffing.matching.engine import Points, eligible
+from staffing.matching.engine import Points, Site, eligible, site_columns
 from staffing.matching.features import RequestSpec, ShiftSpec
 from staffing.matching.pool import Pool
 from staffing.matching.rules import RULES_VERSION, weights_resolve
@@ -70,13 +70,16 @@ def day_part_spec(day: dt.date, part: int) -> ShiftSpec:
     return shift_spec(start, start + dt.timedelta(hours=hi - lo))
 
 
-def coverage_counts(pool: Pool, spec: RequestSpec, today: dt.date) -> dict[str, list[int]]:
+def coverage_counts(
+    pool: Pool, spec: RequestSpec, today: dt.date, site: Site | None = None
+) -> dict[str, list[int]]:
     """{"YYYY-MM-DD": [morning, day, evening]} counts of fitting people free in each part."""
+    site = site if site is not None else site_columns(pool, spec, keep=False)
     counts = {}
     for offset in range(COVERAGE_DAYS):
         day = today + dt.timedelta(days=offset)
         counts[day.isoformat()] = [
-            len(eligible(pool, dataclasses.replace(spec, shifts=(day_part_spec(day, p),))))
+            len(eligible(pool, dataclasses.replace(spec, shifts=(day_part_spec(day, p),)), site))
             for p in range(3)
         ]
     return counts
@@ -96,24 +99,26 @@ def bench_refresh(*, profile_id: int) -> Bench | None:
     occurrences = typical_shift_specs(profile=profile, today=today)
     with pool_keeper().lock:
         pool = pool_current()
-        ready, shifts_available = _ready(pool, spec, occurrences)
+        # Once per refresh, and without pushing out an urgent request's site from the pool.
+        site = site_columns(pool, spec, keep=False)
+        ready, shifts_available = _ready(pool, spec, occurrences, site)
         points = Points.compute(pool, spec, ready)
         best = points.top(np.arange(len(ready)), BENCH_SIZE)
         shifts = shifts_available[best].tolist()
         entries = list(zip(points.entries(best, None), shifts, strict=True))
-        coverage = coverage_counts(pool, spec, today)
+        coverage = coverage_counts(pool, spec, today, site)
     return _bench_store(
         profile=profile, now=now, ready_count=len(ready), coverage=coverage, entries=entries
     )
 
 
 def _ready(
-    pool: Pool, spec: RequestSpec, occurrences: list[ShiftSpec]
+    pool: Pool, spec: RequestSpec, occurrences: list[ShiftSpec], site: Site
 ) -> tuple[np.ndarray, np.ndarray]:
     """Who fits the profile and is free for at least one typical shift; and for how many."""
     available = np.zeros(pool.size, dtype=np.int32)
     for occurrence in occurrences:
-        available[eligible(pool, dataclasses.replace(spec, shifts=(occurrence,)))] += 1
+        available[eligible(pool, dataclasses.replace(spec, shifts=(occurrence,)), site)] += 1
     ready = np.flatnonzero(available > 0)
     return ready, available[ready]
 

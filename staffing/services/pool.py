@@ -14,13 +14,14 @@ import contextlib
 import ctypes
 import datetime as dt
 import gc
+import logging
 import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models.functions import Now
 from django.utils import timezone
 
@@ -44,6 +45,8 @@ from staffing.models import (
     ShortlistEntry,
     StaffingRequest,
 )
+
+logger = logging.getLogger(__name__)
 
 LOAD_CHUNK = 100_000  # rows per fetch when loading
 # Changes committed up to this long after their timestamp are still seen: keep transactions
@@ -370,17 +373,23 @@ class PoolKeeper:
                 self._apply(list(ids))
 
     def _load_all(self) -> None:
+        """Load everyone; the keeper takes the pool only once it is whole, so a failure here
+        leaves it unloaded and the next match tries again."""
         started = _db_now()
-        self.pool = Pool(capacity=1024)
         batch = features_load(now=started)
-        self.pool = Pool(capacity=max(1024, int(len(batch) * 1.1)))
-        self.pool.upsert(batch)
+        pool = Pool(capacity=max(1024, int(len(batch) * 1.1)))
+        pool.upsert(batch)
         del batch
-        pool_prepare_profiles(self.pool)
+        shortlist_max_id = _max_shortlist_id()
+        try:
+            pool_prepare_profiles(pool)
+        except DatabaseError:  # only a head start: the first matches compute what they need
+            logger.exception("Could not read the profiles to prepare the pool for")
         pool_memory_settle()
+        self.pool = pool
         self.watermark = started
         self.shortlist_watermark = started
-        self.shortlist_max_id = _max_shortlist_id()
+        self.shortlist_max_id = shortlist_max_id
         self.recounted_at = time.monotonic()
 
     def _catch_up(self) -> None:
@@ -478,6 +487,8 @@ def pool_prepare_profiles(pool: Pool, *, now: dt.datetime | None = None) -> int:
     keys: dict[tuple, RequestSpec] = {}
 
     def add(company_id, role_type, latitude, longitude, weights, focus) -> None:
+        if latitude is None or longitude is None:
+            return  # a site without a place: nothing to keep for it
         spec = RequestSpec(
             company_id=company_id,
             role_type=role_type,
@@ -492,15 +503,18 @@ def pool_prepare_profiles(pool: Pool, *, now: dt.datetime | None = None) -> int:
         keys.setdefault(key, spec)
 
     fields = ("company_id", "role_type", "site__latitude", "site__longitude")
-    for row in StaffingRequest.objects.order_by("-created_at").values_list(
-        *fields, "service_profile__weights", "service_profile__focus"
-    )[:PREPARE_LOOKBACK]:
-        if len(keys) >= PREPARE_PROFILES:
-            break
-        add(*row)
-    for row in ServiceProfile.objects.filter(is_active=True).values_list(
-        *fields, "weights", "focus"
-    )[: PREPARE_PROFILES * 4]:
+    with transaction.atomic():  # a failed read rolls back to here, not the caller's transaction
+        requested = list(
+            StaffingRequest.objects.order_by("-created_at").values_list(
+                *fields, "service_profile__weights", "service_profile__focus"
+            )[:PREPARE_LOOKBACK]
+        )
+        active = list(
+            ServiceProfile.objects.filter(is_active=True)
+            .order_by("pk")
+            .values_list(*fields, "weights", "focus")[: PREPARE_PROFILES * 4]
+        )
+    for row in [*requested, *active]:
         if len(keys) >= PREPARE_PROFILES:
             break
         add(*row)

@@ -7,8 +7,10 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from staffing.matching.engine import SITE_CACHE_SIZE, rank
 from staffing.models import Bench
 from staffing.services.bench import bench_coverage, bench_profiles_for_candidate, bench_refresh
+from staffing.services.pool import pool_current
 from staffing.tasks import refresh_all_benches, refresh_bench, refresh_benches_for_candidate
 from tests.factories import (
     CandidateFactory,
@@ -17,6 +19,7 @@ from tests.factories import (
     ServiceProfileFactory,
     TypicalShiftFactory,
 )
+from tests.matching.plain_data import request
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +93,16 @@ def test_tasks_refresh_benches(profile):
     assert bench_profiles_for_candidate(candidate_id=person.pk) == [profile.pk]
     assert refresh_benches_for_candidate(person.pk) == 1
     assert Bench.objects.get().entries.count() == 1
+
+
+def test_a_bench_refresh_leaves_the_sites_kept_for_urgent_requests_alone(profile):
+    speaker()
+    pool = pool_current()
+    for i in range(SITE_CACHE_SIZE):
+        rank(pool, request(site_latitude=61 + i / 10, site_longitude=25.0))
+    kept = [key for key in pool._derived if key[0] == "site"]
+
+    bench = bench_refresh(profile_id=profile.pk)
+
+    assert bench.ready_count == 1
+    assert [key for key in pool_current()._derived if key[0] == "site"] == kept

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import numpy as np
 import pytest
 
+from candidates.availability import FULL_WEEK
 from staffing.matching.engine import rank
-from staffing.matching.pool import Pool
+from staffing.matching.pool import Pool, travel_threshold, unit_vector
 from staffing.matching.rules import HARD_CONSTRAINTS, weights_resolve
 from tests.matching.plain_data import (
     COMPANY,
     NOW,
     SHIFT_DATE,
     SHIFT_END,
+    SHIFT_MASK,
     SHIFT_START,
+    SITE,
     person,
     request,
 )
@@ -206,3 +212,35 @@ def test_pool_round_trips_features():
         no_shows=1,
     )
     assert Pool.from_features([someone]).features(0) == someone
+
+
+def _farthest_reach_home() -> tuple[float, float]:
+    """A home just within 1000 km of the site that single precision puts just beyond it."""
+    threshold = float(travel_threshold(np.array([1000]))[0])
+    site = unit_vector(*SITE)
+
+    def chord2(lat: float, lon: float, dtype=np.float64) -> float:
+        home = unit_vector(lat, lon)
+        return float(sum((dtype(h) - dtype(s)) ** 2 for h, s in zip(home, site, strict=True)))
+
+    for lon in np.linspace(10, 40, 3000).tolist():
+        south, north = 40.0, 60.0  # farther when further south
+        if not chord2(south, lon) > threshold > chord2(north, lon):
+            continue
+        for _ in range(80):
+            middle = (south + north) / 2
+            south, north = (middle, north) if chord2(middle, lon) > threshold else (south, middle)
+        if chord2(north, lon, np.float32) > threshold:
+            return north, lon
+    raise AssertionError("no such home on this meridian range")
+
+
+def test_someone_travelling_the_longest_way_is_still_a_near_miss_on_another_constraint():
+    latitude, longitude = _farthest_reach_home()
+    one_part_short = FULL_WEEK & ~(SHIFT_MASK & -SHIFT_MASK)
+    far = person(latitude=latitude, longitude=longitude, max_travel_km=1000)
+    result = rank(Pool.from_features([far]), request())
+    assert [e.candidate_id for e in result.ranked] == [far.id]  # within 1000 km, exactly
+    missing = dataclasses.replace(far, availability=one_part_short)
+    result = rank(Pool.from_features([missing]), request())
+    assert [e.explanation["failed"][0]["code"] for e in result.near_misses] == ["weekly_grid"]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from staffing.matching.engine import rank
+from staffing.matching.engine import rank, rounded
 from staffing.matching.features import FEATURE_FIELDS, CandidateFeatures
 from staffing.matching.naive import hard_failures_of, score_naive
 from staffing.matching.pool import LANGUAGES, Pool
@@ -164,3 +165,25 @@ def test_the_pool_gives_back_each_persons_features_as_stored_for_replay(people):
         expected["blocked"].sort()
         assert dict(zip(FEATURE_FIELDS, row, strict=True)) == expected
         assert CandidateFeatures.from_json(expected) == pool.features(pool.index_of([p.id])[0])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.floats(-1e5, 1e5, allow_nan=False),
+            # exact and near halves at the last digit kept: where numpy alone rounds otherwise
+            st.builds(
+                lambda k, d: (k + 0.5) / 10**d,
+                st.integers(-(10**5), 10**5),
+                st.sampled_from([1, 4]),
+            ),
+            st.builds(lambda s: s / 86400.0 / 14, st.integers(0, 28 * 86400)),
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    st.sampled_from([1, 4]),
+)
+def test_explanations_round_as_python_does(values, digits):
+    assert rounded(np.array(values), digits).tolist() == [round(v, digits) for v in values]
