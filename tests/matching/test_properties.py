@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
+from unittest.mock import patch
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from staffing.matching import engine
 from staffing.matching.engine import rank, rounded
 from staffing.matching.features import FEATURE_FIELDS, CandidateFeatures
 from staffing.matching.naive import hard_failures_of, score_naive
@@ -187,3 +190,37 @@ def test_the_pool_gives_back_each_persons_features_as_stored_for_replay(people):
 )
 def test_explanations_round_as_python_does(values, digits):
     assert rounded(np.array(values), digits).tolist() == [round(v, digits) for v in values]
+
+
+@st.composite
+def eligible_people_st(draw):
+    """People who all pass every hard constraint of `request()`-like specs, scored apart by
+    everything else: so that only a few can be among the best."""
+    people = draw(people_st(min_size=12, max_size=40))
+    return [
+        dataclasses.replace(
+            p,
+            works_retail=True,
+            availability=0x1FFFFF,
+            max_travel_km=80,
+            languages={"fi": 6, "sv": 6, **p.languages},
+            dates_off=(),
+            blocked=(),
+            marks={k: v for k, v in p.marks.items() if v != "do_not_return"},
+        )
+        for p in people
+    ]
+
+
+@SETTINGS
+@given(eligible_people_st(), spec_st, st.integers(1, 5))
+def test_scoring_in_full_only_who_can_be_among_the_best_changes_nothing(people, spec, size):
+    pool = Pool.from_features(people)
+    with patch.object(engine, "PRUNE_FROM", 10**9):
+        everyone = rank(pool, spec, size=size)
+    with patch.object(engine, "PRUNE_FROM", 0):
+        bounded = rank(pool, spec, size=size)
+    assert bounded.eligible_count == everyone.eligible_count
+    assert [(e.candidate_id, e.score, e.explanation) for e in bounded.ranked] == [
+        (e.candidate_id, e.score, e.explanation) for e in everyone.ranked
+    ]
