@@ -295,7 +295,7 @@ _SCALARS = {  # pool column → dtype; kept small because 1M people × every byt
     "z": np.float64,
     "travel_d2": np.float64,
     # Single-precision copies of the above: the screen's and the scores' geometry
-    # (engine.chords32), half the bytes to stream per request.
+    # (geometry.chords32), half the bytes to stream per request.
     "x32": np.float32,
     "y32": np.float32,
     "z32": np.float32,

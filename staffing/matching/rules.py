@@ -55,6 +55,7 @@ FAIR_SPREAD_DAYS = 7
 NEUTRAL_RATING = 0.5  # value for someone not yet rated: neither rewarded nor punished
 EARTH_RADIUS_KM = 6371.0
 DAILY_REST_SECONDS = 11 * 3600
+NEAR_TRAVEL_KM = 10  # how far beyond their own travel limit a near miss may live
 
 # How the assessment areas (service attitude, communication, sales) weigh per service focus.
 FOCUS_AREAS: dict[str, tuple[float, float, float]] = {

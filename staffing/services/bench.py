@@ -18,8 +18,9 @@ from django.utils import timezone
 
 from candidates.availability import HELSINKI, PART_BOUNDS, DayPart
 from clients.models import ServiceProfile
-from staffing.matching.engine import Points, Site, eligible, site_columns
+from staffing.matching.engine import Points, eligible
 from staffing.matching.features import RequestSpec, ShiftSpec
+from staffing.matching.kept import Site, site_columns
 from staffing.matching.pool import Pool
 from staffing.matching.rules import RULES_VERSION, weights_resolve
 from staffing.models import Bench, BenchEntry

@@ -33,8 +33,8 @@ from candidates.models import (
     DateOff,
 )
 from clients.models import CandidateMark, ServiceProfile
-from staffing.matching.engine import SITE_CACHE_SIZE, prepare
 from staffing.matching.features import RequestSpec
+from staffing.matching.kept import SITE_CACHE_SIZE, prepare
 from staffing.matching.pool import LANGUAGES, MARK_KINDS, FeatureBatch, Pool
 from staffing.matching.rules import FAIR_SPREAD_DAYS, weights_resolve
 from staffing.models import (

@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from staffing.matching.engine import SITE_CACHE_SIZE, rank
+from staffing.matching.engine import rank
+from staffing.matching.kept import SITE_CACHE_SIZE
 from staffing.models import Bench
 from staffing.services.bench import bench_coverage, bench_profiles_for_candidate, bench_refresh
 from staffing.services.pool import pool_current

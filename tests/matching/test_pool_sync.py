@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from candidates.models import Candidate, CandidateLanguage, CandidateSkill, DateOff
 from clients.models import CandidateMark
-from staffing.matching.engine import SITE_CACHE_SIZE, rank
+from staffing.matching.engine import rank
 from staffing.matching.features import RequestSpec
+from staffing.matching.kept import SITE_CACHE_SIZE
 from staffing.matching.pool import Pool
 from staffing.matching.rules import DEFAULT_WEIGHTS
 from staffing.models import Placement, ReliabilityRecord, ServiceRating

@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from staffing.matching import engine
-from staffing.matching.engine import rank, rounded
+from staffing.matching.engine import rank
+from staffing.matching.entries import rounded
 from staffing.matching.features import FEATURE_FIELDS, CandidateFeatures
 from staffing.matching.naive import hard_failures_of, score_naive
 from staffing.matching.pool import LANGUAGES, Pool
