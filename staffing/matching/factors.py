@@ -98,19 +98,28 @@ def factor_values(
 
 
 def static_values(
-    pool: Pool, focus: str, role_type: str, index: np.ndarray
+    pool: Pool, focus: str, role_type: str, index: np.ndarray | None
 ) -> dict[str, np.ndarray]:
-    """The values of STATIC_FACTORS: the person's own record, whatever the request."""
-    col = pool.col
+    """The values of STATIC_FACTORS: the person's own record, whatever the request (of the
+    people at `index`, or of everyone for None)."""
+
+    def col(name: str) -> np.ndarray:
+        return at(pool, pool.cols[name], index)
+
     v: dict[str, np.ndarray] = {"assessment": assessment_value(pool, focus, index)}
-    kind = col(f"completed_{role_type}")[index]
+    kind = col(f"completed_{role_type}")
     v["experience_kind"] = np.minimum(kind, KIND_EXPERIENCE_CAP) / float(KIND_EXPERIENCE_CAP)
-    rated = col("rating_count")[index] > 0
-    average = col("rating_average")[index].astype(np.float64)
+    rated = col("rating_count") > 0
+    average = col("rating_average").astype(np.float64)
     v["rating"] = np.where(rated, (average - 1.0) / 4.0, NEUTRAL_RATING)
-    lapses = col("no_shows")[index] + LATE_CANCELLATION_WEIGHT * col("late_cancellations")[index]
+    lapses = col("no_shows") + LATE_CANCELLATION_WEIGHT * col("late_cancellations")
     v["reliability"] = -np.minimum(lapses, RELIABILITY_CAP) / RELIABILITY_CAP
     return v
+
+
+def at(pool: Pool, column: np.ndarray, index: np.ndarray | None) -> np.ndarray:
+    """A pool column's values at `index`, or everyone's (a view, nothing gathered) for None."""
+    return column[: pool.size] if index is None else column[index]
 
 
 def request_values(
@@ -143,9 +152,9 @@ def distance_value(km: np.ndarray) -> np.ndarray:
     return 1.0 - np.minimum(km, DISTANCE_SCALE_KM) / DISTANCE_SCALE_KM
 
 
-def assessment_value(pool: Pool, focus: str, index: np.ndarray) -> np.ndarray:
+def assessment_value(pool: Pool, focus: str, index: np.ndarray | None) -> np.ndarray:
     wa, wc, ws = FOCUS_AREAS.get(focus, FOCUS_AREAS["service"])
-    a, c, s = (column[index] for column in pool.assessment)
+    a, c, s = (at(pool, column, index) for column in pool.assessment)
     average = wa * a + wc * c
     if ws:
         average += ws * s

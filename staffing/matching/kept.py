@@ -11,6 +11,7 @@ import numpy as np
 
 from staffing.matching.factors import (
     STATIC_FACTORS,
+    at,
     centi,
     company_rows,
     distance_value,
@@ -18,7 +19,7 @@ from staffing.matching.factors import (
     static_values,
 )
 from staffing.matching.features import RequestSpec
-from staffing.matching.geometry import beyond_travel, chords32, distance_km
+from staffing.matching.geometry import beyond_travel, chord_km, chords32
 from staffing.matching.pool import MARK_KINDS, Pool, travel_threshold
 from staffing.matching.rules import CLIENT_EXPERIENCE_CAP, FOCUS_AREAS, NEAR_TRAVEL_KM
 
@@ -26,8 +27,8 @@ from staffing.matching.rules import CLIENT_EXPERIENCE_CAP, FOCUS_AREAS, NEAR_TRA
 def weekday_availability(pool: Pool, day: int) -> np.ndarray:
     """Everyone's three day-part bits of weekday `day` (0 = Monday) as bytes, kept by the pool."""
 
-    def compute(p: Pool, index: np.ndarray) -> tuple[np.ndarray]:
-        return (((p.col("availability")[index] >> (3 * day)) & 7).astype(np.uint8),)
+    def compute(p: Pool, index: np.ndarray | None) -> tuple[np.ndarray]:
+        return (((at(p, p.cols["availability"], index) >> (3 * day)) & 7).astype(np.uint8),)
 
     return pool.derived(("weekday", day), compute, 7)[0]
 
@@ -60,25 +61,61 @@ def base_points(pool: Pool, spec: RequestSpec) -> np.ndarray:
     w = dict(zip(BASE_FACTORS, weights, strict=True))
     company, favourite = spec.company_id, MARK_KINDS["favourite"]
 
-    def compute(p: Pool, index: np.ndarray) -> tuple[np.ndarray]:
-        values = static_values(p, focus, spec.role_type, index)
-        out = np.zeros(len(index), dtype=np.int64)
-        for code in STATIC_FACTORS:
-            out += centi(w[code], values[code])
-        at, done = company_rows(p.client_experience, index, company, None, is_ascending(index))
-        out[at] += centi(
-            w["experience_client"], np.minimum(done, CLIENT_EXPERIENCE_CAP) / CLIENT_EXPERIENCE_CAP
-        )
-        at, marked = company_rows(p.marks, index, company, favourite, is_ascending(index))
-        out[at] += centi(w["favourite"], marked)
+    def compute(p: Pool, index: np.ndarray | None) -> tuple[np.ndarray]:
+        if index is None:  # everyone: start from the kept column of the same kind of profile
+            out = static_points(p, spec).astype(np.int64)
+        else:
+            out = _static_centi(p, focus, spec.role_type, w, index)
+        people, ascending = (np.arange(p.size), True) if index is None else (index, None)
+        for table, kind, weight in (
+            (p.client_experience, None, "experience_client"),
+            (p.marks, favourite, "favourite"),
+        ):
+            found, value = company_rows(
+                table, people, company, kind, ascending or is_ascending(people)
+            )
+            if kind is None:  # experience with the client: completed placements, capped
+                value = np.minimum(value, CLIENT_EXPERIENCE_CAP) / CLIENT_EXPERIENCE_CAP
+            out[found] += centi(w[weight], value)
+        # Everyone's chords are the site's kept ones (computed the same way).
+        c2 = site_columns(p, spec)[0] if index is None else chords32(p, spec, index)
+        km = chord_km(c2)
         # No home known: fails travel, never scored (and NaN has no points).
-        km = distance_km(p, spec, index)
         home = np.flatnonzero(~np.isnan(km))
         out[home] += centi(w["distance"], distance_value(km[home]))
         return (out.astype(np.int32),)
 
     key = ("base", focus, spec.role_type, weights, company, _site_key(spec))
     return pool.derived(key, compute, BASE_CACHE_SIZE)[0]
+
+
+STATIC_CACHE_SIZE = 16  # (focus, role type, weights) kept per pool
+
+
+def static_points(pool: Pool, spec: RequestSpec) -> np.ndarray:
+    """Everyone's centipoints from STATIC_FACTORS for this request's focus, role type and
+    weights (int32): kept like the profile's, and read only to compute a new profile's column
+    for everyone (few such keys are in use: a new client's first request then costs only its
+    own factors). Ranking itself gathers the profile's one column."""
+    focus = spec.focus if spec.focus in FOCUS_AREAS else "service"
+    w = {code: float(spec.weights[code]) for code in STATIC_FACTORS}
+
+    def compute(p: Pool, index: np.ndarray | None) -> tuple[np.ndarray]:
+        return (_static_centi(p, focus, spec.role_type, w, index).astype(np.int32),)
+
+    key = ("static", focus, spec.role_type, tuple(w.values()))
+    return pool.derived(key, compute, STATIC_CACHE_SIZE)[0]
+
+
+def _static_centi(
+    pool: Pool, focus: str, role_type: str, w: dict[str, float], index: np.ndarray | None
+) -> np.ndarray:
+    """The centipoints from STATIC_FACTORS of the people at `index` (everyone for None)."""
+    values = static_values(pool, focus, role_type, index)
+    out = np.zeros(pool.size if index is None else len(index), dtype=np.int64)
+    for code in STATIC_FACTORS:
+        out += centi(w[code], values[code])
+    return out
 
 
 def prepare(pool: Pool, specs: Iterable[RequestSpec]) -> None:
@@ -115,16 +152,17 @@ def site_columns(pool: Pool, spec: RequestSpec, *, keep: bool = True) -> Site:
     use the kept columns if the site's are, else compute them without keeping them, so that
     the sites of urgent requests stay kept."""
 
-    def compute(p: Pool, index: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def compute(p: Pool, index: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         c2 = chords32(p, spec, index)
         beyond = beyond_travel(p, spec, c2, index)
-        near = travel_threshold(p.col("max_travel_km")[index].astype(np.int64) + NEAR_TRAVEL_KM)
+        limit = at(p, p.cols["max_travel_km"], index).astype(np.int64)
+        near = travel_threshold(limit + NEAR_TRAVEL_KM)
         # Within their travel limit is within reach too, also where NEAR_TRAVEL_KM more is
         # cut off at the table's 1000 km and the limit was decided in double precision.
         return c2, beyond, (c2 <= near) | ~beyond
 
     site = _site_key(spec)
     if site is None:
-        return compute(pool, np.arange(pool.size))  # no site to key by: everyone fails travel
+        return compute(pool, None)  # no site to key by: everyone fails travel
     c2, beyond, reach = pool.derived(("site", *site), compute, SITE_CACHE_SIZE, store=keep)
     return c2, beyond, reach

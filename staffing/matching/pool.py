@@ -49,8 +49,9 @@ def travel_threshold(max_travel_km: np.ndarray) -> np.ndarray:
 
 
 Rows = tuple[np.ndarray, np.ndarray, np.ndarray]
-# Computes derived columns for the people at some pool indices (see Pool.derived).
-Derive = Callable[["Pool", np.ndarray], tuple[np.ndarray, ...]]
+# Computes derived columns for the people at some pool indices, or for everyone when given
+# None (no index to gather through; see Pool.derived).
+Derive = Callable[["Pool", np.ndarray | None], tuple[np.ndarray, ...]]
 
 
 def _views(columns: tuple[np.ndarray, ...], size: int) -> tuple[np.ndarray, ...]:
@@ -387,22 +388,21 @@ class Pool:
     ) -> tuple[np.ndarray, ...]:
         """Columns derived from the pool's for `key`, `size` long and read-only: computed for
         everyone on first use, then kept current by `upsert`, which recomputes them for the
-        people it changes. `compute(pool, indices)` gives the columns at `indices` and must be
-        elementwise (the same value for a person however many are computed at once). At most
+        people it changes. `compute(pool, indices)` gives the columns at `indices` (everyone's,
+        without gathering through an index, for None) and must be elementwise (the same value
+        for a person however many are computed at once). At most
         `keep` keys of the same kind (key[0]) are kept, the least recently used dropped first.
         `store=False`: use what is kept, but neither keep a new key nor count this use.
         """
         if not store:
             kept = self._derived.get(key)
-            return (
-                compute(self, np.arange(self.size)) if kept is None else _views(kept[1], self.size)
-            )
+            return compute(self, None) if kept is None else _views(kept[1], self.size)
         cached = self._derived.pop(key, None)
         if cached is None:
             same = [k for k in self._derived if k[0] == key[0]]
             for old in same[: max(len(same) - keep + 1, 0)]:
                 del self._derived[old]
-            values = compute(self, np.arange(self.size))
+            values = compute(self, None)
             columns = tuple(_capacity_column(v, self.capacity) for v in values)
             cached = (compute, columns)
         self._derived[key] = cached  # most recently used last
