@@ -179,8 +179,8 @@ def company_values(
 ) -> np.ndarray:
     """One company's side-row value (experience count, or 1 for a mark of `kind`) at `index`."""
     out = np.zeros(len(index), dtype=np.float64)
-    at, values = company_rows(table, index, company_id, kind, ascending)
-    out[at] = values
+    found, values = company_rows(table, index, company_id, kind, ascending)
+    out[found] = values
     return out
 
 
@@ -214,8 +214,8 @@ def company_rows(
         inside = np.flatnonzero(first & (people <= last))
         where[people[inside]] = inside
         slot = where[index]
-        at = np.flatnonzero(slot >= 0)
-        return at, values[slot[at]]
+        found = np.flatnonzero(slot >= 0)
+        return found, values[slot[found]]
     pos = np.minimum(np.searchsorted(people, index), len(people) - 1)
     found = np.flatnonzero(people[pos] == index)
     return found, values[pos[found]]

@@ -1,6 +1,7 @@
 """What the pool keeps between requests for the engine (`Pool.derived`): columns per site,
-per profile and per weekday, computed once and kept current by `Pool.upsert` for the people it
-changes. See docs/matching.md, "What the pool keeps between requests"."""
+per profile, per kind of profile and per weekday, computed once for everyone and kept current
+by `Pool.upsert` for the people it changes. See docs/matching.md, "What the pool keeps between
+requests"."""
 
 from __future__ import annotations
 

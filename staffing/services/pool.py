@@ -481,7 +481,7 @@ class PoolKeeper:
 def pool_prepare_profiles(pool: Pool, *, now: dt.datetime | None = None) -> int:
     """Compute the columns the pool keeps per weekday, and per site and profile for the
     profiles whose requests came last, then for other active profiles, as many as the pool
-    keeps (`engine.prepare`): a worker does this after loading, so no urgent request pays for
+    keeps (`kept.prepare`): a worker does this after loading, so no urgent request pays for
     them. Returns how many profiles."""
     now = now or timezone.now()
     keys: dict[tuple, RequestSpec] = {}

@@ -57,8 +57,11 @@ def assert_derived_columns_current(pool: Pool, fresh: Pool) -> None:
     live = np.flatnonzero(pool.col("live"))
     at = fresh.index_of(pool.col("ids")[live])
     for compute, columns in pool._derived.values():
-        for column, want in zip(columns, compute(fresh, np.arange(fresh.size)), strict=True):
-            np.testing.assert_array_equal(column[live], want[at])
+        # A column is first computed for everyone at once (index None), then for the people
+        # each change touches: both ways must give the same values.
+        for index in (np.arange(fresh.size), None):
+            for column, want in zip(columns, compute(fresh, index), strict=True):
+                np.testing.assert_array_equal(column[live], want[at])
 
 
 def _specs(companies) -> list[RequestSpec]:
