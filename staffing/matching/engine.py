@@ -188,9 +188,7 @@ def _people_off(pool: Pool, dates: tuple[int, ...]) -> np.ndarray:
     """Pool indices of people with one of `dates` off (someone may appear twice)."""
     if not dates:
         return np.zeros(0, dtype=np.int64)
-    cand = pool.dates_off.cand
-    people = np.concatenate([cand[pool.dates_off.rows_equal(float(d))] for d in dates])
-    return people[people >= 0]
+    return np.concatenate([pool.dates_off.people_with(float(d)) for d in dates])
 
 
 def _overlaps_any(spec: RequestSpec, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:

@@ -226,8 +226,7 @@ def failure_params(pool: Pool, spec: RequestSpec, i: int, code: str) -> dict[str
         missing = spec.grid_mask & ~int(pool.col("availability")[i])
         params["cells"] = [[b // 3, b % 3] for b in range(21) if missing & (1 << b)]
     elif code == "date_off":
-        off = pool.dates_off
-        hits = [d for d in spec.dates if (off.cand[off.rows_equal(float(d))] == i).any()]
+        hits = [d for d in spec.dates if (pool.dates_off.people_with(float(d)) == i).any()]
         params["dates"] = [dt.date.fromordinal(d).isoformat() for d in hits]
     elif code == "travel":
         km = float(distance_km(pool, spec, np.array([i]))[0])

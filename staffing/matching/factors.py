@@ -137,15 +137,18 @@ def request_values(
             v[code] = skill_levels(pool, skills, index) / (3.0 * len(skills))
     if spec.languages:
         v["language_verified"] = languages_verified(pool, spec, index) / float(len(spec.languages))
-    v["experience_client"] = (
-        np.minimum(facts["client"], CLIENT_EXPERIENCE_CAP) / CLIENT_EXPERIENCE_CAP
-    )
+    v["experience_client"] = experience_client_value(facts["client"])
     v["distance"] = distance_value(facts["km"])
     v["freshness"] = freshness_value(col("confirmed")[index], spec)
     recent = col("recent_shortlists")[index].astype(np.float64)
     v["fair_spread"] = -np.minimum(recent, FAIR_SPREAD_CAP) / float(FAIR_SPREAD_CAP)
     v["favourite"] = facts["favourite"]
     return v
+
+
+def experience_client_value(completed: np.ndarray) -> np.ndarray:
+    """Placements completed with this client, up to the cap that counts."""
+    return np.minimum(completed, CLIENT_EXPERIENCE_CAP) / CLIENT_EXPERIENCE_CAP
 
 
 def distance_value(km: np.ndarray) -> np.ndarray:

@@ -16,13 +16,14 @@ from staffing.matching.factors import (
     centi,
     company_rows,
     distance_value,
+    experience_client_value,
     is_ascending,
     static_values,
 )
 from staffing.matching.features import RequestSpec
 from staffing.matching.geometry import beyond_travel, chord_km, chords32
 from staffing.matching.pool import MARK_KINDS, Pool, travel_threshold
-from staffing.matching.rules import CLIENT_EXPERIENCE_CAP, FOCUS_AREAS, NEAR_TRAVEL_KM
+from staffing.matching.rules import FOCUS_AREAS, NEAR_TRAVEL_KM
 
 
 def weekday_availability(pool: Pool, day: int) -> np.ndarray:
@@ -67,17 +68,13 @@ def base_points(pool: Pool, spec: RequestSpec) -> np.ndarray:
             out = static_points(p, spec).astype(np.int64)
         else:
             out = _static_centi(p, focus, spec.role_type, w, index)
-        people, ascending = (np.arange(p.size), True) if index is None else (index, None)
-        for table, kind, weight in (
-            (p.client_experience, None, "experience_client"),
-            (p.marks, favourite, "favourite"),
-        ):
-            found, value = company_rows(
-                table, people, company, kind, ascending or is_ascending(people)
-            )
-            if kind is None:  # experience with the client: completed placements, capped
-                value = np.minimum(value, CLIENT_EXPERIENCE_CAP) / CLIENT_EXPERIENCE_CAP
-            out[found] += centi(w[weight], value)
+        # The company's few rows, where they are (factor_values reads the same rows densely).
+        people = np.arange(p.size) if index is None else index
+        ascending = index is None or is_ascending(index)
+        found, done = company_rows(p.client_experience, people, company, None, ascending)
+        out[found] += centi(w["experience_client"], experience_client_value(done))
+        found, marked = company_rows(p.marks, people, company, favourite, ascending)
+        out[found] += centi(w["favourite"], marked)
         # Everyone's chords are the site's kept ones (computed the same way).
         c2 = site_columns(p, spec)[0] if index is None else chords32(p, spec, index)
         km = chord_km(c2)

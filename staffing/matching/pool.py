@@ -218,7 +218,7 @@ class SideTable:
         self.b = np.zeros(capacity, dtype=np.float64)
         self.n = 0
         self.dead = 0
-        # Row positions whose `a` equals a value, for the values asked (see `rows_equal`).
+        # Row positions whose `a` equals a value, for the values asked (see `people_with`).
         self._equal: dict[float, np.ndarray] = {}
 
     def view(self) -> Rows:
@@ -246,16 +246,17 @@ class SideTable:
         if self.dead > 1024 and self.dead * 2 > self.n:
             self._compact()
 
-    def rows_equal(self, value: float) -> np.ndarray:
-        """Positions of the rows whose `a` is `value` (a date off, say), dead ones possibly
-        among them (their candidate index is -1): found once per value, then kept up to date
-        by `replace`, so asking again costs nothing like a pass over every row."""
+    def people_with(self, value: float) -> np.ndarray:
+        """Candidate indices of the live rows whose `a` is `value` (who has a date off, say;
+        someone may appear twice). The rows' positions are found once per value, then kept up
+        to date by `replace`, so asking again costs nothing like a pass over every row."""
         positions = self._equal.get(value)
         if positions is None:
             if len(self._equal) >= EQUAL_VALUES_KEPT:
                 self._equal.clear()
             positions = self._equal[value] = np.flatnonzero(self.a[: self.n] == value)
-        return positions
+        people = self.cand[positions]
+        return people[people >= 0]  # rows replaced since are dead (-1)
 
     def nbytes(self) -> int:
         return self.cand.nbytes + self.a.nbytes + self.b.nbytes

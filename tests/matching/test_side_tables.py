@@ -22,20 +22,19 @@ changes_st = st.lists(
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(changes_st, st.lists(st.integers(0, 5), min_size=1, max_size=4))
-def test_rows_equal_finds_every_live_row_of_a_value_after_any_changes(changes, asked_early):
+def test_people_with_finds_every_live_row_of_a_value_after_any_changes(changes, asked_early):
     table = SideTable(capacity=4)
     table.replace(np.zeros(0, dtype=np.int64), _rows([(p, p % 6) for p in range(30)] * 40))
     expected = {p: [p % 6] * 40 for p in range(30)}
     for value in asked_early:  # positions kept from here on, through every change below
-        table.rows_equal(float(value))
+        table.people_with(float(value))
     for people, rows in changes:
         mine = [(p, d) for p, d in rows if p in people]
         table.replace(np.array(people, dtype=np.int64), _rows(mine))
         for p in people:
             expected[p] = [d for q, d in mine if q == p]
     for value in range(6):
-        cand = table.cand[table.rows_equal(float(value))]
-        found = sorted(cand[cand >= 0].tolist())
+        found = sorted(table.people_with(float(value)).tolist())
         want = sorted(p for p, days in expected.items() for d in days if d == value)
         assert found == want
 
