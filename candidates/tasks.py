@@ -7,13 +7,13 @@ from celery import shared_task
 from candidates.services.reminders import availability_reminders_send, retention_sweep
 
 
-@shared_task(time_limit=300, soft_time_limit=280)
+@shared_task(name="candidates.tasks.remind_stale_availability", time_limit=300, soft_time_limit=280)
 def remind_stale_availability() -> int:
     """Email people with stale availability; each at most once per staleness period."""
     return availability_reminders_send()
 
 
-@shared_task(time_limit=600, soft_time_limit=580)
+@shared_task(name="candidates.tasks.candidate_retention", time_limit=600, soft_time_limit=580)
 def candidate_retention() -> dict[str, int]:
     """Pause, ask to renew, or erase long-inactive people (see docs/privacy.md)."""
     return retention_sweep()

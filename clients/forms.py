@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import uuid
 
 from crispy_forms.helper import FormHelper
 from django import forms
@@ -50,9 +51,12 @@ class StaffingRequestForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Practical details such as where to report. Never used for ranking people."),
     )
+    # One-time token: the same form sent twice (a timeout, a double tap) stores one request.
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, company, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["submission_key"].initial = uuid.uuid4
         self.fields["site"].queryset = company.sites.all()
         self.fields["service_profile"].queryset = company.service_profiles.filter(is_active=True)
         self.helper = FormHelper()

@@ -149,6 +149,11 @@ def request_new(request: HttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form, shifts, languages = _order_forms(request, data, company)
     if data is not None and form.is_valid() and shifts.is_valid() and languages.is_valid():
+        key = form.cleaned_data["submission_key"]
+        sent = company.requests.filter(submission_key=key).first() if key else None
+        if sent is not None:
+            messages.info(request, _("This order was already sent. Here is the request it made."))
+            return redirect("client_request_detail", pk=sent.pk)
         staffing_request = staffing_request_submit(
             by=request.user,
             site=form.cleaned_data["site"],
@@ -160,6 +165,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
             required_skills=form.cleaned_data["required_skills"],
             preferred_skills=form.cleaned_data["preferred_skills"],
             notes=form.cleaned_data["notes"],
+            submission_key=form.cleaned_data["submission_key"],
         )
         messages.success(request, _("Request received. We are finding people now."))
         return redirect("client_request_detail", pk=staffing_request.pk)

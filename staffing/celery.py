@@ -1,11 +1,21 @@
-"""The Celery app: configured from Django settings with the CELERY_ namespace, JSON only."""
+"""The Celery app: configured from Django settings with the CELERY_ namespace, JSON only.
+
+Work is handed to the background **by task name** (`task_enqueue`, `enqueue_on_commit`), so no
+service imports `staffing.tasks`; `staffing.tasks` imports the services. Every hand-off is also
+a state in the database that a beat sweep picks up (docs/operations.md), so a lost message only
+delays the work.
+"""
 
 from __future__ import annotations
 
 import logging
 import os
 
-from celery import Celery, Task
+from celery import Celery
+from django.conf import settings
+from django.db import transaction
+
+from staffing.outages import broker_breaker
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "staffing.settings")
 
@@ -16,15 +26,24 @@ app.autodiscover_tasks()
 logger = logging.getLogger(__name__)
 
 
-def task_enqueue(task: Task, *args: object) -> bool:
-    """Publish `task(*args)`; False when the broker is unreachable.
+def task_enqueue(name: str, *args: object) -> bool:
+    """Publish the task called `name` with `args`; False when the broker is unreachable.
 
-    Never raises: every caller's work is already recorded in the database, and a beat task (a
-    sweep, the next wave run, the nightly bench rebuild) picks it up when the broker is back.
+    Never raises and never waits longer than the broker's socket timeouts: every caller's work
+    is already recorded in the database, and a beat sweep picks it up when the broker is back.
     """
+    if broker_breaker.is_open():
+        logger.info("Broker marked unreachable; %s%r left to the sweep.", name, args)
+        return False
     try:
-        task.delay(*args)
+        app.send_task(name, args=list(args))
     except Exception:
-        logger.warning("Could not queue %s%r; a beat task will.", task.name, args, exc_info=True)
+        broker_breaker.trip(settings.BROKER_BREAKER_SECONDS)
+        logger.warning("Could not queue %s%r; a beat sweep will.", name, args, exc_info=True)
         return False
     return True
+
+
+def enqueue_on_commit(name: str, *args: object) -> None:
+    """Queue the task `name` once the current transaction commits (at once outside one)."""
+    transaction.on_commit(lambda: task_enqueue(name, *args))

@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "staffing.errors.DatabaseUnavailableMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -106,16 +107,27 @@ if "REDIS_URL" not in env:
         "or set REDIS_URL=redis://host:6379/0."
     )
 REDIS_URL = env.str("REDIS_URL")
+# The web never waits on Redis longer than this (connect, and each reply), and after a failure
+# not at all for a few seconds (staffing/outages.py): the broker's work is in the database, and
+# the cache degrades to misses (staffing/cache.py), so a stalled Redis costs no page.
+REDIS_TIMEOUT_SECONDS = env.float("REDIS_TIMEOUT_SECONDS", default=1.0)
+BROKER_BREAKER_SECONDS = env.float("BROKER_BREAKER_SECONDS", default=3.0)
+CACHE_BREAKER_SECONDS = env.float("CACHE_BREAKER_SECONDS", default=5.0)
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "staffing.cache.DegradingRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="staffing"),
         "TIMEOUT": 300,
+        "OPTIONS": {
+            "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+            "socket_timeout": REDIS_TIMEOUT_SECONDS,
+        },
     }
 }
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -133,26 +145,69 @@ CELERY_DB_REUSE_MAX = 1_000_000
 # A default hard limit; each task sets its own (and a soft limit below it) where it differs.
 CELERY_TASK_TIME_LIMIT = 120
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Publishing must not hang a web request when Redis is down: the database row is the record and
-# the beat sweep picks it up.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+# Publishing must not hang a web request when Redis is down or stalled: the database row is the
+# record and a beat sweep picks it up. Without socket timeouts kombu waits as long as Redis
+# stalls. The worker's blocking read (BRPOP, 1 s) must fit inside its socket timeout.
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT_SECONDS
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+    "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+    "socket_timeout": REDIS_TIMEOUT_SECONDS + 1.5,
+    "socket_keepalive": True,
+    "health_check_interval": 10,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# --- Background hand-offs and the sweeps behind them ----------------------------------------
+# Every hand-off to a worker is a task queued by name after commit AND a state in the database
+# that one of the sweeps below picks up, so a lost message (Redis down, a worker killed) delays
+# work but never loses it. The periods are settings so that tests can cross them.
+SWEEP_SECONDS = env.float("SWEEP_SECONDS", default=30.0)
+# A request still RECEIVED this long after it came in is queued again by the sweep...
+MATCHING_REQUEUE_SECONDS = env.float("MATCHING_REQUEUE_SECONDS", default=20.0)
+# ...and shown to recruiters as needing attention (the client is told a person is on it).
+MATCHING_OVERDUE_SECONDS = env.float("MATCHING_OVERDUE_SECONDS", default=60.0)
+# An email waiting this long is queued again; one left `sending` this long (its worker died
+# mid-send) is put back to be sent again with the same Message-ID.
+EMAIL_REQUEUE_SECONDS = env.float("EMAIL_REQUEUE_SECONDS", default=60.0)
+EMAIL_SENDING_TIMEOUT_SECONDS = env.float("EMAIL_SENDING_TIMEOUT_SECONDS", default=120.0)
+# The worker's pool recounts the fair-spread counts from the database this often.
+POOL_RECOUNT_SECONDS = env.float("POOL_RECOUNT_SECONDS", default=600.0)
+BENCH_SWEEP_SECONDS = env.float("BENCH_SWEEP_SECONDS", default=300.0)
+for _name in ("SWEEP_SECONDS", "EMAIL_SENDING_TIMEOUT_SECONDS", "POOL_RECOUNT_SECONDS"):
+    if vars()[_name] <= 0:
+        raise ImproperlyConfigured(f"{_name} must be a positive number of seconds.")
+
 CELERY_BEAT_SCHEDULE = {
     # Requests whose matching never ran (Redis or the worker was down when they arrived) are
     # picked up here, so an accepted request always gets its shortlist.
     "sweep-unmatched-requests": {
         "task": "staffing.tasks.sweep_unmatched_requests",
-        "schedule": 30.0,
+        "schedule": SWEEP_SECONDS,
     },
-    # Offer waves: expire offers past their deadline and send the next wave where the headcount
-    # is still open (declines also trigger this at once); and send emails whose task was lost.
+    # Offer waves: the first wave of an approved request whose task was lost, expired offers,
+    # and the next wave where the headcount is still open (declines also trigger this at once).
     "advance-offer-waves": {
         "task": "staffing.tasks.advance_offer_waves",
-        "schedule": 30.0,
+        "schedule": SWEEP_SECONDS,
     },
+    # Emails whose task was lost, and emails a dead worker left half-sent.
     "sweep-unsent-emails": {
         "task": "staffing.tasks.sweep_unsent_emails",
-        "schedule": 60.0,
+        "schedule": SWEEP_SECONDS,
+    },
+    # Benches whose change-driven refresh was lost: asked for, profile changed, people changed.
+    "refresh-stale-benches": {
+        "task": "staffing.tasks.refresh_stale_benches",
+        "schedule": BENCH_SWEEP_SECONDS,
     },
     # After the shift: confirmed placements whose shift has ended become completed (they count
     # as experience for the engine); a no-show reported later still overrides it.

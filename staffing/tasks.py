@@ -7,26 +7,38 @@ import threading
 
 from celery import shared_task
 from celery.signals import task_prerun, worker_process_init
-from django.db import close_old_connections
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, close_old_connections
 
+from staffing.models import StaffingRequest, User
 from staffing.services.bench import (
     bench_profiles_for_candidate,
     bench_refresh,
     benches_refresh_all,
+    benches_stale_refresh,
 )
 from staffing.services.matching import shortlists_build
-from staffing.services.notifications import (
-    email_send,
-    emails_unsent_requeue,
-    placements_cancelled_tell,
+from staffing.services.notifications import email_send, emails_unsent_requeue
+from staffing.services.offers import (
+    offer_wave_send,
+    offer_waves_advance,
+    offer_waves_advance_due,
+    request_backfill,
 )
-from staffing.services.offers import offer_waves_advance, offer_waves_advance_due
 from staffing.services.placements import placements_complete
 from staffing.services.pool import pool_warm
 from staffing.services.requests import requests_unmatched_requeue
 
 
-@shared_task(time_limit=60, soft_time_limit=50)
+@shared_task(
+    name="staffing.tasks.match_request",
+    time_limit=60,
+    soft_time_limit=50,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=1,
+    retry_backoff_max=10,
+    max_retries=3,
+)
 def match_request(request_id: int) -> int | None:
     """Build the shortlist of one request, and of others waiting with it in a burst (see
     shortlists_build); idempotent (a matched request is left alone)."""
@@ -45,25 +57,36 @@ def _connection_check(**kwargs: object) -> None:
     close_old_connections()
 
 
-@shared_task(time_limit=60)
+@shared_task(name="staffing.tasks.sweep_unmatched_requests", time_limit=60)
 def sweep_unmatched_requests() -> int:
     """Queue matching again for requests that have waited too long (broker or worker was down)."""
-    return requests_unmatched_requeue(waited=dt.timedelta(seconds=20))
+    return requests_unmatched_requeue(
+        waited=dt.timedelta(seconds=settings.MATCHING_REQUEUE_SECONDS)
+    )
 
 
-@shared_task(time_limit=600, soft_time_limit=570)
+@shared_task(name="staffing.tasks.refresh_all_benches", time_limit=600, soft_time_limit=570)
 def refresh_all_benches() -> int:
     """Nightly rebuild of every service profile's bench (see staffing.services.bench)."""
     return benches_refresh_all()
 
 
-@shared_task(time_limit=120, soft_time_limit=100)
+@shared_task(name="staffing.tasks.refresh_stale_benches", time_limit=600, soft_time_limit=570)
+def refresh_stale_benches() -> int:
+    """Beat: rebuild benches whose refresh was asked for or whose people changed, when the
+    change-driven refresh task was lost."""
+    return benches_stale_refresh()
+
+
+@shared_task(name="staffing.tasks.refresh_bench", time_limit=120, soft_time_limit=100)
 def refresh_bench(profile_id: int) -> bool:
     """Rebuild one profile's bench; queue it when the profile or its typical shifts change."""
     return bench_refresh(profile_id=profile_id) is not None
 
 
-@shared_task(time_limit=300, soft_time_limit=280)
+@shared_task(
+    name="staffing.tasks.refresh_benches_for_candidate", time_limit=300, soft_time_limit=280
+)
 def refresh_benches_for_candidate(candidate_id: int) -> int:
     """Rebuild the benches a changed person is on or now fits; queue it after candidate_touch."""
     profile_ids = bench_profiles_for_candidate(candidate_id=candidate_id)
@@ -82,37 +105,52 @@ def _warm_pool(**kwargs: object) -> None:
     threading.Thread(target=pool_warm, name="pool-warm", daemon=True).start()
 
 
-@shared_task(time_limit=60, soft_time_limit=50)
+@shared_task(name="staffing.tasks.advance_request_offers", time_limit=60, soft_time_limit=50)
 def advance_request_offers(request_id: int) -> int:
     """Expire one request's overdue offers and send its next wave if needed (after a decline)."""
     return len(offer_waves_advance(staffing_request_id=request_id))
 
 
-@shared_task(time_limit=120, soft_time_limit=100)
+@shared_task(name="staffing.tasks.send_first_offer_wave", time_limit=60, soft_time_limit=50)
+def send_first_offer_wave(request_id: int, by_id: int | None) -> int:
+    """The first offers after a recruiter approved the shortlist (queued on the approval's
+    commit; the offer-wave sweep sends it if this message is lost)."""
+    req = StaffingRequest.objects.filter(pk=request_id).first()
+    if req is None:
+        return 0
+    by = User.objects.filter(pk=by_id).first() if by_id else None
+    return len(offer_wave_send(staffing_request=req, by=by))
+
+
+@shared_task(name="staffing.tasks.backfill_request", time_limit=60, soft_time_limit=50)
+def backfill_request(request_id: int, by_id: int | None, reason: str) -> int:
+    """Offer a reopened place (a client's decline, a no-show) to the next people."""
+    req = StaffingRequest.objects.filter(pk=request_id).first()
+    if req is None:
+        return 0
+    by = User.objects.filter(pk=by_id).first() if by_id else None
+    return len(request_backfill(staffing_request=req, by=by, reason=reason))
+
+
+@shared_task(name="staffing.tasks.advance_offer_waves", time_limit=120, soft_time_limit=100)
 def advance_offer_waves() -> int:
     """Beat: expire overdue offers and send next waves for every request still offering."""
     return offer_waves_advance_due()
 
 
-@shared_task(time_limit=30, soft_time_limit=25)
+@shared_task(name="staffing.tasks.send_email", time_limit=30, soft_time_limit=25)
 def send_email(email_id: int) -> bool:
     """Send one queued email; at most once (the row is claimed before sending)."""
     return email_send(email_id=email_id)
 
 
-@shared_task(time_limit=60)
+@shared_task(name="staffing.tasks.sweep_unsent_emails", time_limit=60)
 def sweep_unsent_emails() -> int:
     """Beat: queue again emails still waiting a minute after they were queued (broker was down)."""
-    return emails_unsent_requeue(waited=dt.timedelta(minutes=1))
+    return emails_unsent_requeue(waited=dt.timedelta(seconds=settings.EMAIL_REQUEUE_SECONDS))
 
 
-@shared_task(time_limit=60, soft_time_limit=50)
-def placements_cancelled_notify(placement_ids: list[int], reason: str) -> int:
-    """Tell people the client cancelled their placements; each email is queued once."""
-    return len(placements_cancelled_tell(placement_ids=placement_ids, reason=reason))
-
-
-@shared_task(time_limit=120, soft_time_limit=100)
+@shared_task(name="staffing.tasks.complete_ended_placements", time_limit=120, soft_time_limit=100)
 def complete_ended_placements() -> int:
     """Beat: mark confirmed placements whose shift has ended as completed."""
     return len(placements_complete())

@@ -52,3 +52,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
 ]
+
+handler500 = "staffing.errors.server_error"

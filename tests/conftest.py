@@ -34,6 +34,50 @@ def _test_settings(settings, tmp_path):
         yield
 
 
+@pytest.fixture
+def queued_tasks(monkeypatch) -> list[tuple[str, tuple]]:
+    """(task name, args) of every task published by name; the broker is not involved."""
+    from staffing.celery import app
+    from staffing.outages import broker_breaker
+
+    broker_breaker.reset()
+    queued: list[tuple[str, tuple]] = []
+    monkeypatch.setattr(
+        app, "send_task", lambda name, args=(), **kw: queued.append((name, tuple(args)))
+    )
+    return queued
+
+
+def run_queued(queued: list[tuple[str, tuple]]) -> int:
+    """Run the recorded tasks in this process as a worker would, including any they queue in
+    turn; returns how many ran."""
+    from staffing.celery import app
+
+    ran = 0
+    while queued:
+        name, args = queued.pop(0)
+        app.tasks[name](*args)
+        ran += 1
+    return ran
+
+
+@pytest.fixture
+def broker_down(monkeypatch):
+    """Every publish fails as it does with Redis refusing connections."""
+    from kombu.exceptions import OperationalError
+
+    from staffing.celery import app
+    from staffing.outages import broker_breaker
+
+    def refuse(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    broker_breaker.reset()
+    monkeypatch.setattr(app, "send_task", refuse)
+    yield
+    broker_breaker.reset()
+
+
 def _database_url_for(name: str) -> str:
     """The configured DATABASE_URL pointing at database `name` (the test database)."""
     parts = urlsplit(os.environ["DATABASE_URL"])

@@ -75,10 +75,15 @@ SEEDED_MODELS = [
 @pytest.fixture(autouse=True)
 def bench_rebuilds(monkeypatch) -> list[tuple]:
     """The seed asks the worker for benches; record the request instead of queueing it."""
-    from staffing import tasks
+    from staffing.celery import app
 
     queued: list[tuple] = []
-    monkeypatch.setattr(tasks.refresh_all_benches, "delay", lambda *a: queued.append(a))
+
+    def send_task(name, args=(), **kwargs):
+        assert name == "staffing.tasks.refresh_all_benches"
+        queued.append(tuple(args))
+
+    monkeypatch.setattr(app, "send_task", send_task)
     return queued
 
 

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from candidates.models import Candidate, Consent, ConsentPurpose
-from staffing.celery import task_enqueue
+from staffing.celery import enqueue_on_commit
 from staffing.models import User
 from staffing.services.audit import audit_record
 from staffing.services.pool import candidate_touch
@@ -80,6 +80,4 @@ def _matching_consent_set(candidate: Candidate, value: bool) -> None:
 
 def bench_refresh_enqueue(*, candidate: Candidate) -> None:
     """Refresh the benches the person is on or now fits, once the change is committed."""
-    from staffing.tasks import refresh_benches_for_candidate
-
-    transaction.on_commit(lambda: task_enqueue(refresh_benches_for_candidate, candidate.pk))
+    enqueue_on_commit("staffing.tasks.refresh_benches_for_candidate", candidate.pk)

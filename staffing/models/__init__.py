@@ -1,5 +1,5 @@
 from .audit import AuditEvent
-from .bench import Bench, BenchEntry
+from .bench import Bench, BenchEntry, SweepMark
 from .curation import ShortlistEdit
 from .feedback import PresentedDecline, ReliabilityRecord, ServiceRating, ShiftCancellation
 from .notifications import OutboundEmail
@@ -27,5 +27,6 @@ __all__ = [
     "ShortlistEdit",
     "ShortlistEntry",
     "StaffingRequest",
+    "SweepMark",
     "User",
 ]

@@ -23,6 +23,9 @@ class Bench(models.Model):
     ready_count = models.PositiveIntegerField(_("people ready"), default=0)
     # {"YYYY-MM-DD": [morning, day, evening]}: how many fitting people are free in each part.
     coverage = models.JSONField(_("coverage"), default=dict, blank=True)
+    # A refresh asked for (a recruiter's "Refresh now", a changed profile) and not done yet: the
+    # bench sweep rebuilds every bench asked for earlier than its last refresh.
+    refresh_requested_at = models.DateTimeField(_("refresh requested"), null=True, blank=True)
 
     class Meta:
         ordering = ["profile"]
@@ -60,3 +63,18 @@ class BenchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rank}. {self.candidate_id} ({self.score:.1f})"
+
+
+class SweepMark(models.Model):
+    """How far a beat sweep has read a stream of changes (say, candidates' `updated_at` for the
+    bench sweep), so each run goes on from where the last one stopped."""
+
+    name = models.CharField(_("name"), max_length=40, unique=True)
+    at = models.DateTimeField(_("read up to"))
+
+    class Meta:
+        verbose_name = _("sweep mark")
+        verbose_name_plural = _("sweep marks")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.at:%Y-%m-%d %H:%M:%S}"

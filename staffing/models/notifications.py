@@ -29,6 +29,9 @@ class OutboundEmail(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     created_at = models.DateTimeField(_("queued"), auto_now_add=True, db_index=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # When a worker claimed the row to send it; a row still `sending` long after this was left
+    # by a worker that died mid-send, and the sweep reclaims it.
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

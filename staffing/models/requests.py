@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from candidates.languages import CEFRLevel, Language
@@ -95,6 +96,9 @@ class StaffingRequest(models.Model):
     shortlisted_at = models.DateTimeField(_("shortlist ready"), null=True, blank=True)
     filled_at = models.DateTimeField(_("filled"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # The order form's one-time token: a resubmitted form (a timeout, a double tap) finds the
+    # request it already created instead of making a second one.
+    submission_key = models.UUIDField(_("submission key"), null=True, blank=True, editable=False)
 
     objects = StaffingRequestQuerySet.as_manager()
 
@@ -106,10 +110,22 @@ class StaffingRequest(models.Model):
             models.CheckConstraint(
                 condition=Q(headcount__gte=1, headcount__lte=50), name="request_headcount_1_50"
             ),
+            models.UniqueConstraint(
+                fields=["company", "submission_key"], name="request_submission_once"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.site} ({self.get_status_display()})"
+
+    @property
+    def matching_overdue(self) -> bool:
+        """Still without a shortlist MATCHING_OVERDUE_SECONDS after it came in: a person must
+        look (the worker or the broker is down, or matching keeps failing)."""
+        if self.status != self.Status.RECEIVED or self.created_at is None:
+            return False
+        waited = timezone.now() - self.created_at
+        return waited.total_seconds() > settings.MATCHING_OVERDUE_SECONDS
 
     @property
     def current_shortlist(self) -> Shortlist | None:

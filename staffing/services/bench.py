@@ -17,15 +17,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from candidates.availability import HELSINKI, PART_BOUNDS, DayPart
+from candidates.models import Candidate
 from clients.models import ServiceProfile
 from staffing.matching.engine import Points, eligible
 from staffing.matching.features import RequestSpec, ShiftSpec
 from staffing.matching.kept import Site, site_columns
 from staffing.matching.pool import Pool
 from staffing.matching.rules import RULES_VERSION, weights_resolve
-from staffing.models import Bench, BenchEntry
+from staffing.models import Bench, BenchEntry, SweepMark
 from staffing.services.matching import shift_spec
-from staffing.services.pool import pool_current, pool_keeper
+from staffing.services.pool import CATCH_UP_OVERLAP, pool_current, pool_keeper
 
 BENCH_DAYS = 14  # typical shifts this far ahead count
 BENCH_SIZE = 50  # people kept on each bench
@@ -164,6 +165,55 @@ def benches_refresh_all() -> int:
     for profile_id in ids:
         bench_refresh(profile_id=profile_id)
     return len(ids)
+
+
+def benches_stale_refresh(*, people_limit: int = 200) -> int:
+    """The beat sweep behind every bench hand-off: rebuild the benches whose refresh was asked
+    for, whose profile changed, that do not exist yet, or that a person changed since the last
+    sweep may enter or leave (unless rebuilt since). A lost refresh message thus delays a bench
+    but never loses its change. Returns how many benches were rebuilt.
+
+    People are read oldest change first from the sweep's watermark, at most `people_limit` a
+    run; the next run goes on from where this one stopped.
+    """
+    refreshed = {
+        b.profile_id: b
+        for b in Bench.objects.filter(profile__is_active=True).select_related("profile")
+    }
+    due = {pk for pk, b in refreshed.items() if not _bench_current(b)}
+    due |= set(
+        ServiceProfile.objects.filter(is_active=True)
+        .exclude(pk__in=list(refreshed))
+        .values_list("pk", flat=True)
+    )
+    with transaction.atomic():
+        mark, _ = SweepMark.objects.select_for_update().get_or_create(
+            name="benches", defaults={"at": timezone.now()}
+        )
+        changed = list(
+            Candidate.objects.filter(updated_at__gt=mark.at - CATCH_UP_OVERLAP)
+            .order_by("updated_at")
+            .values_list("pk", "updated_at")[:people_limit]
+        )
+        for candidate_id, updated_at in changed:
+            for profile_id in bench_profiles_for_candidate(candidate_id=candidate_id):
+                bench = refreshed.get(profile_id)
+                if bench is None or updated_at > bench.refreshed_at:
+                    due.add(profile_id)
+        if changed:
+            mark.at = max(mark.at, changed[-1][1])
+            mark.save(update_fields=["at"])
+    for profile_id in sorted(due):
+        bench_refresh(profile_id=profile_id)
+    return len(due)
+
+
+def _bench_current(bench: Bench) -> bool:
+    """No refresh asked for since the last one, and the profile unchanged since."""
+    asked = bench.refresh_requested_at
+    return (asked is None or asked <= bench.refreshed_at) and (
+        bench.profile.updated_at <= bench.refreshed_at
+    )
 
 
 def bench_profiles_for_candidate(*, candidate_id: int) -> list[int]:

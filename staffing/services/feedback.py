@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from candidates.models import Candidate
 from clients.models import CandidateMark, ClientCompany
+from staffing.celery import enqueue_on_commit
 from staffing.models import (
     Placement,
     PresentedDecline,
@@ -31,14 +32,9 @@ class FeedbackError(ValidationError):
 
 
 def _backfill_on_commit(*, request_id: int, by: User, reason: str) -> None:
-    def backfill() -> None:
-        from staffing.services.offers import request_backfill
-
-        request_backfill(
-            staffing_request=StaffingRequest.objects.get(pk=request_id), by=by, reason=reason
-        )
-
-    transaction.on_commit(backfill)
+    """Offer the reopened place once this commits. The request is OFFERING by then, which the
+    offer-wave sweep advances if this message is lost."""
+    enqueue_on_commit("staffing.tasks.backfill_request", request_id, by.pk, reason)
 
 
 def _placed_tell(*, placement_ids: list[int], reason: str) -> None:

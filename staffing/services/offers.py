@@ -46,6 +46,8 @@ OFFER_LINK_SALT = "staffing.offer.respond"
 OFFER_LINK_MAX_AGE = dt.timedelta(days=14)
 # Statuses in which a request's offers may be sent and answered.
 OFFERABLE = (Status.APPROVED, Status.OFFERING, Status.NEEDS_ATTENTION)
+# Statuses the offer-wave sweep advances: the database's record that waves may be due.
+WAVE_STATUSES = (Status.APPROVED, Status.OFFERING)
 
 
 class OfferError(Exception):
@@ -190,7 +192,7 @@ def offer_waves_advance(*, staffing_request_id: int) -> list[Offer]:
         req = (
             StaffingRequest.objects.select_for_update(of=("self",), skip_locked=True)
             .select_related("company", "site", "service_profile")
-            .filter(pk=staffing_request_id, status=Status.OFFERING)
+            .filter(pk=staffing_request_id, status__in=WAVE_STATUSES)
             .first()
         )
         if req is None:
@@ -204,9 +206,10 @@ def offer_waves_advance(*, staffing_request_id: int) -> list[Offer]:
 
 
 def offers_due_request_ids(*, limit: int = 500) -> list[int]:
-    """Requests whose offers may need the next wave: every request currently offering."""
+    """Requests whose offers may need the next wave: every request currently offering, and
+    approved ones whose first wave was never sent (its task was lost)."""
     return list(
-        StaffingRequest.objects.filter(status=Status.OFFERING)
+        StaffingRequest.objects.filter(status__in=WAVE_STATUSES)
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )
@@ -557,9 +560,7 @@ def offer_decline(*, offer: Offer, by: User | None, reason: str = "") -> Offer:
 
 def offer_waves_enqueue(*, staffing_request_id: int) -> bool:
     """Ask a worker to advance a request's waves now; the beat task does it anyway within 30 s."""
-    from staffing.tasks import advance_request_offers
-
-    return task_enqueue(advance_request_offers, staffing_request_id)
+    return task_enqueue("staffing.tasks.advance_request_offers", staffing_request_id)
 
 
 def offers_withdraw(*, staffing_request: StaffingRequest, by: User | None) -> list[Offer]:

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.db.models.functions import Now
 from django.utils import timezone
@@ -52,8 +53,6 @@ LOAD_CHUNK = 100_000  # rows per fetch when loading
 # Changes committed up to this long after their timestamp are still seen: keep transactions
 # that change matching data shorter than this.
 CATCH_UP_OVERLAP = dt.timedelta(seconds=5)
-# The fair-spread counts also age out: recount them from the database this often.
-RECENT_RECOUNT_SECONDS = 600.0
 # More shortlists than this are never mid-transaction at once (one per worker process).
 SHORTLISTS_IN_FLIGHT = 64
 
@@ -357,12 +356,24 @@ class PoolKeeper:
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     def current(self) -> Pool:
-        """The pool, caught up with every change committed before this call."""
+        """The pool, caught up with every change committed before this call.
+
+        A failure while catching up (or recounting) must not leave a half-updated pool that
+        every later match trips over: the pool is dropped and loaded afresh, now when the
+        database still answers, else by the next match.
+        """
         with self.lock:
             if self.pool is None:
                 self._load_all()
             else:
-                self._catch_up()
+                try:
+                    self._catch_up()
+                except Exception as error:
+                    self.pool = None
+                    logger.exception("The pool's catch-up failed; loading it afresh")
+                    if isinstance(error, DatabaseError):
+                        raise  # this transaction is broken: the next match loads the pool
+                    self._load_all()
             assert self.pool is not None
             return self.pool
 
@@ -383,8 +394,8 @@ class PoolKeeper:
         shortlist_max_id = _max_shortlist_id()
         try:
             pool_prepare_profiles(pool)
-        except DatabaseError:  # only a head start: the first matches compute what they need
-            logger.exception("Could not read the profiles to prepare the pool for")
+        except Exception:  # only a head start: the first matches compute what they need
+            logger.exception("Could not prepare the pool's kept columns")
         pool_memory_settle()
         self.pool = pool
         self.watermark = started
@@ -394,7 +405,7 @@ class PoolKeeper:
 
     def _catch_up(self) -> None:
         assert self.pool is not None and self.watermark is not None
-        if time.monotonic() - self.recounted_at > RECENT_RECOUNT_SECONDS:
+        if time.monotonic() - self.recounted_at > settings.POOL_RECOUNT_SECONDS:
             self._recount_recent()
         changes = self._changes()
         changed: list[int] = []
@@ -473,7 +484,7 @@ class PoolKeeper:
             index = self.pool.index_of(counts[:, 0])
             column[index[index >= 0]] = counts[index >= 0, 1]
         self.shortlist_watermark = now
-        self.shortlist_max_id = max(_max_shortlist_id(), *seen)
+        self.shortlist_max_id = max([_max_shortlist_id(), *seen])
         self.seen_shortlists = seen
         self.recounted_at = time.monotonic()
 

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import orjson
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from candidates.models import Skill
 from clients.models import ServiceProfile, Site
-from staffing.celery import task_enqueue
+from staffing.celery import enqueue_on_commit, task_enqueue
 from staffing.models import RequestLanguage, Shift, StaffingRequest, User
 from staffing.services.audit import audit_record
 from staffing.services.notifications import urgent_request_notify
+
+MATCH_TASK = "staffing.tasks.match_request"
 
 
 @dataclass(frozen=True)
@@ -37,10 +40,57 @@ def staffing_request_submit(
     required_skills: Iterable[Skill] = (),
     preferred_skills: Iterable[Skill] = (),
     notes: str = "",
+    submission_key: uuid.UUID | None = None,
 ) -> StaffingRequest:
-    """Store a client's request and ask for its shortlist once the row is committed."""
+    """Store a client's request and ask for its shortlist once the row is committed.
+
+    A `submission_key` (the order form's one-time token) makes a resubmission return the
+    request the first submission created, with nothing stored twice.
+    """
+    if submission_key is not None:
+        earlier = StaffingRequest.objects.filter(
+            company=site.company, submission_key=submission_key
+        ).first()
+        if earlier is not None:
+            return earlier
+    try:
+        return _submit(
+            by=by,
+            site=site,
+            service_profile=service_profile,
+            urgency=urgency,
+            headcount=headcount,
+            shifts=shifts,
+            languages=languages,
+            required_skills=required_skills,
+            preferred_skills=preferred_skills,
+            notes=notes,
+            submission_key=submission_key,
+        )
+    except IntegrityError:
+        # The same form submitted twice at once: the other submission stored it.
+        if submission_key is None:
+            raise
+        return StaffingRequest.objects.get(company=site.company, submission_key=submission_key)
+
+
+def _submit(
+    *,
+    by: User,
+    site: Site,
+    service_profile: ServiceProfile,
+    urgency: str,
+    headcount: int,
+    shifts: Sequence[tuple[dt.datetime, dt.datetime]],
+    languages: Iterable[LanguageNeed],
+    required_skills: Iterable[Skill],
+    preferred_skills: Iterable[Skill],
+    notes: str,
+    submission_key: uuid.UUID | None,
+) -> StaffingRequest:
     with transaction.atomic():
         request = StaffingRequest.objects.create(
+            submission_key=submission_key,
             company=site.company,
             site=site,
             service_profile=service_profile,
@@ -66,7 +116,7 @@ def staffing_request_submit(
         )
         if urgency == StaffingRequest.Urgency.URGENT:
             urgent_request_notify(staffing_request=request)
-        transaction.on_commit(lambda: matching_enqueue(request_id=request.pk))
+        enqueue_on_commit(MATCH_TASK, request.pk)
     return request
 
 
@@ -121,9 +171,7 @@ def matching_enqueue(*, request_id: int) -> bool:
     (`sweep_unmatched_requests`) queues it again, so a Redis outage delays a shortlist but never
     loses it.
     """
-    from staffing.tasks import match_request
-
-    return task_enqueue(match_request, request_id)
+    return task_enqueue(MATCH_TASK, request_id)
 
 
 def requests_unmatched_requeue(*, waited: dt.timedelta, limit: int = 500) -> int:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from candidates.models import Candidate
+from staffing.celery import enqueue_on_commit
 from staffing.models import Shortlist, ShortlistEdit, ShortlistEntry, StaffingRequest, User
 from staffing.services.audit import audit_record
 
@@ -83,7 +84,7 @@ def _record(
 def shortlist_approve(*, shortlist: Shortlist, by: User) -> Shortlist:
     """Approve the ranked shortlist: from now on the client sees it and offers go out.
 
-    The first offer wave is sent after the approval commits (`offer_wave_send`).
+    The first offer wave is sent by a worker after the approval commits (`offer_wave_send`).
     """
     with transaction.atomic():
         shortlist, request = _locked(shortlist)
@@ -102,14 +103,9 @@ def shortlist_approve(*, shortlist: Shortlist, by: User) -> Shortlist:
             staffing_request_id=request.pk,
             data={"entries": shortlist.ranked.count()},
         )
-        transaction.on_commit(lambda: _first_wave(request_id=request.pk, by=by))
+        # APPROVED is the record: if this message is lost, the offer-wave sweep sends it.
+        enqueue_on_commit("staffing.tasks.send_first_offer_wave", request.pk, by.pk)
     return shortlist
-
-
-def _first_wave(*, request_id: int, by: User) -> None:
-    from staffing.services.offers import offer_wave_send
-
-    offer_wave_send(staffing_request=StaffingRequest.objects.get(pk=request_id), by=by)
 
 
 def shortlist_entry_add(

@@ -55,10 +55,15 @@ def kamppi():
 @pytest.fixture
 def refresh_calls(monkeypatch):
     """Profile ids the bench refresh task was queued with (the broker is not involved)."""
-    from staffing.tasks import refresh_bench
+    from staffing.celery import app
 
     calls: list[int] = []
-    monkeypatch.setattr(refresh_bench, "delay", lambda profile_id: calls.append(profile_id))
+
+    def send_task(name, args=(), **kwargs):
+        if name == "staffing.tasks.refresh_bench":
+            calls.append(args[0])
+
+    monkeypatch.setattr(app, "send_task", send_task)
     return calls
 
 

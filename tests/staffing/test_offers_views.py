@@ -26,6 +26,7 @@ from staffing.services.offers import (
     offer_wave_send,
 )
 from tests import factories as f
+from tests.conftest import run_queued
 from tests.staffing.approved_requests import approved_request
 
 pytestmark = pytest.mark.django_db
@@ -266,13 +267,17 @@ def test_offers_panel_has_no_no_show_button_before_the_shift(client, offered):
 
 
 def test_recruiter_no_show_reopens_the_place_and_offers_it_to_the_next_people(
-    client, started, django_capture_on_commit_callbacks
+    client, started, django_capture_on_commit_callbacks, queued_tasks
 ):
     world, placement = started
     client.force_login(f.RecruiterFactory())
     url = reverse("recruiter_placement_no_show", args=[placement.pk])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, {"reason": "Did not answer the phone"})
+    assert ("staffing.tasks.backfill_request", (world.request.pk,)) in [
+        (name, args[:1]) for name, args in queued_tasks
+    ]
+    run_queued(queued_tasks)
     assert response.status_code == 302
     assert response.url == reverse("recruiter_request_detail", args=[world.request.pk])
     placement.refresh_from_db()

@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
-from kombu.exceptions import OperationalError
 
 from staffing import tasks
 from staffing.models import StaffingRequest
@@ -29,32 +28,27 @@ def _submit(manager, profile) -> StaffingRequest:
 
 
 def test_broker_down_keeps_the_request_and_the_sweep_queues_it_again(
-    monkeypatch, django_capture_on_commit_callbacks
+    request, django_capture_on_commit_callbacks
 ):
     profile = f.ServiceProfileFactory()
     manager = f.ClientManagerFactory(company=profile.company)
 
-    def broker_down(*args, **kwargs):
-        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
-
-    monkeypatch.setattr(tasks.match_request, "delay", broker_down)
+    request.getfixturevalue("broker_down")
     with django_capture_on_commit_callbacks(execute=True):
-        request = _submit(manager, profile)
-    request.refresh_from_db()
-    assert request.status == StaffingRequest.Status.RECEIVED
+        staffing_request = _submit(manager, profile)
+    staffing_request.refresh_from_db()
+    assert staffing_request.status == StaffingRequest.Status.RECEIVED
 
-    queued: list[int] = []
-    monkeypatch.setattr(tasks.match_request, "delay", queued.append)
-    StaffingRequest.objects.filter(pk=request.pk).update(
+    queued = request.getfixturevalue("queued_tasks")
+    StaffingRequest.objects.filter(pk=staffing_request.pk).update(
         created_at=timezone.now() - dt.timedelta(minutes=1)
     )
     assert tasks.sweep_unmatched_requests() == 1
-    assert queued == [request.pk]
+    assert queued == [("staffing.tasks.match_request", (staffing_request.pk,))]
 
 
-def test_the_sweep_leaves_fresh_and_matched_requests_alone(monkeypatch):
-    queued: list[int] = []
-    monkeypatch.setattr(tasks.match_request, "delay", queued.append)
+def test_the_sweep_leaves_fresh_and_matched_requests_alone(queued_tasks):
+    queued = queued_tasks
     f.StaffingRequestFactory()  # just arrived: its own on-commit hook is queueing it
     old_matched = f.StaffingRequestFactory(status=StaffingRequest.Status.SHORTLISTED)
     StaffingRequest.objects.filter(pk=old_matched.pk).update(
@@ -78,16 +72,12 @@ def test_a_vanished_request_is_ignored():
 
 
 def test_a_consent_change_commits_even_when_the_broker_is_down(
-    monkeypatch, django_capture_on_commit_callbacks
+    broker_down, django_capture_on_commit_callbacks
 ):
-    """Every enqueue goes through `task_enqueue`: the bench refresh is lost to the nightly run,
+    """Every enqueue goes through `task_enqueue`: the bench refresh is left to the bench sweep,
     never turned into an error after the person's change was saved."""
     from candidates.services.consent import consent_withdraw
 
-    def broker_down(*args, **kwargs):
-        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
-
-    monkeypatch.setattr(tasks.refresh_benches_for_candidate, "delay", broker_down)
     user = f.CandidateUserFactory()
     with django_capture_on_commit_callbacks(execute=True):
         consent_withdraw(candidate=user.candidate, by=user, purpose="matching")

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from candidates.models import Assessment, Candidate, CandidateLanguage, CandidateSkill
 from clients.models import ClientCompany, ServiceProfile, Site
+from staffing.celery import task_enqueue
 from staffing.demo.seed import DEFAULT_CANDIDATES, DEMO_PASSWORD, seed_demo
 from staffing.models import StaffingRequest, User
 
@@ -62,11 +63,7 @@ class Command(BaseCommand):
 
     def _queue_benches(self) -> None:
         """Benches are otherwise rebuilt nightly; a fresh demo should show them at once."""
-        from staffing.tasks import refresh_all_benches
-
-        try:
-            refresh_all_benches.delay()
-        except Exception as error:  # any broker failure: the nightly rebuild catches up
-            self.stderr.write(f"Could not queue the bench rebuild ({error}); it runs nightly.")
-        else:
+        if task_enqueue("staffing.tasks.refresh_all_benches"):
             self.stdout.write("Queued a rebuild of every bench for the worker.")
+        else:  # the bench sweep builds every bench that does not exist yet
+            self.stderr.write("Could not queue the bench rebuild; the bench sweep will do it.")
