@@ -36,12 +36,34 @@ def task_enqueue(name: str, *args: object) -> bool:
         logger.info("Broker marked unreachable; %s%r left to the sweep.", name, args)
         return False
     try:
-        app.send_task(name, args=list(args))
+        with _publishing_connections().acquire() as connection:
+            # One attempt: a stalled Redis costs at most its socket timeout, then the breaker.
+            app.send_task(name, args=list(args), connection=connection, retry=False)
     except Exception:
         broker_breaker.trip(settings.BROKER_BREAKER_SECONDS)
         logger.warning("Could not queue %s%r; a beat sweep will.", name, args, exc_info=True)
         return False
     return True
+
+
+_pools: dict[tuple[int, int], object] = {}
+
+
+def _publishing_connections():
+    """This process's pool of broker connections for publishing, with the short timeouts.
+
+    The worker's own connection keeps the longer socket timeout its blocking read needs
+    (CELERY_BROKER_TRANSPORT_OPTIONS); a publisher has nothing to wait for.
+    """
+    key = (os.getpid(), id(app))
+    pool = _pools.get(key)
+    if pool is None:
+        timeout = settings.REDIS_TIMEOUT_SECONDS
+        connection = app.connection_for_write(
+            transport_options={"socket_timeout": timeout, "socket_connect_timeout": timeout}
+        )
+        pool = _pools[key] = connection.Pool(limit=None)  # one per thread publishing at once
+    return pool
 
 
 def enqueue_on_commit(name: str, *args: object) -> None:

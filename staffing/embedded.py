@@ -142,19 +142,36 @@ def _manage(env: dict[str, str], *args: str) -> None:
 
 
 class Supervisor:
-    """Child processes, each in its own session, all stopped together."""
+    """Child processes, each in its own session, restarted when one dies, all stopped together.
+
+    A worker killed by the operating system (or by someone testing what happens) comes back
+    within a second; one that keeps dying (more than RESTARTS_PER_MINUTE) stops everything.
+    """
+
+    RESTARTS_PER_MINUTE = 5
 
     def __init__(self) -> None:
         self.children: list[tuple[str, subprocess.Popen]] = []
+        self.specs: dict[str, tuple[list[str], dict[str, str]]] = {}
+        self.restarts: dict[str, list[float]] = {}
 
     def start(self, name: str, args: list[str], env: dict[str, str]) -> None:
         proc = subprocess.Popen(args, cwd=BASE_DIR, env=env, start_new_session=True)
-        self.children.append((name, proc))
+        self.specs[name] = (args, env)
+        self.children = [(n, p) for n, p in self.children if n != name] + [(name, proc)]
 
     def first_exited(self) -> str | None:
-        for name, proc in self.children:
-            if proc.poll() is not None:
+        """Restart children that exited; the name of one that keeps exiting, else None."""
+        for name, proc in list(self.children):
+            if proc.poll() is None:
+                continue
+            now = time.monotonic()
+            recent = [t for t in self.restarts.get(name, []) if now - t < 60] + [now]
+            self.restarts[name] = recent
+            if len(recent) > self.RESTARTS_PER_MINUTE:
                 return name
+            print(f"{name} exited ({proc.returncode}); restarting it.", flush=True)
+            self.start(name, *self.specs[name])
         return None
 
     def stop(self) -> None:
@@ -213,7 +230,7 @@ def _run_processes(env: dict[str, str], port: str, supervisor: Supervisor) -> in
     _print_welcome(port)
     while (name := supervisor.first_exited()) is None:
         time.sleep(0.5)
-    print(f"{name} stopped; stopping everything.", flush=True)
+    print(f"{name} keeps stopping; stopping everything.", flush=True)
     return 1
 
 
