@@ -11,8 +11,8 @@ from typing import Any, Literal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet
-from django.utils.crypto import salted_hmac
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from candidates.models import Candidate
@@ -254,7 +254,11 @@ def candidate_search(
         action="candidates.searched",
         target=staffing_request,
         staffing_request_id=staffing_request.pk,
-        data={"terms": len(terms), "query_hash": search_query_hash(query=query)},
+        data={
+            "terms": len(terms),
+            "query_hash": search_query_hash(query=query),
+            "candidate_ids": [c.pk for c in found],
+        },
     )
     # Each person the results showed (name, email, postal code) sees it in their view log.
     personal_data_views_record(
