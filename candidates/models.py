@@ -136,6 +136,11 @@ class Candidate(models.Model):
     def availability_cells(self) -> set[tuple[int, int]]:
         return cells_from_mask(self.availability)
 
+    def availability_to_reconfirm(self, now: dt.datetime | None = None) -> bool:
+        """Whether to ask "is your availability still right?": only about availability the
+        person has entered (a brand-new person is asked to fill the grid instead)."""
+        return self.availability != 0 and self.availability_is_stale(now)
+
     def availability_is_stale(self, now: dt.datetime | None = None) -> bool:
         if self.availability_confirmed_at is None:
             return True

@@ -182,7 +182,8 @@ def world(client, settings, tmp_path):
     client.force_login(recruiter)
     client.get(reverse("recruiter_candidate_search", args=[request.pk]), {"q": LAST_NAME})
     client.get(reverse("recruiter_candidate_detail", args=[person.pk]))
-    return person
+    yield person
+    cache.delete(f"candidate:{person.pk}:card")  # Redis outlives the test database
 
 
 def test_erasure_walks_every_column_and_leaves_no_value_behind(world):
