@@ -3,6 +3,7 @@ from __future__ import annotations
 from allauth.account.adapter import DefaultAccountAdapter
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext
 
 from staffing.models import User
 
@@ -28,6 +29,10 @@ class AccountAdapter(DefaultAccountAdapter):
             notice_version=data.get("notice_version") or PRIVACY_NOTICE_VERSION,
         )
         return user
+
+    def format_email_subject(self, subject: str) -> str:
+        """Our name before the subject, never the host name ("[127.0.0.1:8765] ...")."""
+        return f"{gettext('Service Staff Now')}: {subject}"
 
     def send_mail(self, template_prefix, email, context):
         """allauth's account emails (verification, password reset) in the language of the

@@ -92,6 +92,13 @@ class ExportSection:
     sources: list[str] = dataclass_field(default_factory=list)
     layout: str = "table"  # "fields": one record as label/value pairs; "grid": the week
     note: str = ""
+    # Built from field names for a model without a section of its own; shown only when it
+    # has rows (in the JSON always).
+    generic: bool = False
+
+    @property
+    def shown(self) -> bool:
+        return bool(self.rows) or not self.generic
 
     def labelled_rows(self) -> list[list[tuple[str, Any]]]:
         """Each row as (label, value) pairs in column order, for the readable copy."""
@@ -200,7 +207,9 @@ def _languages(candidate: Candidate) -> ExportSection:
 
 def _availability(candidate: Candidate) -> ExportSection:
     cells = candidate.availability_cells
-    columns = [("weekday", _("Day"))] + [(part.name.lower(), str(part.label)) for part in DayPart]
+    columns = [("weekday", _("Weekday"))] + [
+        (part.name.lower(), str(part.label)) for part in DayPart
+    ]
     rows = [
         {"weekday": str(name), **{p.name.lower(): (day, p.value) in cells for p in DayPart}}
         for day, name in enumerate(WEEKDAY_NAMES)
@@ -408,6 +417,7 @@ def _other(model: type[models.Model], fk: models.Field, owner: models.Model) -> 
         _columns(model, names),
         _rows(model, rows, names),
         [model._meta.label],
+        generic=True,
     )
 
 

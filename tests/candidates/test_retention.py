@@ -111,5 +111,5 @@ def test_the_retention_page_is_for_agency_admins(client, person):
     assert client.get(reverse("agency_retention")).status_code == 403
     client.force_login(admin)
     page = client.get(reverse("agency_retention")).content.decode()
-    assert 'data-count="erase"' in page and "#%d" % person.pk in page
+    assert 'data-count="erase"' in page and f"#{person.pk}" in page
     assert "retention-runs" in page and RetentionRun.objects.count() == 1
