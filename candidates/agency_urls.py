@@ -4,6 +4,7 @@ from candidates.views import agency
 
 urlpatterns = [
     path("invite/", agency.candidate_invite, name="recruiter_candidate_invite"),
+    path("retention/", agency.retention, name="agency_retention"),
     path("<int:pk>/", agency.candidate_detail, name="recruiter_candidate_detail"),
     path("<int:pk>/cv/", agency.candidate_cv, name="candidate_cv_for_viewer"),
     path(

@@ -9,21 +9,53 @@ from django.utils.translation import gettext_lazy as _
 from candidates.availability import WEEKDAY_NAMES, DayPart
 from candidates.geo import postal_code_lookup
 from candidates.languages import CEFRLevel, Language
-from candidates.models import Candidate, ConsentPurpose, Skill, SkillLevel, WorkExperience
+from candidates.models import (
+    CONSENT_PURPOSE_DESCRIPTIONS,
+    Candidate,
+    ConsentPurpose,
+    Skill,
+    SkillLevel,
+    WorkExperience,
+)
+from candidates.services.consent import PRIVACY_NOTICE_VERSION
 
 PURPOSE_CHOICES = ConsentPurpose.choices
 
 
 class ConsentFields(forms.Form):
+    """The consents asked at sign-up: every box starts unticked (a pre-ticked box is not
+    consent), and the version of the notice the person read comes back with the form."""
+
     purposes = forms.MultipleChoiceField(
         label=_("I agree to"),
         choices=PURPOSE_CHOICES,
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        initial=[ConsentPurpose.MATCHING, ConsentPurpose.PRESENTATION],
         help_text=_("You can withdraw each of these at any time on your privacy page."),
     )
     notice_read = forms.BooleanField(label=_("I have read the privacy notice"), required=True)
+    notice_version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["notice_version"].initial = PRIVACY_NOTICE_VERSION
+
+    def purpose_rows(self) -> list[tuple[str, str, str, bool]]:
+        """(value, label, what it means, ticked) per purpose, for the sign-up template."""
+        ticked = set(self["purposes"].value() or [])
+        return [
+            (value, label, CONSENT_PURPOSE_DESCRIPTIONS[value], value in ticked)
+            for value, label in PURPOSE_CHOICES
+        ]
+
+    def clean_notice_version(self) -> str:
+        # A form rendered before the notice changed asks the person to read the new one.
+        version = self.cleaned_data.get("notice_version") or PRIVACY_NOTICE_VERSION
+        if version != PRIVACY_NOTICE_VERSION:
+            raise forms.ValidationError(
+                _("The privacy notice has changed since you opened this page. Read it again.")
+            )
+        return version
 
 
 class SignupExtraForm(ConsentFields):
@@ -189,6 +221,13 @@ class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("Email"))
     first_name = forms.CharField(label=_("First name"), max_length=100)
     last_name = forms.CharField(label=_("Last name"), max_length=100)
+    language = forms.ChoiceField(
+        label=_("Language of the invitation"),
+        choices=settings.LANGUAGES,
+        initial=settings.LANGUAGE_CODE,
+        required=False,
+        help_text=_("The email and the person's account use this language."),
+    )
 
     def clean_email(self) -> str:
         from staffing.models import User

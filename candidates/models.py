@@ -82,6 +82,11 @@ class Candidate(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
     )
     matching_consent = models.BooleanField(_("consents to matching"), default=False)
+    # Mirrors an active "presentation" Consent (kept by candidates.services.consent): without it
+    # no client is shown the person before a placement with them.
+    presentation_consent = models.BooleanField(
+        _("consents to being presented to clients"), default=False
+    )
     availability = models.PositiveIntegerField(
         _("weekly availability"),
         default=0,
@@ -130,6 +135,11 @@ class Candidate(models.Model):
     @property
     def availability_cells(self) -> set[tuple[int, int]]:
         return cells_from_mask(self.availability)
+
+    def availability_to_reconfirm(self, now: dt.datetime | None = None) -> bool:
+        """Whether to ask "is your availability still right?": only about availability the
+        person has entered (a brand-new person is asked to fill the grid instead)."""
+        return self.availability != 0 and self.availability_is_stale(now)
 
     def availability_is_stale(self, now: dt.datetime | None = None) -> bool:
         if self.availability_confirmed_at is None:
@@ -259,6 +269,26 @@ class ConsentPurpose(models.TextChoices):
     MATCHING = "matching", _("Automatic matching to work")
     PRESENTATION = "presentation", _("Being presented to clients")
     RETENTION = "retention", _("Keeping my profile in the pool after inactivity")
+
+
+# What each consent lets us do, in plain words: shown next to its (unticked) box at sign-up, on
+# the privacy page and in the export.
+CONSENT_PURPOSE_DESCRIPTIONS = {
+    ConsentPurpose.MATCHING: _(
+        "A computer program compares your profile with staffing requests and ranks you among "
+        "the people who fit, so that you can be offered work. Without it you are never offered "
+        "work automatically; a recruiter can still contact you."
+    ),
+    ConsentPurpose.PRESENTATION: _(
+        "When a recruiter puts you forward, the client sees your first name, languages, "
+        "relevant skills, a band of your ratings and why you fit. Without it no client sees you "
+        "before you have accepted a job with them."
+    ),
+    ConsentPurpose.RETENTION: _(
+        "If you do not log in for six months, your profile stays in the pool and you can still "
+        "be offered work. Without it your profile is paused until you come back."
+    ),
+}
 
 
 class Consent(models.Model):
@@ -442,3 +472,23 @@ class StatementRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment_id} {self.requested_at:%Y-%m-%d}"
+
+
+class RetentionRun(models.Model):
+    """One run of the retention sweep and what it did, for the agency admin's retention page.
+
+    Holds counts only: who was paused, asked or erased is in the audit log (ids, no values).
+    """
+
+    ran_at = models.DateTimeField(_("ran"), default=timezone.now, db_index=True)
+    paused = models.PositiveIntegerField(_("left the pool"), default=0)
+    asked = models.PositiveIntegerField(_("renewal requests sent"), default=0)
+    erased = models.PositiveIntegerField(_("erased"), default=0)
+
+    class Meta:
+        ordering = ["-ran_at", "-id"]
+        verbose_name = _("retention run")
+        verbose_name_plural = _("retention runs")
+
+    def __str__(self) -> str:
+        return f"{self.ran_at:%Y-%m-%d %H:%M} {self.paused}/{self.asked}/{self.erased}"

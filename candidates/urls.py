@@ -40,6 +40,8 @@ urlpatterns = [
         name="candidate_statement_request",
     ),
     path("data/", views.data, name="candidate_data"),
+    path("data/export/", views.data_export_page, name="candidate_data_export"),
+    path("data/export/file/", views.data_export_file, name="candidate_data_file"),
     path("data/download/", views.data_download, name="candidate_data_download"),
     path("data/erase/", views.erase, name="candidate_erase"),
     path("resume/", views.resume, name="candidate_resume"),

@@ -2,6 +2,10 @@ from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
+
+from staffing.models import User
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -12,6 +16,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def save_user(self, request, user, form, commit=True):
         """Self sign-up is for candidates: create their profile and record their consents."""
+        from candidates.services.consent import PRIVACY_NOTICE_VERSION
         from candidates.services.signup import candidate_signup
 
         user = super().save_user(request, user, form, commit=True)
@@ -21,8 +26,21 @@ class AccountAdapter(DefaultAccountAdapter):
             first_name=data.get("first_name", ""),
             last_name=data.get("last_name", ""),
             purposes=data.get("purposes", []),
+            notice_version=data.get("notice_version") or PRIVACY_NOTICE_VERSION,
         )
         return user
+
+    def format_email_subject(self, subject: str) -> str:
+        """Our name before the subject, never the host name ("[127.0.0.1:8765] ...")."""
+        return f"{gettext('Service Staff Now')}: {subject}"
+
+    def send_mail(self, template_prefix, email, context):
+        """allauth's account emails (verification, password reset) in the language of the
+        person they go to, once we know it; before that, the language of the page they used."""
+        user = context.get("user") or User.objects.filter(email__iexact=email).first()
+        language = getattr(user, "language", None) or translation.get_language()
+        with translation.override(language):
+            super().send_mail(template_prefix, email, context)
 
     def confirm_email(self, request, email_address):
         """A verified address activates a self-signed-up candidate."""

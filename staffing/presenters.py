@@ -247,10 +247,11 @@ def presented_people(req: StaffingRequest, *, limit: int | None = None) -> list[
     limit = limit if limit is not None else 2 * req.headcount
     if req.is_final:  # filled or cancelled: only the people placed still matter
         limit = 0
+    # Before a placement, only people who consented to being presented to clients are shown.
     entries = list(
-        shortlist.ranked.exclude(candidate_id__in=declined | gone | placed_ids).select_related(
-            "candidate"
-        )[: max(limit - len(placed_ids), 0)]
+        shortlist.ranked.exclude(candidate_id__in=declined | gone | placed_ids)
+        .filter(candidate__presentation_consent=True)
+        .select_related("candidate")[: max(limit - len(placed_ids), 0)]
     )
     explanations = {e.candidate_id: e.explanation for e in shortlist.entries.all()}
     people_ids = [

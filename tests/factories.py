@@ -142,6 +142,7 @@ class CandidateFactory(factory.django.DjangoModelFactory):
     works_retail = True
     works_office = True
     matching_consent = True
+    presentation_consent = True
     availability = FULL_WEEK
     availability_confirmed_at = factory.LazyFunction(timezone.now)
 

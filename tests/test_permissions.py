@@ -56,6 +56,8 @@ PAGES = [
     ("candidate_privacy", False, {"candidate"}),
     ("candidate_visibility", False, {"candidate"}),
     ("candidate_data", False, {"candidate"}),
+    ("candidate_data_export", False, {"candidate"}),
+    ("agency_retention", False, set()),  # agency admins only
     ("recruiter_candidate_invite", False, {"recruiter"}),
     ("recruiter_candidate_detail", "candidate", {"recruiter"}),
     ("candidate_offers", False, {"candidate"}),

@@ -41,6 +41,8 @@ def consent_give(
     ]
     if any(c.purpose == ConsentPurpose.MATCHING for c in given):
         _matching_consent_set(candidate, True)
+    if any(c.purpose == ConsentPurpose.PRESENTATION for c in given):
+        _presentation_consent_set(candidate, True)
     for consent in given:
         audit_record(
             actor=by,
@@ -60,6 +62,8 @@ def consent_withdraw(*, candidate: Candidate, by: User | None, purpose: str) -> 
     )
     if purpose == ConsentPurpose.MATCHING:
         _matching_consent_set(candidate, False)
+    if purpose == ConsentPurpose.PRESENTATION:
+        _presentation_consent_set(candidate, False)
     if withdrawn:
         audit_record(
             actor=by,
@@ -76,6 +80,12 @@ def _matching_consent_set(candidate: Candidate, value: bool) -> None:
     candidate.save(update_fields=["matching_consent"])
     candidate_touch(candidate_ids=[candidate.pk])
     bench_refresh_enqueue(candidate=candidate)
+
+
+def _presentation_consent_set(candidate: Candidate, value: bool) -> None:
+    # Read by the client's request page (staffing.presenters.presented_people), not the engine.
+    candidate.presentation_consent = value
+    candidate.save(update_fields=["presentation_consent"])
 
 
 def bench_refresh_enqueue(*, candidate: Candidate) -> None:

@@ -18,11 +18,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from candidates.models import Candidate, CandidateActivity, ConsentPurpose
+from candidates.models import Candidate, CandidateActivity, ConsentPurpose, RetentionRun
 from candidates.services.activity import activity_record
 from candidates.services.availability import availability_confirm_token
 from candidates.services.erasure import candidate_erase
-from staffing.services.audit import audit_record
+from staffing.models import AuditEvent
+from staffing.services.audit import audit_event, audit_record
 from staffing.services.pool import candidate_touch
 
 RENEW_SALT = "candidates.renew"
@@ -53,6 +54,7 @@ def availability_reminders_send(*, now: dt.datetime | None = None, limit: int = 
     ids = list(
         Candidate.objects.filter(status=Candidate.Status.ACTIVE, user__isnull=False)
         .exclude(email="")
+        .exclude(availability=0)  # never entered: nothing to re-confirm
         .filter(Q(availability_confirmed_at__isnull=True) | Q(availability_confirmed_at__lt=stale))
         .filter(
             Q(activity__availability_reminded_at__isnull=True)
@@ -138,6 +140,13 @@ def retention_sweep(*, now: dt.datetime | None = None, limit: int = 200) -> dict
                 "candidates/email/renewal_request.txt",
                 {"link": link, "days": settings.RETENTION_RENEWAL_DAYS},
             )
+        if claimed:
+            audit_record(
+                actor=None,
+                action="candidate.renewal_requested",
+                target=activity.candidate,
+                candidate_id=activity.candidate_id,
+            )
         result["asked"] += claimed
     deadline = now - dt.timedelta(days=settings.RETENTION_RENEWAL_DAYS)
     expired = CandidateActivity.objects.filter(
@@ -146,6 +155,7 @@ def retention_sweep(*, now: dt.datetime | None = None, limit: int = 200) -> dict
     for activity in expired.select_related("candidate")[:limit]:
         candidate_erase(candidate=activity.candidate, by=None)
         result["erased"] += 1
+    RetentionRun.objects.create(ran_at=now, **result)
     return result
 
 
@@ -159,4 +169,13 @@ def _pause_without_retention_consent(now: dt.datetime) -> int:
     )
     Candidate.objects.filter(pk__in=ids).update(status=Candidate.Status.INACTIVE)
     candidate_touch(candidate_ids=ids)
+    AuditEvent.objects.bulk_create(
+        audit_event(
+            actor=None,
+            action="candidate.paused_inactive",
+            target=Candidate(pk=pk),
+            candidate_id=pk,
+        )
+        for pk in ids
+    )
     return len(ids)

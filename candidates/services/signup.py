@@ -5,16 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from candidates.models import Candidate, CandidateActivity, Invitation
-from candidates.services.consent import consent_give
+from candidates.services.consent import PRIVACY_NOTICE_VERSION, consent_give
 from staffing.models import User
 from staffing.services.audit import audit_record
 from staffing.services.pool import candidate_touch
@@ -30,16 +32,21 @@ def candidate_signup(
     first_name: str,
     last_name: str,
     purposes: Iterable[str],
+    notice_version: str = PRIVACY_NOTICE_VERSION,
+    language: str | None = None,
     candidate: Candidate | None = None,
 ) -> Candidate:
-    """Give a new user the candidate role and profile, and record the consents they gave.
+    """Give a new user the candidate role and profile, and record the consents they ticked
+    (with the version of the notice they read).
 
     A self-signed-up person starts inactive (out of matching) until their email is verified;
-    an invited one (`candidate` given) is active at once: the link proved the address.
+    an invited one (`candidate` given) is active at once: the link proved the address. The
+    language they signed up in is theirs: emails and the export use it.
     """
     user.role = User.Role.CANDIDATE
     user.first_name, user.last_name = first_name, last_name
-    user.save(update_fields=["role", "first_name", "last_name"])
+    user.language = _known_language(language or get_language())
+    user.save(update_fields=["role", "first_name", "last_name", "language"])
     if candidate is None:
         candidate = Candidate.objects.create(
             user=user,
@@ -55,12 +62,18 @@ def candidate_signup(
         candidate.status = Candidate.Status.ACTIVE
         candidate.save(update_fields=["user", "first_name", "last_name", "email", "status"])
     CandidateActivity.objects.get_or_create(candidate=candidate)
-    consent_give(candidate=candidate, by=user, purposes=purposes)
+    consent_give(candidate=candidate, by=user, purposes=purposes, version=notice_version)
     candidate_touch(candidate_ids=[candidate.pk])
     audit_record(
         actor=user, action="candidate.signed_up", target=candidate, candidate_id=candidate.pk
     )
     return candidate
+
+
+def _known_language(code: str | None) -> str:
+    codes = [c for c, _name in settings.LANGUAGES]
+    short = (code or "")[:2]
+    return short if short in codes else settings.LANGUAGE_CODE
 
 
 @transaction.atomic
@@ -81,22 +94,30 @@ def email_verification_pending(*, user: User) -> bool:
 
 @transaction.atomic
 def invitation_create(
-    *, by: User, email: str, first_name: str, last_name: str, base_url: str
+    *,
+    by: User,
+    email: str,
+    first_name: str,
+    last_name: str,
+    base_url: str,
+    language: str | None = None,
 ) -> Invitation:
-    """Pre-create the candidate and email them a signed, single-use link to join."""
+    """Pre-create the candidate and email them a signed, single-use link to join, written in
+    the language the recruiter chose for them (not the recruiter's own)."""
     email = email.strip().lower()
     candidate = Candidate.objects.create(
         first_name=first_name, last_name=last_name, email=email, status=Candidate.Status.INACTIVE
     )
     invitation = Invitation.objects.create(candidate=candidate, email=email, invited_by=by)
-    token = signing.dumps({"i": invitation.pk}, salt=INVITATION_SALT)
-    link = base_url + reverse("candidate_join", args=[token])
-    body = render_to_string(
-        "candidates/email/invitation.txt", {"first_name": first_name, "link": link}
-    )
-    transaction.on_commit(
-        lambda: send_mail(_("You are invited to Service Staff Now"), body, None, [email])
-    )
+    language = _known_language(language)
+    token = signing.dumps({"i": invitation.pk, "l": language}, salt=INVITATION_SALT)
+    with translation.override(language):
+        link = base_url + reverse("candidate_join", args=[token])
+        subject = _("You are invited to Service Staff Now")
+        body = render_to_string(
+            "candidates/email/invitation.txt", {"first_name": first_name, "link": link}
+        )
+    transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
     audit_record(actor=by, action="candidate.invited", target=invitation, candidate_id=candidate.pk)
     return invitation
 
@@ -122,6 +143,8 @@ def invitation_accept(
     first_name: str,
     last_name: str,
     purposes: Iterable[str],
+    notice_version: str = PRIVACY_NOTICE_VERSION,
+    language: str | None = None,
 ) -> User | None:
     """Create the login for an invited person. Single use: a second acceptance returns None."""
     if User.objects.filter(email__iexact=invitation.email).exists():
@@ -138,6 +161,8 @@ def invitation_accept(
         first_name=first_name,
         last_name=last_name,
         purposes=purposes,
+        notice_version=notice_version,
+        language=language,
         candidate=invitation.candidate,
     )
     return user

@@ -155,13 +155,22 @@ class ProfileView:
     at: dt.datetime
     who: str
     what: str
+    where: str = ""
 
 
 SEEN_WORDING = {
     "profile": _("your profile"),
+    "search": _("your name, email and postal code"),
     "summary": _("your first name, languages, skills and ratings band"),
     "contact": _("your name and phone number"),
     "cv": _("your CV"),
+}
+WHERE_WORDING = {
+    "profile": _("on the agency's page about you"),
+    "search": _("in the results of a search of the pool"),
+    "summary": _("on the client's page of a staffing request"),
+    "contact": _("on the client's page of a staffing request"),
+    "cv": _("as a CV download"),
 }
 
 
@@ -172,7 +181,11 @@ def profile_views(*, candidate: Candidate, limit: int = 50) -> list[ProfileView]
         .select_related("actor")
         .order_by("-created_at", "-id")[:limit]
     )
-    return [ProfileView(event.created_at, _viewer(event), str(_seen(event))) for event in events]
+    return [
+        ProfileView(event.created_at, _viewer(event), str(_seen(event)), str(_where(event)))
+        for event in events
+        if candidate.user_id is None or event.actor_id != candidate.user_id
+    ]
 
 
 def _viewer(event: AuditEvent) -> str:
@@ -183,6 +196,8 @@ def _viewer(event: AuditEvent) -> str:
         return gettext("A client manager")
     if event.actor is not None:
         name = event.actor.get_full_name() or event.actor.email
+        if event.actor.role == User.Role.ADMIN:
+            return gettext("An agency admin, %(name)s") % {"name": name}
         return gettext("A recruiter, %(name)s") % {"name": name}
     return gettext("Someone at the agency")
 
@@ -194,7 +209,13 @@ def _seen(event: AuditEvent) -> Promise:
     return SEEN_WORDING.get(seen, SEEN_WORDING["profile"])
 
 
-def profile_view_record(*, candidate: Candidate, viewer: User) -> AuditEvent:
+def _where(event: AuditEvent) -> Promise:
+    fallback = "cv" if event.action == "candidate.cv_downloaded" else "profile"
+    seen = event.data.get("seen") or event.data.get("level") or fallback
+    return WHERE_WORDING.get(seen, WHERE_WORDING["profile"])
+
+
+def profile_view_record(*, candidate: Candidate, viewer: User) -> AuditEvent | None:
     """Log that a recruiter viewed the person's whole profile (they see the log)."""
     return personal_data_view_record(
         viewer=viewer, candidate_id=candidate.pk, seen="profile", target=candidate

@@ -1,7 +1,9 @@
-"""Recruiters' candidate pages (every view is logged for the person to see) and CV downloads."""
+"""Recruiters' candidate pages (every view is logged for the person to see), CV downloads, and
+the agency admin's retention page."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +15,7 @@ from candidates.models import CandidateCV, StatementRequest
 from candidates.permissions import candidate_for_user, candidates_for_user
 from candidates.services.assessments import StatementError, statement_write
 from candidates.services.consent import consents_active
+from candidates.services.retention import retention_counts, retention_forecast, retention_runs
 from candidates.services.signup import invitation_create
 from candidates.services.visibility import (
     completeness,
@@ -21,7 +24,7 @@ from candidates.services.visibility import (
     reliability_records,
 )
 from candidates.views.self_service import cv_response
-from staffing.models import ReliabilityRecord
+from staffing.models import ReliabilityRecord, User
 from staffing.permissions import CLIENT_MANAGERS, RECRUITERS, role_required
 from staffing.services.placements import PlacementError, reliability_record_answer
 
@@ -100,3 +103,20 @@ def record_answer(request: HttpRequest, pk: int) -> HttpResponse:
     except PlacementError as error:
         messages.warning(request, str(error))
     return redirect("recruiter_candidate_detail", pk=record.candidate_id)
+
+
+@role_required(User.Role.ADMIN)
+def retention(request: HttpRequest) -> HttpResponse:
+    """What retention will do in the next 30 days, and what it did (agency admins)."""
+    steps = retention_forecast(days=30)
+    context = {
+        "steps": steps,
+        "counts": retention_counts(steps),
+        "runs": retention_runs(),
+        "settings_days": {
+            "pool": settings.RETENTION_POOL_DAYS,
+            "inactive": settings.RETENTION_INACTIVE_DAYS,
+            "renewal": settings.RETENTION_RENEWAL_DAYS,
+        },
+    }
+    return render(request, "candidates/agency/retention.html", context)

@@ -6,6 +6,7 @@ from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from candidates.forms import JoinForm
@@ -31,6 +32,8 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
             first_name=data["first_name"],
             last_name=data["last_name"],
             purposes=data["purposes"],
+            notice_version=data["notice_version"],
+            language=get_language(),
         )
         if user is None:
             return render(request, "candidates/token_done.html", {"ok": False}, status=404)

@@ -37,7 +37,12 @@ from candidates.services.activity import candidate_resume
 from candidates.services.assessments import assessments_for_candidate, statement_request_create
 from candidates.services.cv import CVRejected, cv_open, cv_remove, cv_store
 from candidates.services.erasure import candidate_erase
-from candidates.services.export import data_export_zip
+from candidates.services.export import (
+    data_export_html,
+    data_export_record,
+    data_export_zip,
+    export_sections,
+)
 from candidates.services.signup import email_verification_pending
 from candidates.services.visibility import (
     completeness,
@@ -85,7 +90,7 @@ def home(request: HttpRequest, candidate: Candidate) -> HttpResponse:
         "items": items,
         "missing": [i for i in items if not i.done],
         "percent": completeness_percent(items),
-        "stale": candidate.availability_is_stale(),
+        "stale": candidate.availability_to_reconfirm(),
         "paused": candidate.status == Candidate.Status.INACTIVE,
         "offers_url": _optional_url("candidate_offers"),
         "assignments_url": _optional_url("candidate_assignments"),
@@ -198,7 +203,7 @@ def availability(request: HttpRequest, candidate: Candidate) -> HttpResponse:
         "candidate": candidate,
         "grid": _grid(form),
         "parts": DayPart,
-        "stale": candidate.availability_is_stale(),
+        "stale": candidate.availability_to_reconfirm(),
         "date_off_form": DateOffForm(),
         "dates_off": candidate.dates_off.filter(date__gte=timezone.localdate()),
     }
@@ -362,6 +367,25 @@ def data(request: HttpRequest, candidate: Candidate) -> HttpResponse:
     return render(
         request, "candidates/data.html", {"candidate": candidate, "form": EraseForm(email="")}
     )
+
+
+@candidate_view
+def data_export_page(request: HttpRequest, candidate: Candidate) -> HttpResponse:
+    """The readable copy of everything about the person, on the page."""
+    context = {"candidate": candidate, "sections": export_sections(candidate=candidate)}
+    return render(request, "candidates/export.html", context)
+
+
+@require_POST
+@candidate_view
+def data_export_file(request: HttpRequest, candidate: Candidate) -> HttpResponse:
+    """The same readable copy as one self-contained HTML file to keep."""
+    content = data_export_html(candidate=candidate)
+    data_export_record(candidate=candidate, by=request.user, kind="html")
+    response = HttpResponse(content, content_type="text/html; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="my-data-{stamp}.html"'
+    return response
 
 
 @require_POST

@@ -282,6 +282,7 @@ def _write_candidates(rng: np.random.Generator, ids: np.ndarray, now: dt.datetim
         "works_office",
         "status",
         "matching_consent",
+        "presentation_consent",
         "availability",
         "availability_confirmed_at",
         "introduction",
@@ -293,7 +294,7 @@ def _write_candidates(rng: np.random.Generator, ids: np.ndarray, now: dt.datetim
     lines = (
         f"{cid}\t{fn}\t{ln}\t{_ascii(fn)}.{_ascii(ln)}.{cid}@{EMAIL_DOMAIN}\t+35840{ph}\t{pc}\t"
         f"{la}\t{lo}\t{tr}\t{'t' if re else 'f'}\t{'t' if of else 'f'}\t"
-        f"{'active' if ac else 'inactive'}\t{'t' if co else 'f'}\t{av}\t"
+        f"{'active' if ac else 'inactive'}\t{'t' if co else 'f'}\t{'t' if co else 'f'}\t{av}\t"
         f"{(now - dt.timedelta(days=cd)).isoformat()}\t"
         f"{it}\t"
         f"{(now - dt.timedelta(days=crd)).isoformat()}\t{stamp}{suffix}"

@@ -375,6 +375,7 @@ def _demo_candidate(
             "works_retail": True,
             "works_office": True,
             "matching_consent": True,
+            "presentation_consent": True,
             "availability": DEMO_AVAILABILITY,
             "availability_confirmed_at": now,
             "introduction": person.introduction,

@@ -11,8 +11,9 @@ class AuditEvent(models.Model):
     A request's timeline, as the client sees it, is built from the events that name the request.
     """
 
-    # Views of a person's data (written by `personal_data_view_record` only): the person sees
-    # them in "Who has viewed my profile"; they change nothing else.
+    # Views of a person's data by someone else (written by `personal_data_view_record` only):
+    # the person sees them in "Who has viewed my profile"; they change nothing else. The
+    # person's own look at their data is not a view by anyone else and is not logged.
     VIEW_ACTIONS = ("candidate.viewed", "candidate.viewed_by_client", "candidate.cv_downloaded")
 
     actor = models.ForeignKey(

@@ -12,12 +12,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from candidates.models import Candidate
 from staffing.celery import enqueue_on_commit
 from staffing.models import Shortlist, ShortlistEdit, ShortlistEntry, StaffingRequest, User
-from staffing.services.audit import audit_record
+from staffing.services.audit import audit_record, personal_data_views_record
 
 # Curation is possible while the request is still being staffed.
 EDITABLE_STATUSES = (
@@ -242,11 +243,31 @@ def candidate_search(
             | Q(postal_code__startswith=term)
         )
     found = list(people.order_by("last_name", "first_name", "id")[:limit])
+    # The search text is often a person's name or email: only a keyed hash of it is kept (the
+    # same search can be recognised, never read back), so an erased person leaves no trace here.
     audit_record(
         actor=by,
         action="candidates.searched",
         target=staffing_request,
         staffing_request_id=staffing_request.pk,
-        data={"query": query[:100], "candidate_ids": [c.pk for c in found]},
+        data={
+            "terms": len(terms),
+            "query_hash": search_query_hash(query=query),
+            "candidate_ids": [c.pk for c in found],
+        },
+    )
+    # Each person the results showed (name, email, postal code) sees it in their view log.
+    personal_data_views_record(
+        viewer=by,
+        candidate_ids=[c.pk for c in found],
+        seen="search",
+        target=staffing_request,
+        staffing_request_id=staffing_request.pk,
     )
     return found
+
+
+def search_query_hash(*, query: str) -> str:
+    """A keyed hash of a search's text: equal searches match, the text cannot be recovered."""
+    normalised = " ".join((query or "").lower().split())
+    return salted_hmac("staffing.candidate_search", normalised).hexdigest()[:32]

@@ -41,6 +41,9 @@ def test_candidate_signs_up_and_fills_the_profile(page, live_server, screenshot_
     page.fill("input[name=last_name]", "Mobiili")
     page.fill("input[name=password1]", "a-long-pass-phrase-42")
     page.fill("input[name=password2]", "a-long-pass-phrase-42")
+    # Consents start unticked (a pre-ticked box is not consent): the person ticks them.
+    page.check("#id_purposes_matching")
+    page.check("#id_purposes_presentation")
     page.check("input[name=notice_read]")
     shot("1-signup")
     page.click("main button[type=submit]")
@@ -91,7 +94,7 @@ def test_candidate_signs_up_and_fills_the_profile(page, live_server, screenshot_
         page.click("#download-data")
     archive = zipfile.ZipFile(io.BytesIO(download_info.value.path().read_bytes()))
     data = json.loads(archive.read("data.json"))
-    assert data["candidates.Candidate"][0]["phone"] == "+358401112223"
+    assert data["sections"]["profile"]["rows"][0]["phone"] == "+358401112223"
     assert "cv/mira.pdf" in archive.namelist()
 
     candidate = Candidate.objects.get(email="mobile.person@example.fi")

@@ -1,4 +1,5 @@
-"""Download my data: every model pointing at the person is in the export (found by a model walk)."""
+"""Download my data: a copy the person can read and one a program can read, with labelled
+sections, in the person's language; every model pointing at the person is in it (model walk)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,12 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
-from candidates.models import Candidate
+from candidates.availability import mask_from_cells
+from candidates.models import Candidate, Consent
 from candidates.services.export import data_export
+from staffing.models import AuditEvent
 from tests import factories as f
 from tests.candidates.conftest import PDF_BYTES
 
@@ -29,35 +33,70 @@ def _models_pointing_at_person() -> set[str]:
                 and (field.many_to_one or field.one_to_one)
                 and field.related_model in (Candidate, user_model)
             ):
-                found.add(f"{model._meta.label}.{field.name}")
+                found.add(model._meta.label)
     return found
 
 
 def test_export_has_a_section_for_every_model_that_points_at_the_person():
     user = f.CandidateUserFactory()
     data = data_export(candidate=user.candidate)
-    missing = _models_pointing_at_person() - set(data)
+    covered = {label for section in data["sections"].values() for label in section["from"]}
+    missing = _models_pointing_at_person() - covered
     assert not missing, f"not exported: {sorted(missing)}"
 
 
-def test_export_contains_the_persons_rows_and_no_secrets():
+def test_export_contains_the_persons_rows_labelled_and_no_secrets():
     user = f.CandidateUserFactory()
     candidate = user.candidate
     f.CandidateLanguageFactory(candidate=candidate, language="sv", level=4)
     f.AssessmentFactory(candidate=candidate, summary="Warm and calm", notes="internal only")
     f.ShortlistEntryFactory(candidate=candidate, explanation={"factors": [{"code": "distance"}]})
     f.PlacementFactory(candidate=candidate)
-    data = data_export(candidate=candidate)
-    assert data["candidates.CandidateLanguage.candidate"][0]["language"] == "sv"
-    assessment = data["candidates.Assessment.candidate"][0]
+    Candidate.objects.filter(pk=candidate.pk).update(availability=mask_from_cells({(5, 2)}))
+    candidate.refresh_from_db()
+    with translation.override("en"):
+        data = data_export(candidate=candidate)
+    sections = data["sections"]
+    assert sections["languages"]["rows"][0] == {
+        "language": "Swedish",
+        "level": "B2",
+        "meaning": "Serves customers fluently, explains and negotiates; few misunderstandings.",
+    }
+    assert sections["languages"]["labels"]["level"] == "CEFR level"
+    saturday = sections["availability"]["rows"][5]
+    assert saturday == {"weekday": "Sat", "morning": False, "day": False, "evening": True}
+    assessment = sections["assessments"]["rows"][0]
     assert assessment["summary"] == "Warm and calm" and "notes" not in assessment
-    assert data["staffing.ShortlistEntry.candidate"][0]["explanation"]["factors"]
-    assert len(data["staffing.Placement.candidate"]) == 1
-    assert "password" not in data["staffing.User"][0]
+    assert "internal only" not in json.dumps(data)
+    assert len(sections["shortlists"]["rows"]) == 1 and sections["shortlists"]["rows"][0]["score"]
+    assert len(sections["placements"]["rows"]) == 1
+    assert "password" not in json.dumps(data)
+    assert "staffing.AuditEvent.actor" not in sections  # internal rows: only the view log
     json.dumps(data)  # plain JSON all the way down
 
 
-def test_download_button_gives_a_zip_with_json_and_cv(client):
+def test_export_page_is_readable_in_the_persons_language(client):
+    user = f.CandidateUserFactory(language="fi")
+    candidate = user.candidate
+    Consent.objects.create(candidate=candidate, purpose="matching", version="2025-01")
+    f.CandidateLanguageFactory(candidate=candidate, language="en", level=5)
+    recruiter = f.RecruiterFactory(first_name="Rita", last_name="Rekry")
+    client.force_login(recruiter)
+    client.get(reverse("recruiter_candidate_detail", args=[candidate.pk]))
+    client.force_login(user)
+    page = client.get(reverse("candidate_data_export"), HTTP_ACCEPT_LANGUAGE="fi")
+    page = page.content.decode()
+    for title in ("Profiili", "Kielet", "Viikoittainen saatavuus", "Suostumukset", "Arvioinnit"):
+        assert title in page, title
+    assert "C1" in page and "Rita Rekry" in page
+    assert "1830326" not in page and "candidates.Candidate" not in page
+    assert AuditEvent.objects.filter(action="candidate.data_exported").count() == 0  # GET
+    response = client.post(reverse("candidate_data_file"), HTTP_ACCEPT_LANGUAGE="fi")
+    assert response["Content-Disposition"].endswith('.html"')
+    assert "Profiili" in response.content.decode() and "<style>" in response.content.decode()
+
+
+def test_download_button_gives_a_zip_with_the_page_json_and_cv(client):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     user = f.CandidateUserFactory()
@@ -67,7 +106,7 @@ def test_download_button_gives_a_zip_with_json_and_cv(client):
     response = client.post(reverse("candidate_data_download"))
     assert response["Content-Type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(response.content))
-    assert set(archive.namelist()) == {"data.json", "cv/mine.pdf"}
+    assert set(archive.namelist()) == {"data.json", "my-data.html", "cv/mine.pdf"}
     data = json.loads(archive.read("data.json"))
-    assert data["candidates.Candidate"][0]["email"] == user.email
+    assert data["sections"]["profile"]["rows"][0]["email"] == user.email
     assert archive.read("cv/mine.pdf") == PDF_BYTES

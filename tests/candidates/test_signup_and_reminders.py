@@ -156,3 +156,68 @@ def test_renewal_link_keeps_the_profile(client, settings):
     client.post(url)
     later = timezone.now() + dt.timedelta(days=settings.RETENTION_RENEWAL_DAYS + 1)
     assert retention_sweep(now=later)["erased"] == 0
+
+
+def test_account_emails_are_ours_and_in_the_persons_language(client, settings):
+    """Verification at sign-up in the language of the sign-up page; the password reset later
+    in the language stored for the person; never the framework's "Hello from <host>!"."""
+    settings.ACCOUNT_RATE_LIMITS = False
+    client.post(
+        reverse("account_signup"),
+        {
+            "email": "kieli@example.fi",
+            "first_name": "Kielo",
+            "last_name": "Kielinen",
+            "password1": "a-long-pass-phrase-42",
+            "password2": "a-long-pass-phrase-42",
+            "notice_read": "on",
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    verification = mail.outbox[-1]
+    assert User.objects.get(email="kieli@example.fi").language == "en"
+    assert "Hello Kielo," in verification.body and "Hello from" not in verification.body
+    assert verification.subject == "Service Staff Now: Confirm your email address"
+    User.objects.filter(email="kieli@example.fi").update(language="fi")
+    client.post(
+        reverse("account_reset_password"), {"email": "kieli@example.fi"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    reset = mail.outbox[-1]
+    assert reset.body.startswith("Hei Kielo,") and "testserver" not in reset.subject
+
+
+def test_signup_consents_start_unticked_with_their_purpose(client):
+    page = client.get(reverse("account_signup"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert page.count('name="purposes"') == 3 and "checked" not in page.split("consent-choices")[1]
+    assert "A computer program compares your profile" in page
+    assert f'value="{PRIVACY_NOTICE_VERSION}"' in page
+
+
+def test_a_person_without_consents_is_neither_matched_nor_shown_to_clients(client, settings):
+    settings.ACCOUNT_RATE_LIMITS = False
+    client.post(
+        reverse("account_signup"),
+        {
+            "email": "ei.suostumusta@example.fi",
+            "first_name": "Eino",
+            "last_name": "Eisuostu",
+            "password1": "a-long-pass-phrase-42",
+            "password2": "a-long-pass-phrase-42",
+            "notice_read": "on",
+        },
+    )
+    candidate = User.objects.get(email="ei.suostumusta@example.fi").candidate
+    assert not candidate.matching_consent and not candidate.presentation_consent
+    assert not Consent.objects.filter(candidate=candidate).exists()
+    Candidate.objects.filter(pk=candidate.pk).update(status=Candidate.Status.ACTIVE)
+    assert not Candidate.objects.matchable().filter(pk=candidate.pk).exists()
+
+
+def test_a_brand_new_person_is_not_asked_to_reconfirm_availability(client):
+    user = f.CandidateUserFactory()
+    Candidate.objects.filter(pk=user.candidate.pk).update(
+        availability=0, availability_confirmed_at=None
+    )
+    client.force_login(user)
+    assert 'id="stale-alert"' not in client.get(reverse("candidate_home")).content.decode()
+    assert availability_reminders_send() == 0
