@@ -51,8 +51,10 @@ ERASED_NAME = "–"
 #   skill taxonomy, clients' companies and sites);
 # - the matching engine's output (explanations, inputs, coverage): codes and numbers only, by
 #   construction, since the engine never reads names or contact details;
-# - sessions: the person's are deleted; the others are signed blobs of other people.
+# - sessions: the person's are deleted; the others are signed blobs of other people;
+# - the sweeps' bookkeeping (a sweep's name and a time).
 SCRUB_SKIPPED_MODELS = {
+    "staffing.sweepmark",
     "auth.permission",
     "auth.group",
     "contenttypes.contenttype",
