@@ -87,6 +87,7 @@ REFERENCE_DATA = {  # models no person's values can reach
     "candidates.skill",
     "clients.clientcompany",
     "clients.site",
+    "staffing.sweepmark",  # a sweep's name and how far it has read
 }
 REFERENCE_APPS = {"django_celery_beat"}
 
