@@ -31,9 +31,15 @@ run: $(STAMP)  ## web + Celery worker + beat with demo data
 test: $(STAMP) $(CHROMIUM)  ## the whole test suite on PostgreSQL and Redis
 	$(PY) -m staffing.embedded test $(ARGS)
 
+# mypy's Django plugin reads the settings, which want these set (nothing is connected to).
+LINT_ENV := DATABASE_URL=$${DATABASE_URL:-postgres://lint@127.0.0.1/lint} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} SECRET_KEY=$${SECRET_KEY:-lint-only}
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(LINT_ENV) $(VENV)/bin/mypy
+	$(LINT_ENV) $(VENV)/bin/lint-imports
 	$(PY) -m staffing.embedded exec $(PY) manage.py makemigrations --check --dry-run
 
 format: $(STAMP)

@@ -37,7 +37,7 @@ def role_required(*roles: str) -> Callable:
         @wraps(view)
         @login_required
         def wrapped(request: HttpRequest, *args, **kwargs):
-            if request.user.role not in roles:
+            if getattr(request.user, "role", None) not in roles:
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

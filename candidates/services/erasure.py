@@ -138,7 +138,7 @@ def candidate_erase(*, candidate: Candidate, by: User | None) -> None:
         actor=actor, action="candidate.erased", target=candidate, candidate_id=candidate.pk
     )
     storage = cv_storage()
-    transaction.on_commit(lambda: [storage.delete(name) for name in cv_names])
+    transaction.on_commit(lambda: _files_delete(storage, cv_names))
     transaction.on_commit(lambda: cache.delete_many(_cache_keys(candidate.pk)))
     transaction.on_commit(lambda: _development_mail_delete(values))
 
@@ -212,6 +212,11 @@ def _scrubbed(value: Any, word: re.Pattern[str]) -> Any:
     if isinstance(value, dict):
         return {_scrubbed(k, word): _scrubbed(v, word) for k, v in value.items()}
     return value
+
+
+def _files_delete(storage, names: list[str]) -> None:
+    for name in names:
+        storage.delete(name)
 
 
 def _outbox_delete(candidate: Candidate, user: User | None) -> None:

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from psycopg2.extras import Range
 
 from candidates.availability import WEEKDAY_NAMES, DayPart
-from candidates.languages import CEFR_DESCRIPTIONS
+from candidates.languages import CEFR_DESCRIPTIONS, CEFRLevel
 from candidates.models import (
     CONSENT_PURPOSE_DESCRIPTIONS,
     Assessment,
@@ -40,6 +40,7 @@ from candidates.models import (
     CandidateLanguage,
     CandidateSkill,
     Consent,
+    ConsentPurpose,
     DateOff,
     StatementRequest,
     WorkExperience,
@@ -69,11 +70,12 @@ EXCLUDED_FIELDS = {
 def relations_to_person() -> list[tuple[type[models.Model], models.Field]]:
     """Every (model, field) whose foreign key or one-to-one points at a Candidate or a User."""
     targets = {Candidate, apps.get_model(settings.AUTH_USER_MODEL)}
-    found = []
+    found: list[tuple[type[models.Model], models.Field]] = []
     for model in apps.get_models():
         for field in model._meta.get_fields():
             if (
-                field.concrete
+                isinstance(field, models.Field)
+                and field.concrete
                 and (field.many_to_one or field.one_to_one)
                 and field.related_model in targets
             ):
@@ -149,7 +151,7 @@ def _value(value: Any) -> Any:
 
 
 def _label(model: type[models.Model], name: str) -> str:
-    return str(model._meta.get_field(name).verbose_name).capitalize()
+    return str(getattr(model._meta.get_field(name), "verbose_name", name)).capitalize()
 
 
 def _columns(model: type[models.Model], names: list[str]) -> list[tuple[str, str]]:
@@ -195,7 +197,7 @@ def _languages(candidate: Candidate) -> ExportSection:
         {
             "language": row.get_language_display(),
             "level": row.get_level_display(),
-            "meaning": CEFR_DESCRIPTIONS[row.level],
+            "meaning": CEFR_DESCRIPTIONS[CEFRLevel(row.level)],
         }
         for row in candidate.languages.all()
     ]
@@ -238,7 +240,8 @@ def _rows(model: type[models.Model], queryset, names: list[str]) -> list[dict[st
         row = {}
         for name in names:
             f = model._meta.get_field(name)
-            row[name] = getattr(obj, f"get_{name}_display")() if f.choices else getattr(obj, name)
+            choices = getattr(f, "choices", None)
+            row[name] = getattr(obj, f"get_{name}_display")() if choices else getattr(obj, name)
             if isinstance(f, models.ForeignKey):
                 row[name] = str(row[name]) if row[name] is not None else ""
         out.append(row)
@@ -255,7 +258,7 @@ def _consents(candidate: Candidate) -> ExportSection:
     rows = [
         {
             "purpose": c.get_purpose_display(),
-            "meaning": CONSENT_PURPOSE_DESCRIPTIONS.get(c.purpose, ""),
+            "meaning": CONSENT_PURPOSE_DESCRIPTIONS.get(ConsentPurpose(c.purpose), ""),
             "version": c.version,
             "given_at": c.given_at,
             "withdrawn_at": c.withdrawn_at,
@@ -430,6 +433,7 @@ OWN_SECTIONS = {
     WorkExperience,
     CandidateCV,
     Consent,
+    ConsentPurpose,
     Assessment,
     StatementRequest,
     ShortlistEntry,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext
@@ -108,7 +109,7 @@ def completeness_percent(items: list[CompletenessItem]) -> int:
 
 def fit_card(*, candidate: Candidate, placed: bool) -> dict:
     """What a client manager sees of the person, before and after a placement with them."""
-    card = {
+    card: dict[str, Any] = {
         **candidate.shown_to_client(placed=placed),
         "languages": list(candidate.languages.all()),
         "skills": list(candidate.skills.select_related("skill")),

@@ -44,7 +44,7 @@ class Entry(NamedTuple):
     """One ranked person or near miss (a named tuple: built 60 times a match, cheaply)."""
 
     candidate_id: int
-    index: int  # position in the pool it was ranked from
+    index: int  # type: ignore[assignment]  # position in the pool (shadows tuple.index)
     rank: int
     score: float
     explanation: dict[str, Any]

@@ -70,7 +70,7 @@ def _capacity_column(values: np.ndarray, capacity: int) -> np.ndarray:
     return column
 
 
-def _rows(pos: Sequence[int] = (), a: Sequence[float] = (), b: Sequence[float] = ()) -> Rows:
+def _rows(pos: Sequence[float] = (), a: Sequence[float] = (), b: Sequence[float] = ()) -> Rows:
     return (
         np.asarray(pos, dtype=np.int64),
         np.asarray(a, dtype=np.float64),
@@ -147,7 +147,9 @@ class FeatureBatch:
 
         def add(name: str, pos: int, a: float, b: float = 0.0) -> None:
             rows = side[name]
-            rows[0].append(pos), rows[1].append(a), rows[2].append(b)
+            rows[0].append(pos)
+            rows[1].append(a)
+            rows[2].append(b)
 
         for i, p in enumerate(people):
             batch.ids[i] = p.id

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 from django.utils import timezone
@@ -82,7 +83,7 @@ def ready_count(
                             AND p.blocked && ANY(%s::tstzrange[]))"""
     ]
     ranges = [f"[{s.isoformat()},{(e + DAILY_REST).isoformat()})" for s, e in shifts]
-    params: list[object] = [
+    params: list[Any] = [
         mask,
         mask,
         EARTH_RADIUS_KM,

@@ -224,11 +224,13 @@ def _build(*, request_id: int, others: int) -> tuple[dict[int, Shortlist], bool]
         claimed, waiting = _claim(request_id=request_id, others=others)
         if not claimed:
             return {}, waiting
+        results: list[MatchResult | None]
         if settings.AUTOMATIC_MATCHING:
             now = timezone.now()
             specs = [c.spec(now) for c in claimed]
-            pool, results = match_rank_many(specs=specs)
-            shortlists = _shortlists_store(claimed=claimed, specs=specs, pool=pool, results=results)
+            pool, ranked = match_rank_many(specs=specs)
+            shortlists = _shortlists_store(claimed=claimed, specs=specs, pool=pool, results=ranked)
+            results = list(ranked)
         else:
             results = [None] * len(claimed)
             shortlists = [_shortlist_manual(request_id=c.id) for c in claimed]

@@ -14,7 +14,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import connection
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -261,19 +260,13 @@ def placement_cancelled_notify(*, placement: Placement, by_candidate: bool) -> l
     return [e for e in sent if e]
 
 
-_RECRUITERS_SQL = (
-    f"SELECT id, email, language FROM {User._meta.db_table} "
-    "WHERE role = ANY(%s) AND is_active ORDER BY id"
-)
-
-
 def urgent_request_notify(*, staffing_request: StaffingRequest) -> list[OutboundEmail]:
     """Tell every recruiter that an urgent request came in."""
-    # As SQL: this runs in every urgent submission, and the ORM's compiling of it cost more
-    # than the query.
-    with connection.cursor() as cursor:
-        cursor.execute(_RECRUITERS_SQL, [[User.Role.RECRUITER, User.Role.ADMIN]])
-        recruiters = cursor.fetchall()
+    recruiters = list(
+        User.objects.filter(role__in=[User.Role.RECRUITER, User.Role.ADMIN], is_active=True)
+        .order_by("pk")
+        .values_list("pk", "email", "language")
+    )
     if not recruiters:
         return []
     link = _absolute(reverse("recruiter_request_detail", args=[staffing_request.pk]))

@@ -122,7 +122,7 @@ class OfferLink:
 
 def offer_link_read(*, token: str) -> OfferLink:
     """The offer and user a token names; raises `signing.BadSignature` when tampered or too old."""
-    data = signing.loads(token, salt=OFFER_LINK_SALT, max_age=OFFER_LINK_MAX_AGE.total_seconds())
+    data = signing.loads(token, salt=OFFER_LINK_SALT, max_age=OFFER_LINK_MAX_AGE)
     if not isinstance(data, dict) or not isinstance(data.get("o"), int):
         raise signing.BadSignature("Malformed offer link.")
     return OfferLink(offer_id=data["o"], user_id=data.get("u"))
@@ -441,7 +441,7 @@ def offer_accept(*, offer: Offer, by: User | None) -> list[Placement]:
 
 
 def _closed_error(offer: Offer) -> OfferNotOpen:
-    messages = {
+    messages: dict[str, str] = {
         Offer.Status.ACCEPTED: _("You have already accepted this offer."),
         Offer.Status.DECLINED: _("You have already declined this offer."),
         Offer.Status.EXPIRED: _("The time to answer this offer has passed."),

@@ -17,8 +17,9 @@ import gc
 import logging
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from django.conf import settings
@@ -74,13 +75,13 @@ def _t(model) -> str:
     return model._meta.db_table
 
 
-def _fetch(sql: str, params: Sequence[object] = ()) -> list[tuple]:
+def _fetch(sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
 
-def _where_ids(column: str, ids: Sequence[int] | None) -> tuple[str, list[object]]:
+def _where_ids(column: str, ids: Sequence[int] | None) -> tuple[str, list[Any]]:
     if ids is None:
         return "TRUE", []
     return f"{column} = ANY(%s)", [list(ids)]
@@ -127,7 +128,7 @@ def _positions(batch: FeatureBatch, ids: np.ndarray) -> tuple[np.ndarray, np.nda
 
 
 def _numbers(
-    sql: str, params: Sequence[object] = (), *, width: int, stream: bool = False
+    sql: str, params: Sequence[Any] = (), *, width: int, stream: bool = False
 ) -> np.ndarray:
     """A numeric query's rows as a float array, streamed in chunks through a server-side cursor.
 
