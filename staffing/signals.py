@@ -79,8 +79,14 @@ def _request_id_send(headers: dict | None = None, **kwargs: object) -> None:
 
 @task_prerun.connect
 def _task_context_enter(task_id: str | None = None, task: object = None, **kwargs: object) -> None:
+    # A worker puts the message's headers on the request; `apply(headers=...)` only in `headers`.
     request = getattr(task, "request", None)
-    request_id = getattr(request, REQUEST_ID_HEADER, None) or request_id_var.get()
+    headers = getattr(request, "headers", None) or {}
+    request_id = (
+        getattr(request, REQUEST_ID_HEADER, None)
+        or headers.get(REQUEST_ID_HEADER)
+        or request_id_var.get()
+    )
     tokens = (
         request_id_var.set(request_id),
         task_var.set((getattr(task, "name", "") or "", task_id or "")),

@@ -86,10 +86,13 @@ class HeartbeatWriter:
         return thread
 
     def run(self) -> None:
-        while True:
-            self.beat()
-            if self.stop.wait(settings.WORKER_HEARTBEAT_SECONDS):
-                return
+        try:
+            while True:
+                self.beat()
+                if self.stop.wait(settings.WORKER_HEARTBEAT_SECONDS):
+                    return
+        finally:
+            _connection_drop()
 
     def beat(self) -> bool:
         """Write one heartbeat (and now and then prune); False when it could not."""
