@@ -215,7 +215,9 @@ def _as_schedule(value: object) -> schedules.BaseSchedule:
     return value
 
 
-def _schedule_state(name: str, entry: dict, task: PeriodicTask | None, now: dt.datetime):
+def _schedule_state(
+    name: str, entry: dict, task: PeriodicTask | None, now: dt.datetime
+) -> ScheduleState:
     """When this schedule should have run next, and whether that is long past."""
     if task is None:
         return ScheduleState(name, entry["task"], False, None, None, True)
