@@ -248,8 +248,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 
 # --- Health and operations: logs, request ids, heartbeats (README "Operations") ---------------
 # LOG_FORMAT=json writes every log line as one JSON object (staffing/logs.py), in the web and in
-# the worker (staffing/celery.py keeps this config there); the default stays plain text. Every
-# line knows its request id, which the middleware sets and Celery carries into queued tasks.
+# the worker; the default stays plain text. Every line knows its request id, which the
+# middleware sets and Celery carries into the tasks queued meanwhile (staffing/signals.py).
 LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
 if LOG_FORMAT not in {"plain", "json"}:
     raise ImproperlyConfigured("LOG_FORMAT must be plain or json.")
