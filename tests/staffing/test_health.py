@@ -326,3 +326,13 @@ def test_health_command_exits_1_when_something_is_wrong(settings, capsys):
     out = capsys.readouterr().out
     assert "FAIL redis" in out
     assert "OK   database" in out
+
+
+def test_health_command_reports_a_database_that_does_not_answer(monkeypatch, capsys):
+    monkeypatch.setattr(health, "connection", _BrokenConnection())
+    with pytest.raises(SystemExit) as exit_:
+        call_command("health")
+    assert exit_.value.code == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[:2] == ["FAIL", "database"]
+    assert len(lines) == 7

@@ -66,7 +66,10 @@ def test_outside_a_request_the_request_id_is_null():
 
 
 def _django_log(**env: str) -> subprocess.CompletedProcess:
-    script = "import django, logging; django.setup(); logging.getLogger('probe').warning('hi')"
+    script = (
+        "import django, logging; django.setup(); logging.getLogger('probe').warning('hi');"
+        "from django.conf import settings; print(settings.CELERY_WORKER_HIJACK_ROOT_LOGGER)"
+    )
     return subprocess.run(
         [sys.executable, "-c", script],
         cwd=ROOT,
@@ -82,8 +85,11 @@ def test_log_format_json_makes_every_line_json_and_plain_stays_plain():
     assert json_run.returncode == 0, json_run.stderr
     entry = json.loads(json_run.stderr.strip().splitlines()[-1])
     assert (entry["logger"], entry["level"], entry["message"]) == ("probe", "WARNING", "hi")
+    # The worker keeps this handler instead of Celery's own.
+    assert json_run.stdout.strip() == "False"
     plain = _django_log()
     assert plain.stderr.strip().splitlines()[-1] == "hi"
+    assert plain.stdout.strip() == "True"
     wrong = _django_log(LOG_FORMAT="xml")
     assert wrong.returncode != 0
     assert "LOG_FORMAT must be plain or json" in wrong.stderr
