@@ -48,8 +48,9 @@ def role_required(*roles: str) -> Callable:
 
 
 def public(view: Callable) -> Callable:
-    """Declare a page open to anonymous visitors: the landing page, or a page whose signed,
-    single-purpose link is the credential (it must look nothing up by a guessable id)."""
+    """Declare a page open to anonymous visitors: the landing page, the load balancer's health
+    check (which names no one), or a page whose signed, single-purpose link is the credential
+    (it must look nothing up by a guessable id)."""
     view.roles = (ANONYMOUS,)  # type: ignore[attr-defined]
     return view
 

@@ -301,13 +301,39 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
+# --- Health and operations: logs, request ids, heartbeats (README "Operations") ---------------
+# LOG_FORMAT=json writes every log line as one JSON object (staffing/logs.py), in the web and in
+# the worker; the default stays plain text. Every line knows its request id, which the
+# middleware sets and Celery carries into the tasks queued meanwhile (staffing/signals.py).
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be plain or json.")
+MIDDLEWARE.insert(0, "staffing.middleware.RequestIdMiddleware")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "staffing.logs.ContextFilter"}},
+    "formatters": {"json": {"()": "staffing.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["context"],
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# In JSON mode the worker keeps the handler above instead of putting Celery's own on the root.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
+# Each worker process records that it is alive this often (staffing/services/heartbeats.py);
+# failed tasks are kept this many days for the System page.
+WORKER_HEARTBEAT_SECONDS = env.float("WORKER_HEARTBEAT_SECONDS", default=10.0)
+TASK_FAILURE_KEEP_DAYS = env.int("TASK_FAILURE_KEEP_DAYS", default=3)
+# Beat writes each schedule's last run to the database after every task it sends (not every
+# 3 minutes), so the System page can tell a late schedule from a slow sync.
+CELERY_BEAT_SYNC_EVERY = 1
+# --- end of health and operations ----------------------------------------------------------------
 
 # --- Product settings ---------------------------------------------------------------------------
 # Availability older than this many days is stale: candidates are asked to re-confirm it and it

@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from staffing.views import bench, home, offers, recruiter, service_levels
+from staffing.views import bench, home, offers, operations, recruiter, service_levels
 
 urlpatterns = [
     path("", home.landing, name="landing"),
     path("home/", home.home, name="home"),
+    path("health/", operations.health, name="health"),
+    path("agency/system/", operations.system, name="agency_system"),
     path("agency/requests/", recruiter.board, name="recruiter_board"),
     path("agency/requests/<int:pk>/", recruiter.request_detail, name="recruiter_request_detail"),
     path("agency/bench/", bench.coverage, name="bench_coverage"),

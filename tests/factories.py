@@ -27,13 +27,16 @@ from clients.models import (
     TypicalShift,
 )
 from staffing.models import (
+    OutboundEmail,
     Placement,
     RequestLanguage,
     Shift,
     Shortlist,
     ShortlistEntry,
     StaffingRequest,
+    TaskFailure,
     User,
+    WorkerHeartbeat,
 )
 
 PASSWORD = "test-pass-123"
@@ -56,6 +59,10 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 class RecruiterFactory(UserFactory):
     role = User.Role.RECRUITER
+
+
+class AgencyAdminFactory(UserFactory):
+    role = User.Role.ADMIN
 
 
 class ClientCompanyFactory(factory.django.DjangoModelFactory):
@@ -267,3 +274,36 @@ class PlacementFactory(factory.django.DjangoModelFactory):
     blocked = factory.LazyAttribute(
         lambda o: DateTimeTZRange(*Placement.blocked_range(o.shift.starts_at, o.shift.ends_at))
     )
+
+
+class OutboundEmailFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OutboundEmail
+
+    key = factory.Sequence(lambda n: f"test:{n}")
+    to = factory.Sequence(lambda n: f"person{n}@example.fi")
+    language = "fi"
+    subject = "Test"
+    body = "Test"
+
+
+class WorkerHeartbeatFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WorkerHeartbeat
+
+    hostname = "celery@test-host"
+    pid = factory.Sequence(lambda n: 10_000 + n)
+    started_at = factory.LazyFunction(timezone.now)
+    last_seen = factory.LazyFunction(timezone.now)
+    pool_ready = True
+
+
+class TaskFailureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TaskFailure
+
+    task_name = "staffing.tasks.match_request"
+    arguments = "12"
+    exception_type = "TypeError"
+    message = "'int' object is not iterable"
+    failed_at = factory.LazyFunction(timezone.now)

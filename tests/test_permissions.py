@@ -63,6 +63,8 @@ PAGES = [
     ("candidate_offers", False, {"candidate"}),
     ("candidate_assignments", False, {"candidate"}),
     ("recruiter_request_offers", True, {"recruiter"}),
+    # Agency admins only (tests/staffing/test_system_page.py logs one in).
+    ("agency_system", False, {"admin"}),
 ]
 ROLES = ["recruiter", "manager", "candidate"]
 
@@ -241,6 +243,7 @@ def test_public_pages_are_only_the_landing_page_and_signed_links():
     public = sorted(route for route, view in _project_views() if view.roles == ("anonymous",))
     assert public == [
         "",
+        "health/",  # for the load balancer: says ok or fail, names no one
         "me/availability/still-same/<str:token>/",
         "me/join/<str:token>/",
         "me/renew/<str:token>/",

@@ -4,6 +4,7 @@ from .curation import ShortlistEdit
 from .feedback import PresentedDecline, ReliabilityRecord, ServiceRating, ShiftCancellation
 from .notifications import OutboundEmail
 from .offers import Offer
+from .operations import TaskFailure, WorkerHeartbeat
 from .placements import DAILY_REST, Placement
 from .requests import RequestLanguage, Shift, StaffingRequest
 from .shortlists import Shortlist, ShortlistEntry
@@ -28,5 +29,7 @@ __all__ = [
     "ShortlistEntry",
     "StaffingRequest",
     "SweepMark",
+    "TaskFailure",
     "User",
+    "WorkerHeartbeat",
 ]
