@@ -11,7 +11,7 @@ from django.db.models import Max, Min
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from staffing.matching.explain import explanation_parts, factor_label, fit_summary
+from staffing.explanations import explanation_parts, factor_label, fit_summary
 from staffing.models import (
     AuditEvent,
     Offer,

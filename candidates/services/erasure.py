@@ -52,9 +52,10 @@ ERASED_NAME = "–"
 # - the matching engine's output (explanations, inputs, coverage): codes and numbers only, by
 #   construction, since the engine never reads names or contact details;
 # - sessions: the person's are deleted; the others are signed blobs of other people;
-# - the sweeps' bookkeeping (a sweep's name and a time).
+# - the sweeps' bookkeeping (a sweep's name and a time), workers' heartbeats (host and pid).
 SCRUB_SKIPPED_MODELS = {
     "staffing.sweepmark",
+    "staffing.workerheartbeat",
     "auth.permission",
     "auth.group",
     "contenttypes.contenttype",

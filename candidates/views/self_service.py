@@ -53,7 +53,7 @@ from candidates.services.visibility import (
     profile_views,
     reliability_records,
 )
-from staffing.matching.explain import fit_summary
+from staffing.explanations import fit_summary
 from staffing.models import ShortlistEntry
 from staffing.permissions import CANDIDATES, public, role_required
 

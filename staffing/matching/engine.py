@@ -9,20 +9,16 @@ pool, which is what makes replay and "adding someone never reorders the others" 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, NamedTuple
 
 import numpy as np
 
-from staffing.matching.entries import EntryFacts, failure_params
+from staffing.matching.entries import Entry, Points, top_positions
 from staffing.matching.factors import (
     centi,
     centi_into,
-    factor_values,
     freshness_value,
     languages_verified,
-    person_facts,
     points_table,
     skill_levels,
 )
@@ -33,22 +29,10 @@ from staffing.matching.rules import (
     DAILY_REST_SECONDS,
     FAIR_SPREAD_CAP,
     HARD_CONSTRAINTS,
-    RULES_VERSION,
 )
 
 # Near misses are the best-scoring among at most this many, the closest to the site.
 NEAR_MISS_POOL = 2000
-
-
-class Entry(NamedTuple):
-    """One ranked person or near miss (a named tuple: built 60 times a match, cheaply)."""
-
-    candidate_id: int
-    index: int  # type: ignore[assignment]  # position in the pool (shadows tuple.index)
-    rank: int
-    score: float
-    explanation: dict[str, Any]
-    near_miss: bool = False
 
 
 @dataclass(frozen=True)
@@ -254,7 +238,7 @@ def best(pool: Pool, spec: RequestSpec, index: np.ndarray, k: int) -> tuple[np.n
     people = index if keep is None else index[keep]
     total = partial + _the_rest(pool, spec, people)
     ids = pool.col("ids")
-    top = _top(total, lambda at: ids[people[at]], k)
+    top = top_positions(total, lambda at: ids[people[at]], k)
     return (top if keep is None else keep[top]), total[top]
 
 
@@ -308,22 +292,6 @@ def _the_rest_bounds(spec: RequestSpec) -> tuple[int, int]:
     return sum(int(p.min()) for p in parts), sum(int(p.max()) for p in parts)
 
 
-def _top(total: np.ndarray, ids_of: Callable[[np.ndarray], np.ndarray], k: int) -> np.ndarray:
-    """Positions in `total` of the k best by (score desc, id asc), in that order; exact on
-    ties. `ids_of(positions)`: their candidate ids, asked only for the few it needs."""
-    if not len(total) or k <= 0:
-        return np.zeros(0, dtype=np.int64)
-    if len(total) > k:
-        kth = np.partition(total, len(total) - k)[len(total) - k]
-        above = np.flatnonzero(total > kth)
-        ties = np.flatnonzero(total == kth)
-        ties = ties[np.argsort(ids_of(ties), kind="stable")[: k - len(above)]]
-        pick = np.concatenate([above, ties])
-    else:
-        pick = np.arange(len(total))
-    return pick[np.lexsort((ids_of(pick), -total[pick]))]
-
-
 def _nearest_misses(pool: Pool, spec: RequestSpec, sc: Screen) -> tuple[np.ndarray, np.ndarray]:
     """The NEAR_MISS_POOL near misses living closest to the site (see `_closest`), and the
     constraint each fails (its position in HARD_CONSTRAINTS)."""
@@ -346,75 +314,6 @@ def _closest(pool: Pool, index: np.ndarray, c2: np.ndarray) -> np.ndarray:
     ties = np.flatnonzero(chords == kth)
     ties = ties[np.argsort(pool.col("ids")[index[ties]], kind="stable")]
     return np.concatenate([below, ties[: NEAR_MISS_POOL - len(below)]])
-
-
-@dataclass
-class Points:
-    """Soft-factor values and centipoints of the people at `index` (positions j = 0..k-1)."""
-
-    pool: Pool
-    spec: RequestSpec
-    index: np.ndarray
-    values: dict[str, np.ndarray]
-    centi: dict[str, np.ndarray]
-    total: np.ndarray
-    facts: dict[str, np.ndarray]
-
-    @classmethod
-    def compute(
-        cls, pool: Pool, spec: RequestSpec, index: np.ndarray, c2: np.ndarray | None = None
-    ) -> Points:
-        """Score the people at `index`; `c2` are everyone's chords from `screen` if at hand."""
-        facts = person_facts(pool, spec, index, c2)
-        values = factor_values(pool, spec, index, facts)
-        points = {code: centi(spec.weights[code], v) for code, v in values.items()}
-        total = np.zeros(len(index), dtype=np.int64)
-        for column in points.values():
-            total += column
-        return cls(pool, spec, index, values, points, total, facts)
-
-    def top(self, positions: np.ndarray, k: int) -> np.ndarray:
-        """The k best of `positions` by (score desc, id asc), in that order; exact on ties."""
-        ids = self.pool.col("ids")
-        return positions[_top(self.total[positions], lambda at: ids[self.index[positions[at]]], k)]
-
-    def entries(
-        self,
-        positions: np.ndarray,
-        failed: list[list[str]] | None,
-        ranks: list[int] | None = None,
-    ) -> list[Entry]:
-        """Explained entries for `positions`; `failed` lists the hard constraints each fails
-        (None: all pass); `ranks` their ranks (default 1.. in that order).
-
-        Everything an explanation shows is gathered for all entries at once and turned into
-        Python lists, which is many times faster than reading numpy scalars one by one.
-        """
-        if not len(positions):
-            return []
-        rows = EntryFacts(self, positions)
-        factors = rows.factors()
-        missing = rows.missing()
-        out = []
-        if ranks is None:
-            ranks = list(range(1, len(positions) + 1))
-        for r, (i, candidate_id, total, rank) in enumerate(
-            zip(rows.index, rows.ids, rows.total, ranks, strict=True)
-        ):
-            fails = failed[r] if failed is not None else ()
-            score = total / 100.0
-            explanation = {
-                "rules_version": RULES_VERSION,
-                "score": score,
-                "passed": [c for c in HARD_CONSTRAINTS if c not in fails]
-                if fails
-                else list(HARD_CONSTRAINTS),
-                "failed": [failure_params(self.pool, self.spec, i, code) for code in fails],
-                "factors": factors[r],
-                "missing": missing[r],
-            }
-            out.append(Entry(candidate_id, i, rank, score, explanation, bool(fails)))
-        return out
 
 
 def eligible(pool: Pool, spec: RequestSpec, site: Site | None = None) -> np.ndarray:

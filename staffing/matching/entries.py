@@ -5,16 +5,117 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import numpy as np
 
+from staffing.matching.factors import centi, factor_values, person_facts
 from staffing.matching.features import RequestSpec
 from staffing.matching.geometry import distance_km
 from staffing.matching.pool import LANG_INDEX, Pool
+from staffing.matching.rules import HARD_CONSTRAINTS, RULES_VERSION
 
-if TYPE_CHECKING:
-    from staffing.matching.engine import Points
+
+class Entry(NamedTuple):
+    """One ranked person or near miss (a named tuple: built 60 times a match, cheaply)."""
+
+    candidate_id: int
+    index: int  # type: ignore[assignment]  # position in the pool (shadows tuple.index)
+    rank: int
+    score: float
+    explanation: dict[str, Any]
+    near_miss: bool = False
+
+
+@dataclass
+class Points:
+    """Soft-factor values and centipoints of the people at `index` (positions j = 0..k-1)."""
+
+    pool: Pool
+    spec: RequestSpec
+    index: np.ndarray
+    values: dict[str, np.ndarray]
+    centi: dict[str, np.ndarray]
+    total: np.ndarray
+    facts: dict[str, np.ndarray]
+
+    @classmethod
+    def compute(
+        cls, pool: Pool, spec: RequestSpec, index: np.ndarray, c2: np.ndarray | None = None
+    ) -> Points:
+        """Score the people at `index`; `c2` are everyone's chords from `screen` if at hand."""
+        facts = person_facts(pool, spec, index, c2)
+        values = factor_values(pool, spec, index, facts)
+        points = {code: centi(spec.weights[code], v) for code, v in values.items()}
+        total = np.zeros(len(index), dtype=np.int64)
+        for column in points.values():
+            total += column
+        return cls(pool, spec, index, values, points, total, facts)
+
+    def top(self, positions: np.ndarray, k: int) -> np.ndarray:
+        """The k best of `positions` by (score desc, id asc), in that order; exact on ties."""
+        ids = self.pool.col("ids")
+        return positions[
+            top_positions(self.total[positions], lambda at: ids[self.index[positions[at]]], k)
+        ]
+
+    def entries(
+        self,
+        positions: np.ndarray,
+        failed: list[list[str]] | None,
+        ranks: list[int] | None = None,
+    ) -> list[Entry]:
+        """Explained entries for `positions`; `failed` lists the hard constraints each fails
+        (None: all pass); `ranks` their ranks (default 1.. in that order).
+
+        Everything an explanation shows is gathered for all entries at once and turned into
+        Python lists, which is many times faster than reading numpy scalars one by one.
+        """
+        if not len(positions):
+            return []
+        rows = EntryFacts(self, positions)
+        factors = rows.factors()
+        missing = rows.missing()
+        out = []
+        if ranks is None:
+            ranks = list(range(1, len(positions) + 1))
+        for r, (i, candidate_id, total, rank) in enumerate(
+            zip(rows.index, rows.ids, rows.total, ranks, strict=True)
+        ):
+            fails = failed[r] if failed is not None else ()
+            score = total / 100.0
+            explanation = {
+                "rules_version": RULES_VERSION,
+                "score": score,
+                "passed": [c for c in HARD_CONSTRAINTS if c not in fails]
+                if fails
+                else list(HARD_CONSTRAINTS),
+                "failed": [failure_params(self.pool, self.spec, i, code) for code in fails],
+                "factors": factors[r],
+                "missing": missing[r],
+            }
+            out.append(Entry(candidate_id, i, rank, score, explanation, bool(fails)))
+        return out
+
+
+def top_positions(
+    total: np.ndarray, ids_of: Callable[[np.ndarray], np.ndarray], k: int
+) -> np.ndarray:
+    """Positions in `total` of the k best by (score desc, id asc), in that order; exact on
+    ties. `ids_of(positions)`: their candidate ids, asked only for the few it needs."""
+    if not len(total) or k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    if len(total) > k:
+        kth = np.partition(total, len(total) - k)[len(total) - k]
+        above = np.flatnonzero(total > kth)
+        ties = np.flatnonzero(total == kth)
+        ties = ties[np.argsort(ids_of(ties), kind="stable")[: k - len(above)]]
+        pick = np.concatenate([above, ties])
+    else:
+        pick = np.arange(len(total))
+    return pick[np.lexsort((ids_of(pick), -total[pick]))]
 
 
 class EntryFacts:

@@ -19,7 +19,8 @@ from django.utils import timezone
 from candidates.availability import HELSINKI, PART_BOUNDS, DayPart
 from candidates.models import Candidate
 from clients.models import ServiceProfile
-from staffing.matching.engine import Points, eligible
+from staffing.matching.engine import eligible
+from staffing.matching.entries import Points
 from staffing.matching.features import RequestSpec, ShiftSpec
 from staffing.matching.kept import Site, site_columns
 from staffing.matching.pool import Pool

@@ -6,8 +6,8 @@ from django import template
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from staffing.matching.explain import explanation_lines as _explanation_lines
-from staffing.matching.explain import fit_summary as _fit_summary
+from staffing.explanations import explanation_lines as _explanation_lines
+from staffing.explanations import fit_summary as _fit_summary
 
 register = template.Library()
 

@@ -36,6 +36,7 @@ from staffing.models import (
     ServiceRating,
     ShiftCancellation,
     ShortlistEdit,
+    TaskFailure,
 )
 from tests import factories as f
 from tests.candidates.conftest import PDF_BYTES
@@ -88,6 +89,7 @@ REFERENCE_DATA = {  # models no person's values can reach
     "clients.clientcompany",
     "clients.site",
     "staffing.sweepmark",  # a sweep's name and how far it has read
+    "staffing.workerheartbeat",  # a worker's host name and process id
 }
 REFERENCE_APPS = {"django_celery_beat"}
 
@@ -131,6 +133,9 @@ def world(client, settings, tmp_path):
     recruiter = f.RecruiterFactory()
     manager = f.ClientManagerFactory()
     f.CandidateFactory()  # someone else, whose free text may mention the person
+    TaskFailure.objects.create(  # an error message may quote a person's value
+        task_name="staffing.tasks.send_email", exception_type="SMTPError", failed_at=timezone.now()
+    )
     f.CandidateLanguageFactory(candidate=person)
     f.CandidateSkillFactory(candidate=person)
     f.DateOffFactory(candidate=person)

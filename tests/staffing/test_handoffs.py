@@ -342,7 +342,7 @@ def test_publishing_to_a_stalled_redis_gives_up_quickly_and_then_not_at_all(
 
     from staffing import celery as staffing_celery
 
-    probe = Celery("probe")
+    probe = Celery("probe", set_as_current=False)  # the tasks' app stays the project's
     probe.config_from_object("django.conf:settings", namespace="CELERY")
     probe.conf.broker_url = silent_redis
     monkeypatch.setattr(staffing_celery, "app", probe)

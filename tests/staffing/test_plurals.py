@@ -6,7 +6,7 @@ import pytest
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from staffing.matching.explain import explanation_lines
+from staffing.explanations import explanation_lines
 from staffing.presenters import request_timeline
 from staffing.services.audit import audit_record
 from tests import factories as f

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.utils import translation
 
+from staffing.explanations import explanation_lines, fit_summary
 from staffing.matching.engine import rank
-from staffing.matching.explain import explanation_lines, fit_summary
 from staffing.matching.pool import Pool
 from tests.matching.plain_data import COMPANY, person, request
 
