@@ -8,12 +8,9 @@ Coordinates are those of the post office's locality, good enough for "within 20 
 from __future__ import annotations
 
 import csv
-import math
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-
-from staffing.matching.rules import EARTH_RADIUS_KM
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "postal_codes.csv"
 
@@ -48,11 +45,3 @@ def postal_code_lookup(code: str | None) -> PostalPlace | None:
     if not code:
         return None
     return postal_places().get(code.strip())
-
-
-def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle (haversine) distance in kilometres, on the same earth the engine uses."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, a)))

@@ -5,6 +5,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -46,6 +47,14 @@ class CandidateQuerySet(models.QuerySet):
 
     def speaking(self, language: str, level: int) -> CandidateQuerySet:
         return self.filter(languages__language=language, languages__level__gte=level)
+
+    def touch(self) -> int:
+        """Mark these people's matching data as changed, so every worker reloads them before its
+        next match (`staffing.services.pool`). Call it inside the same transaction from every
+        service that changes something the engine reads: the profile's allow-listed fields,
+        availability, dates off, languages, skills, assessments, placements and client marks.
+        Returns the number of rows touched."""
+        return self.update(updated_at=Now())
 
 
 class Candidate(models.Model):

@@ -7,8 +7,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from candidates.models import Candidate
-from staffing.models import Placement, User
-from staffing.permissions import CLIENT_MANAGERS, RECRUITERS, company_for_user
+from staffing.base.access import CLIENT_MANAGERS, RECRUITERS
+from staffing.base.models import User
+from staffing.models import Placement
+from staffing.permissions import company_for_user
 
 
 def candidates_for_user(user: User) -> QuerySet[Candidate]:

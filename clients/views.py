@@ -25,14 +25,13 @@ from clients.forms import (
     StaffingRequestForm,
 )
 from clients.models import CandidateMark
+from staffing.base.access import CLIENT_MANAGERS, role_required
 from staffing.models import ServiceRating, StaffingRequest
 from staffing.permissions import (
-    CLIENT_MANAGERS,
     company_for_user,
     placement_for_user,
     request_for_user,
     requests_for_user,
-    role_required,
 )
 from staffing.presenters import presented_people, request_progress, request_timeline
 from staffing.services.disclosure import candidate_views_record

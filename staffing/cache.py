@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 
-from staffing.outages import cache_breaker
+from staffing.base.outages import cache_breaker
 
 logger = logging.getLogger(__name__)
 

@@ -1,58 +1,17 @@
-"""Who may do what: every role check and every scoped lookup lives here.
-
-Views declare the roles they admit with `role_required` (or, for the few pages whose signed link
-is the credential, `public`); objects are looked up through the user's scope with the `*_for_user`
-helpers, so another tenant's object answers 404, never 403.
+"""Scoped lookups: objects are looked up through the user's scope with the `*_for_user` helpers,
+so another tenant's object answers 404, never 403. (Which roles may open a page is declared on
+the view with `staffing.base.access.role_required`.)
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from clients.models import ServiceProfile
+from staffing.base.access import CANDIDATES, CLIENT_MANAGERS, RECRUITERS
 from staffing.models import Offer, Placement, StaffingRequest, User
-
-RECRUITERS = (User.Role.RECRUITER, User.Role.ADMIN)
-CLIENT_MANAGERS = (User.Role.CLIENT_MANAGER,)
-CANDIDATES = (User.Role.CANDIDATE,)
-EVERYONE = tuple(User.Role.values)
-# What `public` declares: the page admits anonymous visitors on purpose.
-ANONYMOUS = "anonymous"
-
-
-def role_required(*roles: str) -> Callable:
-    """Admit logged-in users with one of `roles`; send others to log in, or answer 403.
-
-    The roles are kept on the view (`view.roles`) so a test can check every URL declares some.
-    """
-
-    def decorator(view: Callable) -> Callable:
-        @wraps(view)
-        @login_required
-        def wrapped(request: HttpRequest, *args, **kwargs):
-            if getattr(request.user, "role", None) not in roles:
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        wrapped.roles = tuple(roles)  # type: ignore[attr-defined]
-        return wrapped
-
-    return decorator
-
-
-def public(view: Callable) -> Callable:
-    """Declare a page open to anonymous visitors: the landing page, the load balancer's health
-    check (which names no one), or a page whose signed, single-purpose link is the credential
-    (it must look nothing up by a guessable id)."""
-    view.roles = (ANONYMOUS,)  # type: ignore[attr-defined]
-    return view
 
 
 def company_for_user(user: User):

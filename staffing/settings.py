@@ -108,7 +108,7 @@ if "REDIS_URL" not in env:
     )
 REDIS_URL = env.str("REDIS_URL")
 # The web never waits on Redis longer than this (connect, and each reply), and after a failure
-# not at all for a few seconds (staffing/outages.py): the broker's work is in the database, and
+# not at all for a few seconds (staffing/base/outages.py): the broker's work is in the database, and
 # the cache degrades to misses (staffing/cache.py), so a stalled Redis costs no page.
 REDIS_TIMEOUT_SECONDS = env.float("REDIS_TIMEOUT_SECONDS", default=1.0)
 BROKER_BREAKER_SECONDS = env.float("BROKER_BREAKER_SECONDS", default=3.0)

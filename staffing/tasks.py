@@ -10,6 +10,7 @@ from celery.signals import task_prerun, worker_process_init
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, close_old_connections
 
+from staffing.base.outbox import email_send, emails_unsent_requeue
 from staffing.models import StaffingRequest, User
 from staffing.services.bench import (
     bench_profiles_for_candidate,
@@ -18,7 +19,6 @@ from staffing.services.bench import (
     benches_stale_refresh,
 )
 from staffing.services.matching import shortlists_build
-from staffing.services.notifications import email_send, emails_unsent_requeue
 from staffing.services.offers import (
     offer_wave_send,
     offer_waves_advance,
@@ -88,7 +88,7 @@ def refresh_bench(profile_id: int) -> bool:
     name="staffing.tasks.refresh_benches_for_candidate", time_limit=300, soft_time_limit=280
 )
 def refresh_benches_for_candidate(candidate_id: int) -> int:
-    """Rebuild the benches a changed person is on or now fits; queue it after candidate_touch."""
+    """Rebuild the benches a changed person is on or now fits; queue it after a touch."""
     profile_ids = bench_profiles_for_candidate(candidate_id=candidate_id)
     for profile_id in profile_ids:
         bench_refresh(profile_id=profile_id)

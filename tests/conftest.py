@@ -37,8 +37,8 @@ def _test_settings(settings, tmp_path):
 @pytest.fixture
 def queued_tasks(monkeypatch) -> list[tuple[str, tuple]]:
     """(task name, args) of every task published by name; the broker is not involved."""
+    from staffing.base.outages import broker_breaker
     from staffing.celery import app
-    from staffing.outages import broker_breaker
 
     broker_breaker.reset()
     queued: list[tuple[str, tuple]] = []
@@ -66,8 +66,8 @@ def broker_down(monkeypatch):
     """Every publish fails as it does with Redis refusing connections."""
     from kombu.exceptions import OperationalError
 
+    from staffing.base.outages import broker_breaker
     from staffing.celery import app
-    from staffing.outages import broker_breaker
 
     def refuse(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")

@@ -12,7 +12,6 @@ from django.db.models import Count
 from django.utils import timezone
 
 from candidates.availability import FULL_WEEK
-from candidates.geo import distance_km
 from candidates.models import (
     Assessment,
     Candidate,
@@ -32,6 +31,7 @@ from clients.models import (
 )
 from staffing.demo.candidates import EMAIL_DOMAIN, generate_candidates
 from staffing.demo.seed import _at
+from staffing.matching.geometry import great_circle_km as distance_km
 from staffing.models import Placement, Shift, Shortlist, StaffingRequest, User
 from staffing.services.matching import shortlist_build
 from staffing.services.pool import pool_reset

@@ -24,7 +24,6 @@ def candidate_resume(*, candidate: Candidate) -> bool:
 
     A profile waiting for email verification or erased stays as it is. Returns whether it resumed.
     """
-    from staffing.services.pool import candidate_touch
 
     if candidate.status != Candidate.Status.INACTIVE or candidate.user is None:
         return False
@@ -33,6 +32,6 @@ def candidate_resume(*, candidate: Candidate) -> bool:
     if email_verification_pending(user=candidate.user):
         return False
     Candidate.objects.filter(pk=candidate.pk).update(status=Candidate.Status.ACTIVE)
-    candidate_touch(candidate_ids=[candidate.pk])
+    Candidate.objects.filter(pk__in=[candidate.pk]).touch()
     activity_record(candidate=candidate)
     return True

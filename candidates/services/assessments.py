@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from candidates.models import Assessment, Candidate, StatementRequest
-from staffing.models import User
-from staffing.services.audit import audit_record
-from staffing.services.notifications import email_queue
+from staffing.base.audit import audit_record
+from staffing.base.models import User
+from staffing.base.outbox import email_queue
 
 
 class StatementError(Exception):

@@ -14,15 +14,14 @@ from candidates.availability import mask_from_cells
 from candidates.models import Candidate, DateOff
 from candidates.services.activity import activity_record
 from candidates.services.consent import bench_refresh_enqueue
-from staffing.models import User
-from staffing.services.audit import audit_record
-from staffing.services.pool import candidate_touch
+from staffing.base.audit import audit_record
+from staffing.base.models import User
 
 CONFIRM_SALT = "candidates.availability-confirm"
 
 
 def _changed(candidate: Candidate, by: User | None, action: str, data: dict) -> None:
-    candidate_touch(candidate_ids=[candidate.pk])
+    Candidate.objects.filter(pk__in=[candidate.pk]).touch()
     bench_refresh_enqueue(candidate=candidate)
     activity_record(candidate=candidate)
     audit_record(actor=by, action=action, target=candidate, candidate_id=candidate.pk, data=data)

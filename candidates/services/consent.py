@@ -8,10 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from candidates.models import Candidate, Consent, ConsentPurpose
-from staffing.celery import enqueue_on_commit
-from staffing.models import User
-from staffing.services.audit import audit_record
-from staffing.services.pool import candidate_touch
+from staffing.base.audit import audit_record
+from staffing.base.models import User
+from staffing.base.queueing import enqueue_on_commit
 
 # Bump this whenever templates/candidates/_privacy_notice.html changes in substance; each consent
 # records the version the person saw.
@@ -78,7 +77,7 @@ def consent_withdraw(*, candidate: Candidate, by: User | None, purpose: str) -> 
 def _matching_consent_set(candidate: Candidate, value: bool) -> None:
     candidate.matching_consent = value
     candidate.save(update_fields=["matching_consent"])
-    candidate_touch(candidate_ids=[candidate.pk])
+    Candidate.objects.filter(pk__in=[candidate.pk]).touch()
     bench_refresh_enqueue(candidate=candidate)
 
 

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 
 from candidates.models import Candidate, CandidateCV
 from candidates.services.activity import activity_record
-from staffing.models import User
-from staffing.services.audit import audit_record, personal_data_view_record
+from staffing.base.audit import audit_record, personal_data_view_record
+from staffing.base.models import User
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

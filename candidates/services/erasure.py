@@ -33,9 +33,9 @@ from candidates.models import Candidate, CandidateCV, Invitation
 from candidates.services.consent import bench_refresh_enqueue
 from candidates.services.cv import cv_storage
 from candidates.services.export import relations_to_person
-from staffing.models import AuditEvent, OutboundEmail, Placement, ShortlistEntry, User
-from staffing.services.audit import audit_record
-from staffing.services.pool import candidate_touch
+from staffing.base.audit import audit_record
+from staffing.base.models import AuditEvent, OutboundEmail, User
+from staffing.models import Placement, ShortlistEntry
 
 # Rows pointing at the person that are kept (pointing at the anonymised row): the law requires
 # placements; matching logs hold no personal values; audit rows lose their data.
@@ -128,7 +128,7 @@ def candidate_erase(*, candidate: Candidate, by: User | None) -> None:
         works_office=False,
         status=Candidate.Status.ERASED,
     )
-    candidate_touch(candidate_ids=[candidate.pk])
+    Candidate.objects.filter(pk__in=[candidate.pk]).touch()
     bench_refresh_enqueue(candidate=candidate)
     if user is not None:
         _sessions_delete(user.pk)

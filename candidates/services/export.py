@@ -47,17 +47,10 @@ from candidates.models import (
 )
 from candidates.services.cv import cv_bytes
 from candidates.services.visibility import profile_views
-from staffing.models import (
-    AuditEvent,
-    Offer,
-    Placement,
-    ReliabilityRecord,
-    ServiceRating,
-    ShortlistEntry,
-    User,
-)
+from staffing.base.audit import audit_record
+from staffing.base.models import AuditEvent, User
+from staffing.models import Offer, Placement, ReliabilityRecord, ServiceRating, ShortlistEntry
 from staffing.presenters import offer_reasons
-from staffing.services.audit import audit_record
 
 # Fields never exported: secrets, and recruiters' internal working notes (see docs/privacy.md).
 EXCLUDED_FIELDS = {

@@ -18,9 +18,8 @@ from candidates.models import (
 )
 from candidates.services.activity import activity_record
 from candidates.services.consent import bench_refresh_enqueue
-from staffing.models import User
-from staffing.services.audit import audit_record
-from staffing.services.pool import candidate_touch
+from staffing.base.audit import audit_record
+from staffing.base.models import User
 
 PROFILE_FIELDS = (
     "first_name",
@@ -61,7 +60,7 @@ def profile_update(*, candidate: Candidate, by: User | None, data: dict[str, Any
 
 def _changed(candidate: Candidate, by: User | None, action: str, data: dict[str, Any]) -> None:
     """Tell the matching pool, restart the retention clock, and write the audit row."""
-    candidate_touch(candidate_ids=[candidate.pk])
+    Candidate.objects.filter(pk__in=[candidate.pk]).touch()
     bench_refresh_enqueue(candidate=candidate)
     if by is not None and getattr(by, "candidate", None) == candidate:
         activity_record(candidate=candidate)

@@ -22,9 +22,8 @@ from candidates.models import Candidate, CandidateActivity, ConsentPurpose, Rete
 from candidates.services.activity import activity_record
 from candidates.services.availability import availability_confirm_token
 from candidates.services.erasure import candidate_erase
-from staffing.models import AuditEvent
-from staffing.services.audit import audit_event, audit_record
-from staffing.services.pool import candidate_touch
+from staffing.base.audit import audit_event, audit_record
+from staffing.base.models import AuditEvent
 
 RENEW_SALT = "candidates.renew"
 
@@ -168,7 +167,7 @@ def _pause_without_retention_consent(now: dt.datetime) -> int:
         .values_list("pk", flat=True)
     )
     Candidate.objects.filter(pk__in=ids).update(status=Candidate.Status.INACTIVE)
-    candidate_touch(candidate_ids=ids)
+    Candidate.objects.filter(pk__in=ids).touch()
     AuditEvent.objects.bulk_create(
         audit_event(
             actor=None,

@@ -17,9 +17,8 @@ from django.utils.translation import gettext as _
 
 from candidates.models import Candidate, CandidateActivity, Invitation
 from candidates.services.consent import PRIVACY_NOTICE_VERSION, consent_give
-from staffing.models import User
-from staffing.services.audit import audit_record
-from staffing.services.pool import candidate_touch
+from staffing.base.audit import audit_record
+from staffing.base.models import User
 
 INVITATION_SALT = "candidates.invitation"
 INVITATION_MAX_AGE = 14 * 24 * 3600
@@ -63,7 +62,7 @@ def candidate_signup(
         candidate.save(update_fields=["user", "first_name", "last_name", "email", "status"])
     CandidateActivity.objects.get_or_create(candidate=candidate)
     consent_give(candidate=candidate, by=user, purposes=purposes, version=notice_version)
-    candidate_touch(candidate_ids=[candidate.pk])
+    Candidate.objects.filter(pk__in=[candidate.pk]).touch()
     audit_record(
         actor=user, action="candidate.signed_up", target=candidate, candidate_id=candidate.pk
     )
@@ -83,7 +82,7 @@ def candidate_email_verified(*, user: User) -> None:
         status=Candidate.Status.ACTIVE
     )
     if updated:
-        candidate_touch(candidate_ids=[user.candidate.pk])
+        Candidate.objects.filter(pk__in=[user.candidate.pk]).touch()
 
 
 def email_verification_pending(*, user: User) -> bool:

@@ -11,9 +11,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from candidates.models import Candidate, CandidateCV
-from staffing.models import AuditEvent, Offer, ReliabilityRecord, ServiceRating, User
+from staffing.base.audit import personal_data_view_record
+from staffing.base.models import AuditEvent, User
+from staffing.models import Offer, ReliabilityRecord, ServiceRating
 from staffing.presenters import offer_reasons
-from staffing.services.audit import personal_data_view_record
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,9 @@ from candidates.services.visibility import (
     reliability_records,
 )
 from candidates.views.self_service import cv_response
-from staffing.models import ReliabilityRecord, User
-from staffing.permissions import CLIENT_MANAGERS, RECRUITERS, role_required
+from staffing.base.access import CLIENT_MANAGERS, RECRUITERS, role_required
+from staffing.base.models import User
+from staffing.models import ReliabilityRecord
 from staffing.services.placements import PlacementError, reliability_record_answer
 
 

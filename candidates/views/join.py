@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from candidates.forms import JoinForm
 from candidates.services.signup import invitation_accept, invitation_from_token
-from staffing.permissions import public
+from staffing.base.access import public
 
 
 @public

@@ -53,9 +53,9 @@ from candidates.services.visibility import (
     profile_views,
     reliability_records,
 )
+from staffing.base.access import CANDIDATES, public, role_required
 from staffing.explanations import fit_summary
 from staffing.models import ShortlistEntry
-from staffing.permissions import CANDIDATES, public, role_required
 
 
 def candidate_view(view: Callable) -> Callable:

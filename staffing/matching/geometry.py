@@ -3,6 +3,8 @@ their own travel limit (exactly the haversine test, decided mostly in single pre
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from staffing.matching.features import RequestSpec
@@ -81,3 +83,11 @@ def distance_km(pool: Pool, spec: RequestSpec, index: np.ndarray) -> np.ndarray:
 
 def chord_km(c2: np.ndarray) -> np.ndarray:
     return EARTH_RADIUS_KM * np.sqrt(c2.astype(np.float64))
+
+
+def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle (haversine) distance in kilometres, on the same earth the engine uses."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, a)))

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from candidates.geo import distance_km
 from staffing.matching.features import CandidateFeatures, RequestSpec
+from staffing.matching.geometry import great_circle_km
 from staffing.matching.rules import (
     CLIENT_EXPERIENCE_CAP,
     DAILY_REST_SECONDS,
@@ -42,7 +42,7 @@ def hard_failures_of(p: CandidateFeatures, spec: RequestSpec) -> list[str]:
     if (
         p.latitude is None
         or p.longitude is None
-        or distance_km(p.latitude, p.longitude, spec.site_latitude, spec.site_longitude)
+        or great_circle_km(p.latitude, p.longitude, spec.site_latitude, spec.site_longitude)
         > p.max_travel_km + 1e-6
     ):
         failed.append("travel")
@@ -79,7 +79,7 @@ def score_naive(p: CandidateFeatures, spec: RequestSpec) -> float:
     lapses = p.no_shows + LATE_CANCELLATION_WEIGHT * p.late_cancellations
     total -= w["reliability"] * min(lapses, RELIABILITY_CAP) / RELIABILITY_CAP
     if p.latitude is not None and p.longitude is not None:
-        km = distance_km(p.latitude, p.longitude, spec.site_latitude, spec.site_longitude)
+        km = great_circle_km(p.latitude, p.longitude, spec.site_latitude, spec.site_longitude)
         total += w["distance"] * (1 - min(km, DISTANCE_SCALE_KM) / DISTANCE_SCALE_KM)
     if p.availability_confirmed_at is not None:
         stale = max(spec.stale_days, 1)

@@ -18,11 +18,15 @@ from typing import Any
 
 import numpy as np
 
-from candidates.languages import Language
 from staffing.matching.features import FEATURE_FIELDS, CandidateFeatures
 from staffing.matching.rules import EARTH_RADIUS_KM
 
-LANGUAGES: tuple[str, ...] = tuple(Language.values)
+# The languages the engine knows, in the order of its language columns and verified bits: the
+# codes of `candidates.languages.Language` (a test keeps them equal), as plain data so that the
+# engine imports no app.
+LANGUAGES: tuple[str, ...] = (
+    "fi", "sv", "en", "ru", "et", "de", "fr", "es", "ar", "so", "uk", "zh", "no", "ja",
+)  # fmt: skip
 LANG_INDEX = {code: i for i, code in enumerate(LANGUAGES)}
 ROLE_BITS = {"retail": 1, "office": 2}
 MARK_KINDS = {"favourite": 1, "do_not_return": 2}

@@ -5,7 +5,7 @@ from django.contrib.postgres.operations import BtreeGistExtension
 import django.contrib.postgres.fields.ranges
 import django.db.models.deletion
 import django.utils.timezone
-import staffing.models.users
+import staffing.base.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'users',
             },
             managers=[
-                ('objects', staffing.models.users.UserManager()),
+                ('objects', staffing.base.models.UserManager()),
             ],
         ),
         migrations.CreateModel(

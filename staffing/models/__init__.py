@@ -1,14 +1,15 @@
-from .audit import AuditEvent
+# The base layer's models (users, audit, outbox) are imported here so that Django registers them
+# with this app, as it always has.
+from staffing.base.models import AuditEvent, OutboundEmail, User
+
 from .bench import Bench, BenchEntry, SweepMark
 from .curation import ShortlistEdit
 from .feedback import PresentedDecline, ReliabilityRecord, ServiceRating, ShiftCancellation
-from .notifications import OutboundEmail
 from .offers import Offer
 from .operations import TaskFailure, WorkerHeartbeat
 from .placements import DAILY_REST, Placement
 from .requests import RequestLanguage, Shift, StaffingRequest
 from .shortlists import Shortlist, ShortlistEntry
-from .users import User
 
 __all__ = [
     "DAILY_REST",

@@ -6,9 +6,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from clients.models import ServiceProfile
-from staffing.celery import enqueue_on_commit
+from staffing.base.audit import audit_record
+from staffing.base.queueing import enqueue_on_commit
 from staffing.models import Bench, User
-from staffing.services.audit import audit_record
 
 
 def bench_refresh_request(*, profile: ServiceProfile, by: User) -> None:

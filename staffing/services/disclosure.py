@@ -6,9 +6,9 @@ from collections.abc import Sequence
 
 from django.db import transaction
 
+from staffing.base.audit import personal_data_view_record
 from staffing.models import AuditEvent, StaffingRequest, User
 from staffing.presenters import PresentedPerson
-from staffing.services.audit import personal_data_view_record
 
 
 def candidate_views_record(

@@ -1,5 +1,5 @@
 """What the client (and the recruiter) say about people: declines, cancellations, ratings, marks
-and no-shows. Everything the engine reads is followed by `candidate_touch` in the same
+and no-shows. Everything the engine reads is followed by `Candidate...touch()` in the same
 transaction; a slot that reopens asks for a backfill once the change is committed.
 """
 
@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from candidates.models import Candidate
 from clients.models import CandidateMark, ClientCompany
-from staffing.celery import enqueue_on_commit
+from staffing.base.audit import audit_record
+from staffing.base.queueing import enqueue_on_commit
 from staffing.models import (
     Placement,
     PresentedDecline,
@@ -23,8 +24,6 @@ from staffing.models import (
     StaffingRequest,
     User,
 )
-from staffing.services.audit import audit_record
-from staffing.services.pool import candidate_touch
 
 
 class FeedbackError(ValidationError):
@@ -62,7 +61,7 @@ def _placements_cancel(placements: list[Placement], *, reason: str) -> list[int]
         cancel_reason=reason[:300],
         updated_at=now,
     )
-    candidate_touch(candidate_ids=[p.candidate_id for p in placements])
+    Candidate.objects.filter(pk__in=[p.candidate_id for p in placements]).touch()
     return ids
 
 
@@ -216,7 +215,7 @@ def service_rating_give(
         if placement.status == Placement.Status.CONFIRMED:
             placement.status = Placement.Status.COMPLETED
             placement.save(update_fields=["status", "updated_at"])
-        candidate_touch(candidate_ids=[placement.candidate_id])
+        Candidate.objects.filter(pk__in=[placement.candidate_id]).touch()
         audit_record(
             actor=by,
             action="placement.rated" if created else "placement.rating_changed",
@@ -250,7 +249,7 @@ def candidate_mark_set(
                 candidate=candidate,
                 defaults={"kind": kind, "reason": (reason or "").strip()[:300], "created_by": by},
             )
-        candidate_touch(candidate_ids=[candidate.pk])
+        Candidate.objects.filter(pk__in=[candidate.pk]).touch()
         audit_record(
             actor=by,
             action="candidate.marked",
@@ -285,7 +284,7 @@ def placement_no_show_report(
             reported_by=by,
         )
         ServiceRating.objects.filter(placement=placement).delete()
-        candidate_touch(candidate_ids=[placement.candidate_id])
+        Candidate.objects.filter(pk__in=[placement.candidate_id]).touch()
         reopen = not _ended(placement) and request.status != StaffingRequest.Status.CANCELLED
         if reopen and request.status == StaffingRequest.Status.FILLED:
             request.status, request.filled_at = StaffingRequest.Status.OFFERING, None

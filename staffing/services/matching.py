@@ -22,6 +22,7 @@ from django.utils import timezone
 from candidates.availability import shift_requirements
 from candidates.models import Candidate
 from clients.models import ServiceProfile, Site
+from staffing.base.audit import audit_event
 from staffing.matching.engine import MatchResult, rank
 from staffing.matching.features import RequestSpec, ShiftSpec
 from staffing.matching.pool import Pool
@@ -36,7 +37,6 @@ from staffing.models import (
     ShortlistEntry,
     StaffingRequest,
 )
-from staffing.services.audit import audit_event
 from staffing.services.pool import pool_current, pool_keeper, pool_reload
 from staffing.services.statements import prepared_execute
 

@@ -22,7 +22,8 @@ from psycopg2.extras import DateTimeTZRange
 
 from candidates.models import Candidate
 from clients.models import CandidateMark
-from staffing.celery import task_enqueue
+from staffing.base.audit import audit_record
+from staffing.base.queueing import task_enqueue
 from staffing.models import (
     DAILY_REST,
     Offer,
@@ -32,13 +33,11 @@ from staffing.models import (
     StaffingRequest,
     User,
 )
-from staffing.services.audit import audit_record
 from staffing.services.notifications import (
     offer_closed_notify,
     offer_made_notify,
     placement_confirmed_notify,
 )
-from staffing.services.pool import candidate_touch
 
 Status = StaffingRequest.Status
 OFFER_LINK_SALT = "staffing.offer.respond"
@@ -501,7 +500,7 @@ def _accept(
     offer.status = Offer.Status.ACCEPTED
     offer.responded_at = now
     offer.save(update_fields=["status", "responded_at", "updated_at"])
-    candidate_touch(candidate_ids=[offer.candidate_id])
+    Candidate.objects.filter(pk__in=[offer.candidate_id]).touch()
     audit_record(
         actor=by,
         action="offer.accepted",

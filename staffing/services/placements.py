@@ -14,11 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from candidates.models import Candidate
+from staffing.base.audit import audit_record
 from staffing.models import Placement, ReliabilityRecord, StaffingRequest, User
-from staffing.services.audit import audit_record
 from staffing.services.notifications import placement_cancelled_notify
 from staffing.services.offers import request_backfill
-from staffing.services.pool import candidate_touch
 
 # A person cancelling closer to the start than this leaves the client short: a late cancellation.
 LATE_CANCELLATION = dt.timedelta(hours=24)
@@ -63,7 +62,7 @@ def placement_cancel(*, placement: Placement, by: User, reason: str) -> Placemen
                 kind=ReliabilityRecord.Kind.LATE_CANCELLATION,
                 defaults={"candidate": locked.candidate, "reason": reason, "reported_by": by},
             )
-        candidate_touch(candidate_ids=[locked.candidate_id])
+        Candidate.objects.filter(pk__in=[locked.candidate_id]).touch()
         audit_record(
             actor=by,
             action="placement.cancelled",
@@ -121,7 +120,7 @@ def placements_complete(*, now: dt.datetime | None = None, limit: int = 500) -> 
         return []
     with transaction.atomic():
         # The usual lock order: people first (their matching data changes), then placements.
-        candidate_touch(candidate_ids=[candidate_id for _pk, candidate_id in due])
+        Candidate.objects.filter(pk__in=[candidate_id for _pk, candidate_id in due]).touch()
         claimed = list(
             Placement.objects.select_for_update(skip_locked=True)
             .filter(pk__in=[pk for pk, _candidate_id in due], status=Placement.Status.CONFIRMED)

@@ -2,10 +2,11 @@
 
 PostgreSQL is the source of truth. Every service that changes matching-relevant data about a
 person (profile, availability, dates off, languages, skills, assessments, placements, client
-marks) calls `candidate_touch`, which bumps `Candidate.updated_at`. Before each match the worker
-reads the (id, updated_at) of people changed since its watermark minus an overlap window (later
-commits can carry earlier timestamps), reloads those whose version differs, and counts new
-shortlist appearances for the fair-spread factor. See docs/matching.md for the reasoning.
+marks) calls `Candidate.objects.filter(...).touch()`, which bumps `Candidate.updated_at`.
+Before each match the worker reads the (id, updated_at) of people changed since its watermark
+minus an overlap window (later commits can carry earlier timestamps), reloads those whose
+version differs, and counts new shortlist appearances for the fair-spread factor. See
+docs/matching.md for the reasoning.
 """
 
 from __future__ import annotations
@@ -17,14 +18,13 @@ import gc
 import logging
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
-from django.db.models.functions import Now
 from django.utils import timezone
 
 from candidates.models import (
@@ -56,19 +56,6 @@ LOAD_CHUNK = 100_000  # rows per fetch when loading
 CATCH_UP_OVERLAP = dt.timedelta(seconds=5)
 # More shortlists than this are never mid-transaction at once (one per worker process).
 SHORTLISTS_IN_FLIGHT = 64
-
-
-def candidate_touch(*, candidate_ids: Iterable[int]) -> int:
-    """Mark people's matching data as changed, so every worker reloads them before its next match.
-
-    Call it (inside the same transaction) from every service that changes something the engine
-    reads: the profile's allow-listed fields, availability, dates off, languages, skills,
-    assessments, placements and client marks. Returns the number of rows touched.
-    """
-    ids = sorted(set(candidate_ids))
-    if not ids:
-        return 0
-    return Candidate.objects.filter(pk__in=ids).update(updated_at=Now())
 
 
 def _t(model) -> str:

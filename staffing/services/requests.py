@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from candidates.models import Skill
 from clients.models import ServiceProfile, Site
-from staffing.celery import enqueue_on_commit, task_enqueue
+from staffing.base.audit import audit_record
+from staffing.base.queueing import enqueue_on_commit, task_enqueue
 from staffing.models import RequestLanguage, Shift, StaffingRequest, User
-from staffing.services.audit import audit_record
 from staffing.services.notifications import urgent_request_notify
 
 MATCH_TASK = "staffing.tasks.match_request"

@@ -16,9 +16,9 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from candidates.models import Candidate
-from staffing.celery import enqueue_on_commit
+from staffing.base.audit import audit_record, personal_data_views_record
+from staffing.base.queueing import enqueue_on_commit
 from staffing.models import Shortlist, ShortlistEdit, ShortlistEntry, StaffingRequest, User
-from staffing.services.audit import audit_record, personal_data_views_record
 
 # Curation is possible while the request is still being staffed.
 EDITABLE_STATUSES = (

@@ -10,9 +10,10 @@ from django.views.decorators.http import require_http_methods
 
 from candidates.models import Skill
 from clients.models import ClientCompany
+from staffing.base.access import RECRUITERS, role_required
 from staffing.coverage import Heatmap, coverage_heatmap
 from staffing.models import Bench, User
-from staffing.permissions import RECRUITERS, profile_for_user, profiles_for_user, role_required
+from staffing.permissions import profile_for_user, profiles_for_user
 from staffing.services.bench import THIN_BELOW, bench_coverage
 from staffing.services.bench_requests import bench_refresh_request
 

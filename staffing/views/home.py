@@ -3,8 +3,8 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from staffing.base.access import EVERYONE, public, role_required
 from staffing.models import User
-from staffing.permissions import EVERYONE, public, role_required
 
 HOME_BY_ROLE = {
     User.Role.RECRUITER: "recruiter_board",

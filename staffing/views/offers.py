@@ -11,15 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from staffing.base.access import CANDIDATES, RECRUITERS, role_required
 from staffing.models import Offer, Placement, ReliabilityRecord, ServiceRating
 from staffing.permissions import (
-    CANDIDATES,
-    RECRUITERS,
     candidate_for_user,
     offers_for_user,
     placements_for_user,
     request_for_user,
-    role_required,
 )
 from staffing.presenters import offer_reasons
 from staffing.services.offers import (

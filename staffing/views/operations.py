@@ -7,8 +7,8 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from staffing.base.access import public, role_required
 from staffing.models import User
-from staffing.permissions import public, role_required
 from staffing.services.health import database_check, redis_check, system_status
 
 

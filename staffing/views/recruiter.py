@@ -17,14 +17,9 @@ from django.views.decorators.http import require_POST
 from candidates.models import Skill
 from candidates.permissions import candidates_for_user
 from clients.models import ClientCompany
+from staffing.base.access import RECRUITERS, role_required
 from staffing.models import Placement, ShortlistEdit, StaffingRequest
-from staffing.permissions import (
-    RECRUITERS,
-    placement_for_user,
-    request_for_user,
-    requests_for_user,
-    role_required,
-)
+from staffing.permissions import placement_for_user, request_for_user, requests_for_user
 from staffing.presenters import request_progress, request_timeline, shortlist_rows
 from staffing.services.feedback import placement_no_show_report
 from staffing.services.shortlists import (

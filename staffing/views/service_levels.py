@@ -7,8 +7,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from clients.models import ClientCompany
+from staffing.base.access import RECRUITERS, role_required
 from staffing.charts import bar_chart, duration_text, percent_text
-from staffing.permissions import RECRUITERS, role_required
 from staffing.services.service_levels import (
     SERVICE_LEVEL_DAYS,
     ClientServiceLevel,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from candidates.geo import distance_km, postal_code_lookup, postal_places
+from candidates.geo import postal_code_lookup, postal_places
+from staffing.matching.geometry import great_circle_km as distance_km
 
 
 @pytest.mark.parametrize(

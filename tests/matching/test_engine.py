@@ -244,3 +244,11 @@ def test_someone_travelling_the_longest_way_is_still_a_near_miss_on_another_cons
     missing = dataclasses.replace(far, availability=one_part_short)
     result = rank(Pool.from_features([missing]), request())
     assert [e.explanation["failed"][0]["code"] for e in result.near_misses] == ["weekly_grid"]
+
+
+def test_the_engine_knows_the_languages_people_can_declare():
+    """The engine keeps the codes as plain data; they must be the model's, in its order."""
+    from candidates.languages import Language
+    from staffing.matching.pool import LANGUAGES
+
+    assert tuple(Language.values) == LANGUAGES

@@ -20,7 +20,6 @@ from staffing.matching.rules import DEFAULT_WEIGHTS
 from staffing.models import Placement, ReliabilityRecord, ServiceRating
 from staffing.services.matching import request_spec
 from staffing.services.pool import (
-    candidate_touch,
     features_load,
     pool_current,
     pool_keeper,
@@ -157,7 +156,7 @@ def _mutate(rnd: random.Random, companies, skills) -> None:
     else:
         ShortlistEntryFactory(candidate=someone)
         return  # shortlist appearances are counted without a touch
-    candidate_touch(candidate_ids=[someone.pk])
+    Candidate.objects.filter(pk__in=[someone.pk]).touch()
 
 
 @pytest.mark.parametrize("seed", range(4))

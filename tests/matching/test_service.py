@@ -11,7 +11,6 @@ from candidates.models import Assessment, Candidate
 from staffing.matching.replay import RulesVersionMismatch, shortlist_replay
 from staffing.models import AuditEvent, StaffingRequest, User
 from staffing.services.matching import MANUAL_RULES_VERSION, shortlist_build
-from staffing.services.pool import candidate_touch
 from staffing.services.shortlists import shortlist_entry_add
 from tests.factories import (
     AssessmentFactory,
@@ -147,10 +146,10 @@ def test_a_change_is_seen_by_the_next_match():
         shift__starts_at=shift.starts_at - dt.timedelta(hours=2),
         shift__ends_at=shift.starts_at - dt.timedelta(hours=1),
     )
-    candidate_touch(candidate_ids=[booked.pk])
+    Candidate.objects.filter(pk__in=[booked.pk]).touch()
     barred = speaker()
     CandidateMarkFactory(candidate=barred, company=request.company, kind="do_not_return")
-    candidate_touch(candidate_ids=[barred.pk])
+    Candidate.objects.filter(pk__in=[barred.pk]).touch()
 
     shortlist = shortlist_build(request_id=request.pk)
 

@@ -18,19 +18,20 @@ from django.urls import reverse
 from django.utils import timezone
 
 from staffing import tasks
-from staffing.celery import app, task_enqueue
-from staffing.models import Bench, Offer, OutboundEmail, Placement, StaffingRequest
-from staffing.outages import broker_breaker, cache_breaker
-from staffing.services import pool as pool_service
-from staffing.services.bench import bench_refresh
-from staffing.services.bench_requests import bench_refresh_request
-from staffing.services.feedback import presented_decline
-from staffing.services.notifications import (
+from staffing.base.outages import broker_breaker, cache_breaker
+from staffing.base.outbox import (
     MAX_ATTEMPTS,
     email_message_id,
     email_send,
     emails_stuck_reclaim,
 )
+from staffing.base.queueing import task_enqueue
+from staffing.celery import app
+from staffing.models import Bench, Offer, OutboundEmail, Placement, StaffingRequest
+from staffing.services import pool as pool_service
+from staffing.services.bench import bench_refresh
+from staffing.services.bench_requests import bench_refresh_request
+from staffing.services.feedback import presented_decline
 from staffing.services.offers import offer_accept
 from staffing.services.pool import pool_current, pool_keeper, pool_reset
 from staffing.services.shortlists import shortlist_approve
@@ -340,12 +341,12 @@ def test_publishing_to_a_stalled_redis_gives_up_quickly_and_then_not_at_all(
     """Before: a submission hung as long as Redis was paused (19.8 s of a 20 s pause)."""
     from celery import Celery
 
-    from staffing import celery as staffing_celery
+    from staffing.base import queueing
 
     probe = Celery("probe", set_as_current=False)  # the tasks' app stays the project's
     probe.config_from_object("django.conf:settings", namespace="CELERY")
     probe.conf.broker_url = silent_redis
-    monkeypatch.setattr(staffing_celery, "app", probe)
+    monkeypatch.setattr(queueing, "app", probe)
     broker_breaker.reset()
     try:
         started = time.monotonic()

@@ -10,8 +10,8 @@ from django.utils import timezone, translation
 
 from candidates.models import Candidate
 from clients.models import CandidateMark
+from staffing.base.outbox import email_send
 from staffing.models import AuditEvent, Offer, OutboundEmail, Placement, StaffingRequest
-from staffing.services.notifications import email_send
 from staffing.services.offers import (
     OfferConflict,
     OfferNotOpen,

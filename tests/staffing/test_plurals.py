@@ -6,9 +6,9 @@ import pytest
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from staffing.base.audit import audit_record
 from staffing.explanations import explanation_lines
 from staffing.presenters import request_timeline
-from staffing.services.audit import audit_record
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
+from staffing.base.audit import audit_record
 from staffing.models import AuditEvent
 from staffing.presenters import request_timeline
-from staffing.services.audit import audit_record
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

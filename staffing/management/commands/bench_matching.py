@@ -53,7 +53,6 @@ from staffing.matching.pool import Pool
 from staffing.models import Placement, Shift, Shortlist, StaffingRequest, User
 from staffing.services.matching import request_spec
 from staffing.services.pool import (
-    candidate_touch,
     features_load,
     pool_memory_settle,
     pool_prepare_profiles,
@@ -485,7 +484,7 @@ class Command(BaseCommand):
             if top is not None:
                 with transaction.atomic():
                     Candidate.objects.filter(pk=top.candidate_id).update(matching_consent=False)
-                    candidate_touch(candidate_ids=[top.candidate_id])
+                    Candidate.objects.filter(pk__in=[top.candidate_id]).touch()
                 return top.candidate_id, False
         site = kwargs["site"]
         person = self._random_matchable()
@@ -517,7 +516,7 @@ class Command(BaseCommand):
             )
             Placement.objects.filter(candidate=person).delete()
             person.dates_off.all().delete()
-            candidate_touch(candidate_ids=[person.pk])
+            Candidate.objects.filter(pk__in=[person.pk]).touch()
         return person.pk, True
 
     def _random_matchable(self) -> Candidate:

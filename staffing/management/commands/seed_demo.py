@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from candidates.models import Assessment, Candidate, CandidateLanguage, CandidateSkill
 from clients.models import ClientCompany, ServiceProfile, Site
-from staffing.celery import task_enqueue
+from staffing.base.queueing import task_enqueue
 from staffing.demo.seed import DEFAULT_CANDIDATES, DEMO_PASSWORD, seed_demo
 from staffing.models import StaffingRequest, User
 

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.db import models
 
-from staffing.models import AuditEvent, User
+from staffing.base.models import AuditEvent, User
 
 
 def audit_record(

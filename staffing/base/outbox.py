@@ -1,0 +1,134 @@
+"""The email outbox: every email is a row queued inside the transaction that caused it, and sent
+by a worker after the commit.
+
+Each email is rendered in its recipient's language when queued and stored under a key naming
+the event, so the same event never queues two emails; the sending task claims the row with a
+conditional update, so each email goes out at most once in the normal case. A row a dead worker
+left `sending` is reclaimed by the sweep and sent again with the same Message-ID.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from staffing.base.models import OutboundEmail
+from staffing.base.queueing import enqueue_on_commit, task_enqueue
+
+logger = logging.getLogger(__name__)
+
+# An email whose sending failed this many times is given up (marked failed).
+MAX_ATTEMPTS = 5
+
+
+def email_queue(
+    *, key: str, to: str, language: str, template: str, context: dict[str, Any]
+) -> OutboundEmail | None:
+    """Render `emails/<template>` in `language` and queue it; None when the key was queued before.
+
+    Call inside the transaction that caused the email: the row commits with it, and the send
+    task is queued only after the commit.
+    """
+    if not to:
+        return None
+    with translation.override(language):
+        subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
+        body = render_to_string(f"emails/{template}.txt", context)
+    email, created = OutboundEmail.objects.get_or_create(
+        key=key,
+        defaults={"to": to, "language": language, "subject": subject[:200], "body": body},
+    )
+    if not created:
+        return None
+    enqueue_on_commit("staffing.tasks.send_email", email.pk)
+    return email
+
+
+def email_enqueue(*, email_id: int) -> bool:
+    """Ask a worker to send a committed email; False when the broker is unreachable (the sweep
+    sends it later)."""
+    return task_enqueue("staffing.tasks.send_email", email_id)
+
+
+def emails_unsent_requeue(*, waited: dt.timedelta, limit: int = 500) -> int:
+    """Queue again emails still waiting `waited` after they were queued (the broker was down),
+    after reclaiming those a dead worker left half-sent; returns how many were queued. Sending
+    claims the row, so a duplicate task is harmless."""
+    emails_stuck_reclaim()
+    cutoff = timezone.now() - waited
+    ids = list(
+        OutboundEmail.objects.filter(
+            status=OutboundEmail.Status.PENDING, created_at__lt=cutoff
+        ).values_list("pk", flat=True)[:limit]
+    )
+    for email_id in ids:
+        email_enqueue(email_id=email_id)
+    return len(ids)
+
+
+def emails_stuck_reclaim(*, now: dt.datetime | None = None) -> int:
+    """Put back emails left `sending` longer than EMAIL_SENDING_TIMEOUT_SECONDS (the worker
+    died while sending) so they are sent again, or mark them failed after MAX_ATTEMPTS.
+
+    Whether the dead worker's attempt reached the mail server cannot be known; a resend carries
+    the same Message-ID (`email_message_id`), so a receiver can drop the second copy.
+    """
+    now = now or timezone.now()
+    stuck = OutboundEmail.objects.filter(
+        status=OutboundEmail.Status.SENDING,
+        claimed_at__lt=now - dt.timedelta(seconds=settings.EMAIL_SENDING_TIMEOUT_SECONDS),
+    )
+    failed = stuck.filter(attempts__gte=MAX_ATTEMPTS).update(status=OutboundEmail.Status.FAILED)
+    reclaimed = stuck.update(status=OutboundEmail.Status.PENDING, claimed_at=None)
+    if failed or reclaimed:
+        logger.warning("Reclaimed %s stuck emails; %s given up.", reclaimed, failed)
+    return reclaimed
+
+
+def email_message_id(email: OutboundEmail) -> str:
+    """The same Message-ID for every attempt at one email (its key is the event it tells of)."""
+    digest = hashlib.sha256(email.key.encode()).hexdigest()[:24]
+    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ") or "staffing.invalid"
+    return f"<{email.pk}.{digest}@{domain}>"
+
+
+def email_send(*, email_id: int) -> bool:
+    """Send one queued email if nobody has claimed it yet; True when this call sent it."""
+    now = timezone.now()
+    claimed = OutboundEmail.objects.filter(pk=email_id, status=OutboundEmail.Status.PENDING).update(
+        status=OutboundEmail.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return False
+    email = OutboundEmail.objects.get(pk=email_id)
+    message = EmailMessage(
+        email.subject,
+        email.body,
+        settings.DEFAULT_FROM_EMAIL,
+        [email.to],
+        headers={"Message-ID": email_message_id(email)},
+    )
+    try:
+        message.send()
+    except OSError:
+        # Nothing went out (the server refused or was unreachable): let the sweep try again.
+        email.status = (
+            OutboundEmail.Status.FAILED
+            if email.attempts >= MAX_ATTEMPTS
+            else OutboundEmail.Status.PENDING
+        )
+        email.save(update_fields=["status"])
+        logger.warning("Sending email %s failed.", email_id, exc_info=True)
+        return False
+    email.status = OutboundEmail.Status.SENT
+    email.sent_at = timezone.now()
+    email.save(update_fields=["status", "sent_at"])
+    return True
