@@ -139,11 +139,26 @@ class StaffingRequest(models.Model):
     def is_final(self) -> bool:
         return self.status in (self.Status.FILLED, self.Status.CANCELLED)
 
+    @property
+    def is_curatable(self) -> bool:
+        """Recruiters may still add, remove and reorder people: it has a shortlist and is still
+        being staffed."""
+        return self.status in CURATABLE_STATUSES
+
     def confirmed_people(self) -> int:
         """Distinct people with an active placement on the request (one person may hold several
         shifts)."""
         active = self.placements.filter(status__in=self.placements.model.ACTIVE_STATUSES)
         return active.values("candidate_id").distinct().count()
+
+
+# Curation is possible while the request is still being staffed.
+CURATABLE_STATUSES = (
+    StaffingRequest.Status.SHORTLISTED,
+    StaffingRequest.Status.APPROVED,
+    StaffingRequest.Status.OFFERING,
+    StaffingRequest.Status.NEEDS_ATTENTION,
+)
 
 
 class ShiftQuerySet(models.QuerySet):

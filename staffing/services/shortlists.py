@@ -20,13 +20,6 @@ from staffing.base.audit import audit_record, personal_data_views_record
 from staffing.base.queueing import enqueue_on_commit
 from staffing.models import Shortlist, ShortlistEdit, ShortlistEntry, StaffingRequest, User
 
-# Curation is possible while the request is still being staffed.
-EDITABLE_STATUSES = (
-    StaffingRequest.Status.SHORTLISTED,
-    StaffingRequest.Status.APPROVED,
-    StaffingRequest.Status.OFFERING,
-    StaffingRequest.Status.NEEDS_ATTENTION,
-)
 SEARCH_LIMIT = 20
 
 
@@ -38,7 +31,7 @@ def _locked(shortlist: Shortlist) -> tuple[Shortlist, StaffingRequest]:
     """Lock the request, then the shortlist (always in this order), and check they are editable."""
     request = StaffingRequest.objects.select_for_update().get(pk=shortlist.request_id)
     shortlist = Shortlist.objects.select_for_update().get(pk=shortlist.pk)
-    if request.status not in EDITABLE_STATUSES:
+    if not request.is_curatable:
         raise ShortlistError(_("This request is no longer being staffed."))
     if request.current_shortlist != shortlist:
         raise ShortlistError(_("A newer shortlist exists for this request."))

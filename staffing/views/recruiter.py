@@ -99,7 +99,7 @@ def _detail_context(request: HttpRequest, staffing_request: StaffingRequest) -> 
         "progress": request_progress(staffing_request),
         "placements": placements,
         "timeline": request_timeline(staffing_request, for_client=False),
-        "editable": staffing_request.status not in ("filled", "cancelled", "received"),
+        "editable": staffing_request.is_curatable,
     }
 
 
