@@ -18,6 +18,7 @@ from candidates.models import (
     WorkExperience,
 )
 from candidates.services.consent import PRIVACY_NOTICE_VERSION
+from staffing.base.models import User
 
 PURPOSE_CHOICES = ConsentPurpose.choices
 
@@ -230,8 +231,6 @@ class InvitationForm(forms.Form):
     )
 
     def clean_email(self) -> str:
-        from staffing.models import User
-
         email = self.cleaned_data["email"].strip().lower()
         if User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError(

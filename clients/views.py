@@ -36,15 +36,10 @@ from staffing.permissions import (
 from staffing.presenters import presented_people, request_progress, request_timeline
 from staffing.services.disclosure import candidate_views_record
 from staffing.services.estimates import fill_estimate
-from staffing.services.feedback import (
-    candidate_mark_set,
-    placement_no_show_report,
-    presented_decline,
-    request_cancel,
-    service_rating_give,
-    shift_cancel,
-)
+from staffing.services.feedback import candidate_mark_set, presented_decline, service_rating_give
+from staffing.services.placements import placement_no_show_report
 from staffing.services.requests import LanguageNeed, staffing_request_submit
+from staffing.services.requests.cancel import request_cancel, shift_cancel
 
 LIST_FILTERS = ("open", "filled", "past", "all")
 

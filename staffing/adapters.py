@@ -5,6 +5,9 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
+from candidates.services.activity import activity_record
+from candidates.services.consent import PRIVACY_NOTICE_VERSION
+from candidates.services.signup import candidate_email_verified, candidate_signup
 from staffing.models import User
 
 
@@ -16,9 +19,6 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def save_user(self, request, user, form, commit=True):
         """Self sign-up is for candidates: create their profile and record their consents."""
-        from candidates.services.consent import PRIVACY_NOTICE_VERSION
-        from candidates.services.signup import candidate_signup
-
         user = super().save_user(request, user, form, commit=True)
         data = form.cleaned_data
         candidate_signup(
@@ -44,16 +44,12 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def confirm_email(self, request, email_address):
         """A verified address activates a self-signed-up candidate."""
-        from candidates.services.signup import candidate_email_verified
-
         confirmed = super().confirm_email(request, email_address)
         if confirmed:
             candidate_email_verified(user=email_address.user)
         return confirmed
 
     def login(self, request, user):
-        from candidates.services.activity import activity_record
-
         super().login(request, user)
         candidate = getattr(user, "candidate", None)
         if candidate is not None:

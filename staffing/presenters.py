@@ -11,6 +11,7 @@ from django.db.models import Max, Min
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from candidates.models import CandidateLanguage, CandidateSkill
 from staffing.explanations import explanation_parts, factor_label, fit_summary
 from staffing.models import (
     AuditEvent,
@@ -285,8 +286,6 @@ def _languages_and_skills(
     req: StaffingRequest, ids: list[int]
 ) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
     """Each person's languages, and the skills they have among those the request names."""
-    from candidates.models import CandidateLanguage, CandidateSkill
-
     languages: dict[int, list[str]] = {}
     for row in CandidateLanguage.objects.filter(candidate_id__in=ids).order_by("-level"):
         languages.setdefault(row.candidate_id, []).append(str(row))
@@ -350,8 +349,6 @@ class ShortlistRow:
 def shortlist_rows(entries: list, *, skill_names: dict[int, str]) -> list[ShortlistRow]:
     """Shortlist entries (ranked or near misses) with their strongest reasons up front: the
     three largest point contributions, the largest penalty, distance and languages."""
-    from candidates.models import CandidateLanguage
-
     languages: dict[int, list[str]] = {}
     rows = CandidateLanguage.objects.filter(candidate_id__in=[e.candidate_id for e in entries])
     for row in rows.order_by("-level", "language"):

@@ -27,6 +27,7 @@ def candidate_resume(*, candidate: Candidate) -> bool:
 
     if candidate.status != Candidate.Status.INACTIVE or candidate.user is None:
         return False
+    # Imported here: signup records activity through this module, which it imports first.
     from candidates.services.signup import email_verification_pending
 
     if email_verification_pending(user=candidate.user):

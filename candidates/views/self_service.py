@@ -43,6 +43,7 @@ from candidates.services.export import (
     data_export_zip,
     export_sections,
 )
+from candidates.services.reminders import profile_renew_by_token
 from candidates.services.signup import email_verification_pending
 from candidates.services.visibility import (
     completeness,
@@ -420,8 +421,6 @@ def resume(request: HttpRequest) -> HttpResponse:
 @public
 def renew(request: HttpRequest, token: str) -> HttpResponse:
     """The "keep my profile" link from the retention email: GET shows the button, POST renews."""
-    from candidates.services.reminders import profile_renew_by_token
-
     if request.method == "POST":
         renewed = profile_renew_by_token(token=token)
         return render(request, "candidates/token_done.html", {"ok": renewed is not None})

@@ -7,9 +7,24 @@ from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from psycopg2.extras import DateTimeTZRange
 
 # The Working Hours Act's daily rest: at least 11 hours between two shifts of one person.
 DAILY_REST = dt.timedelta(hours=11)
+
+
+class PlacementQuerySet(models.QuerySet):
+    def book(self, *, request, candidate, shift) -> Placement:
+        """Book `candidate` for `shift` of `request`: the row with its period and its blocked
+        range (the shift and the daily rest after it), which the exclusion constraint checks
+        against the person's other bookings. Offers are the one way in (`offer_accept`)."""
+        return self.create(
+            candidate=candidate,
+            request=request,
+            shift=shift,
+            period=DateTimeTZRange(shift.starts_at, shift.ends_at),
+            blocked=DateTimeTZRange(*Placement.blocked_range(shift.starts_at, shift.ends_at)),
+        )
 
 
 class Placement(models.Model):
@@ -55,6 +70,8 @@ class Placement(models.Model):
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = PlacementQuerySet.as_manager()
 
     class Meta:
         ordering = ["period"]

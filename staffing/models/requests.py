@@ -169,6 +169,7 @@ class ShiftQuerySet(models.QuerySet):
 
     def with_placed(self) -> ShiftQuerySet:
         """Each shift annotated with `placed`: its active (confirmed or completed) placements."""
+        # Imported here: placements.py is loaded after this module in staffing.models.
         from staffing.models.placements import Placement
 
         return self.annotate(

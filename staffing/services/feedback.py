@@ -1,68 +1,34 @@
-"""What the client (and the recruiter) say about people: declines, cancellations, ratings, marks
-and no-shows. Everything the engine reads is followed by `Candidate...touch()` in the same
-transaction; a slot that reopens asks for a backfill once the change is committed.
+"""What the client says about people: declining a presented person, ratings and marks.
+Everything the engine reads is followed by `Candidate...touch()` in the same transaction; a slot
+that reopens asks for a backfill once the change is committed. (Cancelling a request or a shift
+is in `staffing.services.requests.cancel`; no-shows are in `staffing.services.placements`.)
 """
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from candidates.models import Candidate
 from clients.models import CandidateMark, ClientCompany
 from staffing.base.audit import audit_record
-from staffing.base.queueing import enqueue_on_commit
 from staffing.models import (
     Placement,
     PresentedDecline,
-    ReliabilityRecord,
     ServiceRating,
-    Shift,
-    ShiftCancellation,
     StaffingRequest,
     User,
 )
-
-
-class FeedbackError(ValidationError):
-    """A step that cannot be done; the message is for the person who tried."""
-
-
-def _backfill_on_commit(*, request_id: int, by: User, reason: str) -> None:
-    """Offer the reopened place once this commits. The request is OFFERING by then, which the
-    offer-wave sweep advances if this message is lost."""
-    enqueue_on_commit("staffing.tasks.backfill_request", request_id, by.pk, reason)
-
-
-def _placed_tell(*, placement_ids: list[int], reason: str) -> None:
-    """Queue an email to each person whose placement the client cancelled (sent after commit)."""
-    if placement_ids:
-        from staffing.services.notifications import placements_cancelled_tell
-
-        placements_cancelled_tell(placement_ids=placement_ids, reason=reason)
-
-
-def _active_placements(**filters) -> list[Placement]:
-    return list(
-        Placement.objects.select_for_update()
-        .filter(status=Placement.Status.CONFIRMED, **filters)
-        .order_by("pk")
-    )
-
-
-def _placements_cancel(placements: list[Placement], *, reason: str) -> list[int]:
-    ids = [p.pk for p in placements]
-    now = timezone.now()
-    Placement.objects.filter(pk__in=ids).update(
-        status=Placement.Status.CANCELLED,
-        cancelled_at=now,
-        cancel_reason=reason[:300],
-        updated_at=now,
-    )
-    Candidate.objects.filter(pk__in=[p.candidate_id for p in placements]).touch()
-    return ids
+from staffing.services.errors import FeedbackError
+from staffing.services.placements import (
+    backfill_on_commit,
+    placement_complete,
+    placement_ended,
+    placements_active_locked,
+    placements_cancel_for_client,
+    placements_cancelled_tell_later,
+)
+from staffing.services.requests.status import request_status_set
 
 
 def presented_decline(
@@ -79,14 +45,18 @@ def presented_decline(
             raise FeedbackError(_("This request has been cancelled."))
         if PresentedDecline.objects.filter(request=request, candidate=candidate).exists():
             raise FeedbackError(_("You have already declined this person."))
-        placements = _active_placements(request=request, candidate=candidate)
-        cancelled = _placements_cancel(placements, reason=reason)
+        placements = placements_active_locked(request=request, candidate=candidate)
+        cancelled = placements_cancel_for_client(placements, reason=reason)
         decline = PresentedDecline.objects.create(
             request=request, candidate=candidate, reason=reason[:300], by=by
         )
         if request.status == StaffingRequest.Status.FILLED and cancelled:
-            request.status, request.filled_at = StaffingRequest.Status.OFFERING, None
-            request.save(update_fields=["status", "filled_at", "updated_at"])
+            request_status_set(
+                staffing_request=request,
+                status=StaffingRequest.Status.OFFERING,
+                by=by,
+                filled_at=None,
+            )
         audit_record(
             actor=by,
             action="person.declined_by_client",
@@ -95,92 +65,9 @@ def presented_decline(
             candidate_id=candidate.pk,
             data={"reason": reason[:300], "placements_cancelled": len(cancelled)},
         )
-        _placed_tell(placement_ids=cancelled, reason="declined_by_client")
-        _backfill_on_commit(request_id=request.pk, by=by, reason="client_declined")
+        placements_cancelled_tell_later(placement_ids=cancelled, reason="declined_by_client")
+        backfill_on_commit(request_id=request.pk, by=by, reason="client_declined")
     return decline
-
-
-def request_cancel(*, staffing_request: StaffingRequest, by: User, reason: str) -> StaffingRequest:
-    """Cancel the whole request; the people placed are told."""
-    with transaction.atomic():
-        request = StaffingRequest.objects.select_for_update().get(pk=staffing_request.pk)
-        if request.status == StaffingRequest.Status.CANCELLED:
-            raise FeedbackError(_("This request is already cancelled."))
-        if request.shifts.filter(starts_at__lte=timezone.now()).exists():
-            raise FeedbackError(_("A shift has already started: call the agency instead."))
-        cancelled = _placements_cancel(_active_placements(request=request), reason=reason or "")
-        request.status = StaffingRequest.Status.CANCELLED
-        request.save(update_fields=["status", "updated_at"])
-        audit_record(
-            actor=by,
-            action="request.cancelled",
-            target=request,
-            staffing_request_id=request.pk,
-            data={"reason": (reason or "")[:300], "placements_cancelled": len(cancelled)},
-        )
-        _placed_tell(placement_ids=cancelled, reason="request_cancelled")
-        _offers_withdraw(request, by)
-    return request
-
-
-def _offers_withdraw(request: StaffingRequest, by: User) -> None:
-    from staffing.services.offers import offers_withdraw
-
-    offers_withdraw(staffing_request=request, by=by)
-
-
-def _fill_settle(request: StaffingRequest, by: User) -> None:
-    """The shifts left may all be full now: then the request is filled."""
-    from staffing.services.offers import request_fill_settle
-
-    request_fill_settle(staffing_request=request, by=by)
-
-
-def shift_cancel(*, shift: Shift, by: User, reason: str) -> ShiftCancellation:
-    """Cancel one shift of a request; the last open shift cancels the whole request."""
-    with transaction.atomic():
-        request = StaffingRequest.objects.select_for_update().get(pk=shift.request_id)
-        shift = Shift.objects.select_for_update().get(pk=shift.pk)
-        if request.status == StaffingRequest.Status.CANCELLED:
-            raise FeedbackError(_("This request is already cancelled."))
-        if ShiftCancellation.objects.filter(shift=shift).exists():
-            raise FeedbackError(_("This shift is already cancelled."))
-        if shift.starts_at <= timezone.now():
-            raise FeedbackError(_("This shift has already started: call the agency instead."))
-        cancelled = _placements_cancel(_active_placements(shift=shift), reason=reason or "")
-        cancellation = ShiftCancellation.objects.create(
-            shift=shift, reason=(reason or "")[:300], by=by
-        )
-        audit_record(
-            actor=by,
-            action="shift.cancelled",
-            target=shift,
-            staffing_request_id=request.pk,
-            data={
-                "reason": (reason or "")[:300],
-                "starts_at": shift.starts_at.isoformat(),
-                "placements_cancelled": len(cancelled),
-            },
-        )
-        if not request.shifts.active().exists():
-            request.status = StaffingRequest.Status.CANCELLED
-            request.save(update_fields=["status", "updated_at"])
-            audit_record(
-                actor=by,
-                action="request.cancelled",
-                target=request,
-                staffing_request_id=request.pk,
-                data={"reason": (reason or "")[:300], "last_shift": True},
-            )
-            _offers_withdraw(request, by)
-        else:
-            _fill_settle(request, by)
-        _placed_tell(placement_ids=cancelled, reason="shift_cancelled")
-    return cancellation
-
-
-def _ended(placement: Placement) -> bool:
-    return placement.shift.ends_at <= timezone.now()
 
 
 def service_rating_give(
@@ -200,7 +87,7 @@ def service_rating_give(
         )
         if placement.status not in Placement.ACTIVE_STATUSES:
             raise FeedbackError(_("Only people who did the shift can be rated."))
-        if not _ended(placement):
+        if not placement_ended(placement):
             raise FeedbackError(_("You can rate the service once the shift is over."))
         rating, created = ServiceRating.objects.update_or_create(
             placement=placement,
@@ -212,9 +99,7 @@ def service_rating_give(
                 "by": by,
             },
         )
-        if placement.status == Placement.Status.CONFIRMED:
-            placement.status = Placement.Status.COMPLETED
-            placement.save(update_fields=["status", "updated_at"])
+        placement_complete(placement)
         Candidate.objects.filter(pk__in=[placement.candidate_id]).touch()
         audit_record(
             actor=by,
@@ -258,45 +143,3 @@ def candidate_mark_set(
             data={"kind": kind or None, "previous": existing.kind if existing else None},
         )
     return mark
-
-
-def placement_no_show_report(
-    *, placement: Placement, by: User, reason: str = ""
-) -> ReliabilityRecord:
-    """Record that a placed person did not come; it feeds reliability and, while the shift is
-    still on, reopens the slot for a backfill."""
-    with transaction.atomic():
-        request = StaffingRequest.objects.select_for_update().get(pk=placement.request_id)
-        placement = (
-            Placement.objects.select_for_update().select_related("shift").get(pk=placement.pk)
-        )
-        if placement.status not in Placement.ACTIVE_STATUSES:
-            raise FeedbackError(_("This placement is not active."))
-        if placement.shift.starts_at > timezone.now():
-            raise FeedbackError(_("A no-show can be reported once the shift has started."))
-        placement.status = Placement.Status.NO_SHOW
-        placement.save(update_fields=["status", "updated_at"])
-        record = ReliabilityRecord.objects.create(
-            placement=placement,
-            candidate_id=placement.candidate_id,
-            kind=ReliabilityRecord.Kind.NO_SHOW,
-            reason=(reason or "").strip()[:500],
-            reported_by=by,
-        )
-        ServiceRating.objects.filter(placement=placement).delete()
-        Candidate.objects.filter(pk__in=[placement.candidate_id]).touch()
-        reopen = not _ended(placement) and request.status != StaffingRequest.Status.CANCELLED
-        if reopen and request.status == StaffingRequest.Status.FILLED:
-            request.status, request.filled_at = StaffingRequest.Status.OFFERING, None
-            request.save(update_fields=["status", "filled_at", "updated_at"])
-        audit_record(
-            actor=by,
-            action="placement.no_show",
-            target=record,
-            staffing_request_id=request.pk,
-            candidate_id=placement.candidate_id,
-            data={"reason": record.reason, "backfill": reopen},
-        )
-        if reopen:
-            _backfill_on_commit(request_id=request.pk, by=by, reason="no_show")
-    return record

@@ -12,6 +12,7 @@ from django.utils import translation
 from candidates.models import Candidate
 from staffing.base.outbox import email_queue
 from staffing.models import Offer, OutboundEmail, Placement, StaffingRequest, User
+from staffing.presenters import offer_reasons
 
 
 def _absolute(path: str) -> str:
@@ -44,8 +45,6 @@ def _request_context(req: StaffingRequest) -> dict[str, Any]:
 
 def offer_made_notify(*, offer: Offer, link_path: str) -> OutboundEmail | None:
     """The offer, with a one-tap link (`link_path`, signed by the caller) to answer it."""
-    from staffing.presenters import offer_reasons
-
     to, language = _candidate_address(offer.candidate)
     with translation.override(language):
         reasons = offer_reasons(offer.shortlist_entry.explanation if offer.shortlist_entry else {})

@@ -38,6 +38,7 @@ from staffing.services.notifications import (
     offer_made_notify,
     placement_confirmed_notify,
 )
+from staffing.services.requests import request_status_set
 
 Status = StaffingRequest.Status
 OFFER_LINK_SALT = "staffing.offer.respond"
@@ -168,7 +169,7 @@ def request_backfill(
             data={"reason": reason},
         )
         if req.status == Status.FILLED and not _is_filled(req):
-            _status_set(req, Status.OFFERING, by, filled_at=None)
+            request_status_set(staffing_request=req, status=Status.OFFERING, by=by, filled_at=None)
         return _wave_send(req, by, timezone.now())
 
 
@@ -246,7 +247,7 @@ def _wave_send(req: StaffingRequest, by: User | None, now: dt.datetime) -> list[
     wave = (req.offers.aggregate(m=Max("wave"))["m"] or 0) + 1
     offers = [_offer_make(req, entry, fav, wave, deadline, now) for entry, fav in people]
     if req.status != Status.OFFERING:
-        _status_set(req, Status.OFFERING, by)
+        request_status_set(staffing_request=req, status=Status.OFFERING, by=by)
     audit_record(
         actor=by,
         action="offers.wave_sent",
@@ -360,26 +361,9 @@ def _expire_overdue(req: StaffingRequest, now: dt.datetime) -> int:
     return len(expired)
 
 
-def _status_set(
-    req: StaffingRequest, status: str, by: User | None, **fields: dt.datetime | None
-) -> None:
-    before = req.status
-    req.status = status
-    for name, value in fields.items():
-        setattr(req, name, value)
-    req.save(update_fields=["status", *fields, "updated_at"])
-    audit_record(
-        actor=by,
-        action=f"request.{status}",
-        target=req,
-        staffing_request_id=req.pk,
-        data={"from": before},
-    )
-
-
 def _needs_attention(req: StaffingRequest, by: User | None, reason: str) -> None:
     if req.status != Status.NEEDS_ATTENTION:
-        _status_set(req, Status.NEEDS_ATTENTION, by)
+        request_status_set(staffing_request=req, status=Status.NEEDS_ATTENTION, by=by)
         audit_record(
             actor=by,
             action="offers.exhausted",
@@ -392,7 +376,7 @@ def _needs_attention(req: StaffingRequest, by: User | None, reason: str) -> None
 def _request_fill(req: StaffingRequest, by: User | None, now: dt.datetime) -> None:
     """Every place is taken: mark the request filled and close the offers still open, kindly."""
     if req.status != Status.FILLED:
-        _status_set(req, Status.FILLED, by, filled_at=now)
+        request_status_set(staffing_request=req, status=Status.FILLED, by=by, filled_at=now)
     _pending_offers_close(req, Offer.Status.FILLED, by, action="offers.closed_filled")
 
 
@@ -482,7 +466,10 @@ def _accept(
         return _close(offer, Offer.Status.FILLED, by, now)
     try:
         with transaction.atomic():
-            placements = [_placement_make(req, offer.candidate, shift) for shift in shifts]
+            placements = [
+                Placement.objects.book(request=req, candidate=offer.candidate, shift=shift)
+                for shift in shifts
+            ]
     except IntegrityError:
         audit_record(
             actor=by,
@@ -513,16 +500,6 @@ def _accept(
     if _is_filled(req):
         _request_fill(req, by, now)
     return placements
-
-
-def _placement_make(req: StaffingRequest, candidate: Candidate, shift: Shift) -> Placement:
-    return Placement.objects.create(
-        candidate=candidate,
-        request=req,
-        shift=shift,
-        period=DateTimeTZRange(shift.starts_at, shift.ends_at),
-        blocked=DateTimeTZRange(*Placement.blocked_range(shift.starts_at, shift.ends_at)),
-    )
 
 
 def offer_decline(*, offer: Offer, by: User | None, reason: str = "") -> Offer:

@@ -1,8 +1,8 @@
-"""Placements after an offer was accepted: the person cancels, or contests a no-show or late
-cancellation recorded against them; once the shift is over the placement is completed. A reopened
-place is offered again (`request_backfill`).
-
-No-shows are recorded by `staffing.services.feedback.placement_no_show_report`.
+"""A placement's life after an offer was accepted (`Placement.objects.book`, in `offer_accept`):
+the person cancels; the client's side cancels it (a declined person, a cancelled shift or
+request); a no-show is reported; once the shift is over, or the client rated it, it is completed;
+the person contests a no-show or late cancellation recorded against them. A reopened place is
+offered again (`request_backfill`, or a backfill task once the change commits).
 """
 
 from __future__ import annotations
@@ -15,9 +15,12 @@ from django.utils.translation import gettext as _
 
 from candidates.models import Candidate
 from staffing.base.audit import audit_record
-from staffing.models import Placement, ReliabilityRecord, StaffingRequest, User
-from staffing.services.notifications import placement_cancelled_notify
+from staffing.base.queueing import enqueue_on_commit
+from staffing.models import Placement, ReliabilityRecord, ServiceRating, StaffingRequest, User
+from staffing.services.errors import FeedbackError
+from staffing.services.notifications import placement_cancelled_notify, placements_cancelled_tell
 from staffing.services.offers import request_backfill
+from staffing.services.requests.status import request_status_set
 
 # A person cancelling closer to the start than this leaves the client short: a late cancellation.
 LATE_CANCELLATION = dt.timedelta(hours=24)
@@ -167,3 +170,99 @@ def reliability_record_answer(
             data={"kind": locked.kind},
         )
     return locked
+
+
+def backfill_on_commit(*, request_id: int, by: User, reason: str) -> None:
+    """Offer the reopened place once this commits. The request is OFFERING by then, which the
+    offer-wave sweep advances if this message is lost."""
+    enqueue_on_commit("staffing.tasks.backfill_request", request_id, by.pk, reason)
+
+
+def placements_cancelled_tell_later(*, placement_ids: list[int], reason: str) -> None:
+    """Queue an email to each person whose placement the client cancelled (sent after commit)."""
+    if placement_ids:
+        placements_cancelled_tell(placement_ids=placement_ids, reason=reason)
+
+
+def placements_active_locked(**filters) -> list[Placement]:
+    """The confirmed placements matching `filters`, locked, in id order."""
+    return list(
+        Placement.objects.select_for_update()
+        .filter(status=Placement.Status.CONFIRMED, **filters)
+        .order_by("pk")
+    )
+
+
+def placements_cancel_for_client(placements: list[Placement], *, reason: str) -> list[int]:
+    """Cancel these placements on the client's side (a declined person, a cancelled shift or
+    request); returns their ids. Call with them locked (`placements_active_locked`)."""
+    ids = [p.pk for p in placements]
+    now = timezone.now()
+    Placement.objects.filter(pk__in=ids).update(
+        status=Placement.Status.CANCELLED,
+        cancelled_at=now,
+        cancel_reason=reason[:300],
+        updated_at=now,
+    )
+    Candidate.objects.filter(pk__in=[p.candidate_id for p in placements]).touch()
+    return ids
+
+
+def placement_complete(placement: Placement) -> None:
+    """A confirmed placement whose work was done (the client rated it) counts as completed."""
+    if placement.status == Placement.Status.CONFIRMED:
+        placement.status = Placement.Status.COMPLETED
+        placement.save(update_fields=["status", "updated_at"])
+
+
+def placement_ended(placement: Placement) -> bool:
+    """The placement's shift is over."""
+    return placement.shift.ends_at <= timezone.now()
+
+
+def placement_no_show_report(
+    *, placement: Placement, by: User, reason: str = ""
+) -> ReliabilityRecord:
+    """Record that a placed person did not come; it feeds reliability and, while the shift is
+    still on, reopens the slot for a backfill."""
+    with transaction.atomic():
+        request = StaffingRequest.objects.select_for_update().get(pk=placement.request_id)
+        placement = (
+            Placement.objects.select_for_update().select_related("shift").get(pk=placement.pk)
+        )
+        if placement.status not in Placement.ACTIVE_STATUSES:
+            raise FeedbackError(_("This placement is not active."))
+        if placement.shift.starts_at > timezone.now():
+            raise FeedbackError(_("A no-show can be reported once the shift has started."))
+        placement.status = Placement.Status.NO_SHOW
+        placement.save(update_fields=["status", "updated_at"])
+        record = ReliabilityRecord.objects.create(
+            placement=placement,
+            candidate_id=placement.candidate_id,
+            kind=ReliabilityRecord.Kind.NO_SHOW,
+            reason=(reason or "").strip()[:500],
+            reported_by=by,
+        )
+        ServiceRating.objects.filter(placement=placement).delete()
+        Candidate.objects.filter(pk__in=[placement.candidate_id]).touch()
+        reopen = (
+            not placement_ended(placement) and request.status != StaffingRequest.Status.CANCELLED
+        )
+        if reopen and request.status == StaffingRequest.Status.FILLED:
+            request_status_set(
+                staffing_request=request,
+                status=StaffingRequest.Status.OFFERING,
+                by=by,
+                filled_at=None,
+            )
+        audit_record(
+            actor=by,
+            action="placement.no_show",
+            target=record,
+            staffing_request_id=request.pk,
+            candidate_id=placement.candidate_id,
+            data={"reason": record.reason, "backfill": reopen},
+        )
+        if reopen:
+            backfill_on_commit(request_id=request.pk, by=by, reason="no_show")
+    return record

@@ -18,7 +18,11 @@ from django.utils.translation import gettext as _
 from candidates.models import Candidate
 from staffing.base.audit import audit_record, personal_data_views_record
 from staffing.base.queueing import enqueue_on_commit
+from staffing.matching.engine import hard_failures, rank
+from staffing.matching.pool import Pool
 from staffing.models import Shortlist, ShortlistEdit, ShortlistEntry, StaffingRequest, User
+from staffing.services.matching import request_spec
+from staffing.services.pool import features_load
 
 SEARCH_LIMIT = 20
 
@@ -201,11 +205,6 @@ def candidate_explain(
     *, staffing_request: StaffingRequest, candidate: Candidate
 ) -> tuple[float, dict[str, Any]]:
     """The engine's score and explanation of one person for this request (as if ranked alone)."""
-    from staffing.matching.engine import hard_failures, rank
-    from staffing.matching.pool import Pool
-    from staffing.services.matching import request_spec
-    from staffing.services.pool import features_load
-
     spec = request_spec(request=staffing_request)
     batch = features_load(ids=[candidate.pk])
     if not len(batch):

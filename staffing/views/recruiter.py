@@ -21,7 +21,7 @@ from staffing.base.access import RECRUITERS, role_required
 from staffing.models import Placement, ShortlistEdit, StaffingRequest
 from staffing.permissions import placement_for_user, request_for_user, requests_for_user
 from staffing.presenters import request_progress, request_timeline, shortlist_rows
-from staffing.services.feedback import placement_no_show_report
+from staffing.services.placements import placement_no_show_report
 from staffing.services.shortlists import (
     candidate_search,
     shortlist_approve,

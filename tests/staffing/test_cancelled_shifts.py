@@ -7,7 +7,6 @@ import pytest
 from django.utils import timezone
 
 from staffing.models import Offer, Placement, Shift, StaffingRequest
-from staffing.services.feedback import shift_cancel
 from staffing.services.offers import (
     offer_accept,
     offer_wave_send,
@@ -15,6 +14,7 @@ from staffing.services.offers import (
     request_fill_settle,
 )
 from staffing.services.placements import placement_cancel
+from staffing.services.requests.cancel import shift_cancel
 from tests.staffing.approved_requests import approved_request
 
 pytestmark = pytest.mark.django_db

@@ -22,12 +22,11 @@ from staffing.models import (
 from staffing.services.feedback import (
     FeedbackError,
     candidate_mark_set,
-    placement_no_show_report,
     presented_decline,
-    request_cancel,
     service_rating_give,
-    shift_cancel,
 )
+from staffing.services.placements import placement_no_show_report
+from staffing.services.requests.cancel import request_cancel, shift_cancel
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

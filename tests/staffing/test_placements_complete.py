@@ -17,8 +17,8 @@ from staffing.models import (
     ServiceRating,
     StaffingRequest,
 )
-from staffing.services.feedback import placement_no_show_report, service_rating_give
-from staffing.services.placements import placements_complete
+from staffing.services.feedback import service_rating_give
+from staffing.services.placements import placement_no_show_report, placements_complete
 from staffing.tasks import complete_ended_placements
 from tests import factories as f
 

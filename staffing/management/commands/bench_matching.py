@@ -46,6 +46,7 @@ from candidates.models import (
 )
 from clients.models import CandidateMark, ClientCompany, ServiceProfile, Site
 from staffing.celery import app
+from staffing.demo.candidates import generate_candidates
 from staffing.matching.engine import rank
 from staffing.matching.features import CandidateFeatures, RequestSpec
 from staffing.matching.naive import rank_naive
@@ -169,8 +170,6 @@ class Command(BaseCommand):
         return urlunsplit(url._replace(path=f"/{name}"))
 
     def _ensure_pool(self, count: int) -> None:
-        from staffing.demo.candidates import generate_candidates
-
         if Candidate.objects.count() == count:
             self.stdout.write(f"Reusing the pool of {count:,} candidates.")
             return

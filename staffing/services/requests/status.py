@@ -1,0 +1,38 @@
+"""The one writer of a staffing request's status."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from staffing.base.audit import audit_record
+from staffing.models import StaffingRequest, User
+
+
+def request_status_set(
+    *,
+    staffing_request: StaffingRequest,
+    status: str,
+    by: User | None,
+    data: dict[str, Any] | None = None,
+    **fields: dt.datetime | None,
+) -> None:
+    """Change the request's status (and `fields`, such as `filled_at`) and record it as
+    `request.<status>` with the status it came from. Call it with the request row locked.
+
+    Every status change goes through here, but one: a batch of matches marks its requests
+    SHORTLISTED in one statement on the matching hot path and records `shortlist.created` for
+    each (`staffing.services.matching`).
+    """
+    before = staffing_request.status
+    staffing_request.status = status
+    for name, value in fields.items():
+        setattr(staffing_request, name, value)
+    staffing_request.save(update_fields=["status", *fields, "updated_at"])
+    audit_record(
+        actor=by,
+        action=f"request.{status}",
+        target=staffing_request,
+        staffing_request_id=staffing_request.pk,
+        data={"from": before, **(data or {})},
+    )
