@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from candidates.models import Candidate
@@ -28,11 +27,3 @@ def candidates_for_user(user: User) -> QuerySet[Candidate]:
 
 def candidate_for_user(user: User, pk: int) -> Candidate:
     return get_object_or_404(candidates_for_user(user), pk=pk)
-
-
-def own_candidate(user: User) -> Candidate:
-    """The logged-in person's own profile (404 when they have none, or it is erased)."""
-    candidate = getattr(user, "candidate", None)
-    if candidate is None or candidate.status == Candidate.Status.ERASED:
-        raise Http404
-    return candidate

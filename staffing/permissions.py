@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from candidates.models import Candidate
 from clients.models import ServiceProfile
 from staffing.base.access import CANDIDATES, CLIENT_MANAGERS, RECRUITERS
 from staffing.models import Offer, Placement, StaffingRequest, User
@@ -37,10 +38,10 @@ def request_for_user(user: User, pk: int) -> StaffingRequest:
     )
 
 
-def candidate_for_user(user: User):
-    """The candidate profile of a logged-in candidate (404 when none)."""
+def own_candidate(user: User) -> Candidate:
+    """The logged-in person's own profile (404 when they have none, or it is erased)."""
     candidate = getattr(user, "candidate", None)
-    if candidate is None:
+    if candidate is None or candidate.status == Candidate.Status.ERASED:
         raise Http404
     return candidate
 
@@ -49,7 +50,7 @@ def offers_for_user(user: User) -> QuerySet[Offer]:
     """The offers made to this user (candidates only; everyone else sees none here)."""
     if user.role not in CANDIDATES:
         return Offer.objects.none()
-    return Offer.objects.filter(candidate=candidate_for_user(user)).order_by("-sent_at", "-pk")
+    return Offer.objects.filter(candidate=own_candidate(user)).order_by("-sent_at", "-pk")
 
 
 def placements_for_user(user: User) -> QuerySet[Placement]:
@@ -64,7 +65,7 @@ def placements_for_user(user: User) -> QuerySet[Placement]:
             status__in=Placement.ACTIVE_STATUSES,
         )
     elif user.role in CANDIDATES:
-        placements = Placement.objects.filter(candidate=candidate_for_user(user))
+        placements = Placement.objects.filter(candidate=own_candidate(user))
     else:
         return Placement.objects.none()
     return placements.order_by("shift__starts_at", "pk")

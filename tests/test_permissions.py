@@ -4,7 +4,7 @@ another company's object gets 404, and GET changes nothing."""
 from __future__ import annotations
 
 import pytest
-from django.urls import reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from candidates.models import Candidate
 from staffing.models import AuditEvent, Offer, Placement, ReliabilityRecord, StaffingRequest
@@ -31,41 +31,76 @@ def world():
     }
 
 
-# (url name, needs a request id (or "profile": its service profile id), roles admitted)
-PAGES = [
-    ("recruiter_board", False, {"recruiter"}),
-    ("recruiter_request_detail", True, {"recruiter"}),
-    ("client_requests", False, {"manager"}),
-    ("client_request_new", False, {"manager"}),
-    ("client_request_detail", True, {"manager"}),
-    ("client_request_status", True, {"manager"}),
-    ("client_request_people", True, {"manager"}),
-    ("client_request_cancel", True, {"manager"}),
-    ("client_request_estimate", False, {"manager"}),
-    ("recruiter_candidate_search", True, {"recruiter"}),
-    ("bench_coverage", False, {"recruiter"}),
-    ("bench_detail", "profile", {"recruiter"}),
-    ("service_levels", False, {"recruiter"}),
-    ("candidate_home", False, {"candidate"}),
-    ("candidate_profile", False, {"candidate"}),
-    ("candidate_languages", False, {"candidate"}),
-    ("candidate_skills", False, {"candidate"}),
-    ("candidate_experience", False, {"candidate"}),
-    ("candidate_availability", False, {"candidate"}),
-    ("candidate_cv", False, {"candidate"}),
-    ("candidate_privacy", False, {"candidate"}),
-    ("candidate_visibility", False, {"candidate"}),
-    ("candidate_data", False, {"candidate"}),
-    ("candidate_data_export", False, {"candidate"}),
-    ("agency_retention", False, set()),  # agency admins only
-    ("recruiter_candidate_invite", False, {"recruiter"}),
-    ("recruiter_candidate_detail", "candidate", {"recruiter"}),
-    ("candidate_offers", False, {"candidate"}),
-    ("candidate_assignments", False, {"candidate"}),
-    ("recruiter_request_offers", True, {"recruiter"}),
-    # Agency admins only (tests/staffing/test_system_page.py logs one in).
-    ("agency_system", False, {"admin"}),
-]
+# What the id in a page's route names, by how the route starts: the test world has one of each.
+OBJECT_KINDS = {
+    "agency/requests/": True,  # a staffing request (the manager's own)
+    "client/requests/": True,
+    "agency/bench/": "profile",  # its service profile
+    "agency/candidates/": "candidate",
+}
+# Pages a GET opens that do not answer 200 to every admitted user of the world below, each
+# checked where it is tested (the reason says where).
+NOT_PLAIN_PAGES = {
+    "home": "sends each role to its own home (test_each_role_lands_on_its_own_home)",
+    "candidate_cv_download": "needs a CV (tests/candidates/test_cv.py)",
+    "candidate_cv_for_viewer": "needs a CV (tests/candidates/test_cv.py)",
+    "candidate_verify_pending": "sends the verified on (candidates/test_signup_and_reminders)",
+}
+# The roles views declare, as this test's users.
+ROLE_USERS = {"recruiter": "recruiter", "admin": "admin", "client_manager": "manager"}
+ROLE_USERS["candidate"] = "candidate"
+
+
+def _project_views():
+    """(route, view, name) of every URL this project defines (not the admin's, allauth's or
+    i18n's)."""
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern):
+                yield prefix + str(pattern.pattern), pattern.callback, pattern.name
+
+    return [
+        (route, view, name)
+        for route, view, name in walk(get_resolver().url_patterns)
+        if view.__module__.split(".")[0] in {"staffing", "clients", "candidates"}
+    ]
+
+
+def _allowed_methods(view) -> list[str] | None:
+    """The methods a `require_http_methods` decorator lets through, None if there is none."""
+    func = view
+    while func is not None:
+        names = getattr(getattr(func, "__code__", None), "co_freevars", ())
+        if "request_method_list" in names:
+            return func.__closure__[names.index("request_method_list")].cell_contents
+        func = getattr(func, "__wrapped__", None)
+    return None
+
+
+def _pages() -> list[tuple[str, bool | str, set[str]]]:
+    """(url name, what its id names (False: none), users admitted) of every page a GET opens,
+    derived from the URL patterns and the roles each view declares. Actions (POST only) and
+    pages of other objects are checked in OBJECT_PAGES and the views' own tests."""
+    pages = []
+    for route, view, name in _project_views():
+        if view.roles == ("anonymous",) or name in NOT_PLAIN_PAGES:
+            continue
+        methods = _allowed_methods(view)
+        if methods is not None and "GET" not in methods:
+            continue
+        needs: bool | str | None = False
+        if "<" in route:
+            needs = next((k for start, k in OBJECT_KINDS.items() if route.startswith(start)), None)
+            if needs is None or route.count("<") > 1:
+                continue
+        pages.append((name, needs, {ROLE_USERS[r] for r in view.roles}))
+    return sorted(pages)
+
+
+PAGES = _pages()
 ROLES = ["recruiter", "manager", "candidate"]
 
 
@@ -213,22 +248,12 @@ def test_another_candidates_object_is_404(client, offer_world, name, kind, post_
     assert _state() == before
 
 
-def _project_views():
-    """(route, view) of every URL this project defines (not the admin's, allauth's or i18n's)."""
-    from django.urls import URLPattern, URLResolver, get_resolver
-
-    def walk(patterns, prefix=""):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
-            elif isinstance(pattern, URLPattern):
-                yield prefix + str(pattern.pattern), pattern.callback
-
-    return [
-        (route, view)
-        for route, view in walk(get_resolver().url_patterns)
-        if view.__module__.split(".")[0] in {"staffing", "clients", "candidates"}
-    ]
+def test_the_pages_checked_are_every_page_of_every_role():
+    names = {name for name, _needs, _admitted in PAGES}
+    assert len(PAGES) > 25
+    assert {"recruiter_board", "client_request_detail", "candidate_home", "bench_detail"} <= names
+    assert {"agency_system", "agency_retention"} <= names
+    assert set(NOT_PLAIN_PAGES) <= {name for _route, _view, name in _project_views()}
 
 
 def test_every_page_declares_the_roles_it_admits():
@@ -240,7 +265,9 @@ def test_every_page_declares_the_roles_it_admits():
 
 
 def test_public_pages_are_only_the_landing_page_and_signed_links():
-    public = sorted(route for route, view in _project_views() if view.roles == ("anonymous",))
+    public = sorted(
+        route for route, view, _name in _project_views() if view.roles == ("anonymous",)
+    )
     assert public == [
         "",
         "health/",  # for the load balancer: says ok or fail, names no one

@@ -13,7 +13,7 @@ from django.utils import timezone
 from candidates.availability import mask_from_cells
 from candidates.models import Candidate, DateOff
 from candidates.services.activity import activity_record
-from candidates.services.consent import bench_refresh_enqueue
+from candidates.services.consent import candidate_benches_refresh_enqueue
 from staffing.base.audit import audit_record
 from staffing.base.models import User
 
@@ -22,7 +22,7 @@ CONFIRM_SALT = "candidates.availability-confirm"
 
 def _changed(candidate: Candidate, by: User | None, action: str, data: dict) -> None:
     Candidate.objects.filter(pk__in=[candidate.pk]).touch()
-    bench_refresh_enqueue(candidate=candidate)
+    candidate_benches_refresh_enqueue(candidate=candidate)
     activity_record(candidate=candidate)
     audit_record(actor=by, action=action, target=candidate, candidate_id=candidate.pk, data=data)
 

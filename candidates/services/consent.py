@@ -78,7 +78,7 @@ def _matching_consent_set(candidate: Candidate, value: bool) -> None:
     candidate.matching_consent = value
     candidate.save(update_fields=["matching_consent"])
     Candidate.objects.filter(pk__in=[candidate.pk]).touch()
-    bench_refresh_enqueue(candidate=candidate)
+    candidate_benches_refresh_enqueue(candidate=candidate)
 
 
 def _presentation_consent_set(candidate: Candidate, value: bool) -> None:
@@ -87,6 +87,6 @@ def _presentation_consent_set(candidate: Candidate, value: bool) -> None:
     candidate.save(update_fields=["presentation_consent"])
 
 
-def bench_refresh_enqueue(*, candidate: Candidate) -> None:
+def candidate_benches_refresh_enqueue(*, candidate: Candidate) -> None:
     """Refresh the benches the person is on or now fits, once the change is committed."""
     enqueue_on_commit("staffing.tasks.refresh_benches_for_candidate", candidate.pk)

@@ -30,7 +30,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from candidates.models import Candidate, CandidateCV, Invitation
-from candidates.services.consent import bench_refresh_enqueue
+from candidates.services.consent import candidate_benches_refresh_enqueue
 from candidates.services.cv import cv_storage
 from candidates.services.export import relations_to_person
 from staffing.base.audit import audit_record
@@ -129,7 +129,7 @@ def candidate_erase(*, candidate: Candidate, by: User | None) -> None:
         status=Candidate.Status.ERASED,
     )
     Candidate.objects.filter(pk__in=[candidate.pk]).touch()
-    bench_refresh_enqueue(candidate=candidate)
+    candidate_benches_refresh_enqueue(candidate=candidate)
     if user is not None:
         _sessions_delete(user.pk)
         User.objects.filter(pk=user.pk).delete()

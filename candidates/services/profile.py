@@ -17,7 +17,7 @@ from candidates.models import (
     WorkExperience,
 )
 from candidates.services.activity import activity_record
-from candidates.services.consent import bench_refresh_enqueue
+from candidates.services.consent import candidate_benches_refresh_enqueue
 from staffing.base.audit import audit_record
 from staffing.base.models import User
 
@@ -61,7 +61,7 @@ def profile_update(*, candidate: Candidate, by: User | None, data: dict[str, Any
 def _changed(candidate: Candidate, by: User | None, action: str, data: dict[str, Any]) -> None:
     """Tell the matching pool, restart the retention clock, and write the audit row."""
     Candidate.objects.filter(pk__in=[candidate.pk]).touch()
-    bench_refresh_enqueue(candidate=candidate)
+    candidate_benches_refresh_enqueue(candidate=candidate)
     if by is not None and getattr(by, "candidate", None) == candidate:
         activity_record(candidate=candidate)
     audit_record(actor=by, action=action, target=candidate, candidate_id=candidate.pk, data=data)

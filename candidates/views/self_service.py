@@ -29,7 +29,6 @@ from candidates.forms import (
 )
 from candidates.languages import CEFR_DESCRIPTIONS, CEFRLevel
 from candidates.models import Candidate, CandidateCV, ConsentPurpose
-from candidates.permissions import own_candidate
 from candidates.services import availability as availability_services
 from candidates.services import consent as consent_services
 from candidates.services import profile as profile_services
@@ -57,6 +56,7 @@ from candidates.services.visibility import (
 from staffing.base.access import CANDIDATES, public, role_required
 from staffing.explanations import fit_summary
 from staffing.models import ShortlistEntry
+from staffing.permissions import own_candidate
 
 
 def candidate_view(view: Callable) -> Callable:

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 from staffing.base.access import CANDIDATES, RECRUITERS, role_required
 from staffing.models import Offer, Placement, ReliabilityRecord, ServiceRating
 from staffing.permissions import (
-    candidate_for_user,
     offers_for_user,
+    own_candidate,
     placements_for_user,
     request_for_user,
 )
@@ -109,7 +109,7 @@ def offer_link(request: HttpRequest, token: str) -> HttpResponse:
 
 @role_required(*CANDIDATES)
 def candidate_assignments(request: HttpRequest) -> HttpResponse:
-    candidate = candidate_for_user(request.user)
+    candidate = own_candidate(request.user)
     placements = list(
         placements_for_user(request.user).select_related(
             "request__site", "request__company", "request__service_profile", "shift"
@@ -165,7 +165,7 @@ def assignment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def record_contest(request: HttpRequest, pk: int) -> HttpResponse:
     record = get_object_or_404(
-        ReliabilityRecord.objects.filter(candidate=candidate_for_user(request.user)), pk=pk
+        ReliabilityRecord.objects.filter(candidate=own_candidate(request.user)), pk=pk
     )
     try:
         reliability_record_contest(

@@ -7,7 +7,7 @@ from django.utils import translation
 from staffing.explanations import explanation_lines, fit_summary
 from staffing.matching.engine import rank
 from staffing.matching.pool import Pool
-from tests.matching.plain_data import COMPANY, person, request
+from tests.staffing.matching.plain_data import COMPANY, person, request
 
 
 def near_miss_explanation():

@@ -35,7 +35,7 @@ from tests.factories import (
     SkillFactory,
     StaffingRequestFactory,
 )
-from tests.matching.plain_data import person, request
+from tests.staffing.matching.plain_data import person, request
 
 pytestmark = pytest.mark.django_db
 

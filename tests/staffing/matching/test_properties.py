@@ -17,7 +17,14 @@ from staffing.matching.features import FEATURE_FIELDS, CandidateFeatures
 from staffing.matching.naive import hard_failures_of, score_naive
 from staffing.matching.pool import LANGUAGES, Pool
 from staffing.matching.rules import DEFAULT_WEIGHTS
-from tests.matching.plain_data import COMPANY, NOW, SHIFT_DATE, SHIFT_START, person, request
+from tests.staffing.matching.plain_data import (
+    COMPANY,
+    NOW,
+    SHIFT_DATE,
+    SHIFT_START,
+    person,
+    request,
+)
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from staffing.matching.replay import shortlist_replay
 from staffing.models import AuditEvent, Shortlist, StaffingRequest
 from staffing.services.matching import entries_copy, shortlists_build
-from tests.matching.test_service import make_request, speaker
+from tests.staffing.matching.test_service import make_request, speaker
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from candidates.availability import FULL_WEEK
 from staffing.matching.engine import rank
 from staffing.matching.pool import Pool, travel_threshold, unit_vector
 from staffing.matching.rules import HARD_CONSTRAINTS, weights_resolve
-from tests.matching.plain_data import (
+from tests.staffing.matching.plain_data import (
     COMPANY,
     NOW,
     SHIFT_DATE,

@@ -20,7 +20,7 @@ from tests.factories import (
     ServiceProfileFactory,
     TypicalShiftFactory,
 )
-from tests.matching.plain_data import request
+from tests.staffing.matching.plain_data import request
 
 pytestmark = pytest.mark.django_db
 
