@@ -260,7 +260,7 @@ def test_every_page_declares_the_roles_it_admits():
     """A view without `role_required` (or `public`, for signed links) is an open door."""
     views = _project_views()
     assert len(views) > 40
-    undeclared = [route for route, view in views if not getattr(view, "roles", None)]
+    undeclared = [route for route, view, _name in views if not getattr(view, "roles", None)]
     assert undeclared == []
 
 
