@@ -241,6 +241,8 @@ def test_public_pages_are_only_the_landing_page_and_signed_links():
     public = sorted(route for route, view in _project_views() if view.roles == ("anonymous",))
     assert public == [
         "",
+        # The admin site's login: only a redirect to allauth's login (MFA, rate limits).
+        "admin/login/",
         "me/availability/still-same/<str:token>/",
         "me/join/<str:token>/",
         "me/renew/<str:token>/",

@@ -26,6 +26,7 @@ from candidates.services.visibility import (
 from candidates.views.self_service import cv_response
 from staffing.models import ReliabilityRecord, User
 from staffing.permissions import CLIENT_MANAGERS, RECRUITERS, role_required
+from staffing.request_params import text_param
 from staffing.services.placements import PlacementError, reliability_record_answer
 
 
@@ -81,7 +82,7 @@ def statement_write_view(request: HttpRequest, pk: int) -> HttpResponse:
         statement_write(
             statement_request=statement_request,
             by=request.user,
-            statement=request.POST.get("statement", ""),
+            statement=text_param(request.POST, "statement", max_length=5000),
         )
         messages.success(request, _("Statement sent: the person sees it on their page."))
     except StatementError as error:
@@ -97,7 +98,9 @@ def record_answer(request: HttpRequest, pk: int) -> HttpResponse:
     )
     try:
         reliability_record_answer(
-            record=record, by=request.user, answer=request.POST.get("answer", "")
+            record=record,
+            by=request.user,
+            answer=text_param(request.POST, "answer", max_length=5000),
         )
         messages.success(request, _("Answer sent: the person sees it on their page."))
     except PlacementError as error:
