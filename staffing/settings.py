@@ -392,6 +392,11 @@ AVAILABILITY_STALE_DAYS = env.int("AVAILABILITY_STALE_DAYS", default=14)
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
 # CVs: at most this many bytes, stored under PRIVATE_STORAGE_ROOT, which no URL serves.
 CV_MAX_BYTES = env.int("CV_MAX_BYTES", default=5 * 1024 * 1024)
+# A DOCX is a zip: refused with more entries, more bytes inside or a higher packing ratio
+# (unpacked bytes per uploaded byte) than these (issue 16; real CVs are far below them).
+CV_DOCX_MAX_ENTRIES = env.int("CV_DOCX_MAX_ENTRIES", default=500)
+CV_DOCX_MAX_UNCOMPRESSED_BYTES = env.int("CV_DOCX_MAX_UNCOMPRESSED_BYTES", default=50 * 1024 * 1024)
+CV_DOCX_MAX_RATIO = env.int("CV_DOCX_MAX_RATIO", default=100)
 PRIVATE_STORAGE_ROOT = env.path("PRIVATE_STORAGE_ROOT", default=BASE_DIR / ".local" / "private")
 # Retention (docs/privacy.md): inactive this long, people are asked to renew (default 24 months);
 # unanswered after RETENTION_RENEWAL_DAYS they are erased. Without the "keep my profile" consent

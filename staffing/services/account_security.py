@@ -105,7 +105,7 @@ def on_admin_change(sender, instance: LogEntry, created: bool, **kwargs) -> None
         target=instance,
         data={
             "object_type": instance.content_type.model if instance.content_type_id else "",
-            "object_id": instance.object_id or "",
+            "object_id": str(instance.object_id or ""),
             "object": instance.object_repr,
             "change": instance.get_change_message(),
         },
