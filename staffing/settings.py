@@ -261,6 +261,9 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 # already has an account (the owner gets an email instead); password reset never tells either.
 ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="mandatory")
 ACCOUNT_PREVENT_ENUMERATION = True
+# Confirming the address in the browser that signed up logs the person in (allauth does this only
+# for the pending sign-up in that same session).
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 # Per account (the email typed) tight, per address loose: an attacker gets about one guess a
 # minute per account, and one person typing wrong never locks out an office behind one IP.
 ACCOUNT_RATE_LIMITS = {

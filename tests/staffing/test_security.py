@@ -296,3 +296,14 @@ def test_choice_and_text_params():
 
 def test_staff_users_made_by_the_factories_have_a_second_factor():
     assert Authenticator.objects.filter(user=f.RecruiterFactory()).exists()
+
+
+def test_erasure_scrubs_the_email_from_failed_logins(client):
+    from candidates.services.erasure import candidate_erase
+
+    user = f.CandidateUserFactory(email=_unique_email("poistuva"))
+    _login(client, user.email, "wrong-password-1")
+    event = AuditEvent.objects.get(action="account.login_failed", target_id=user.pk)
+    candidate_erase(candidate=user.candidate, by=user)
+    event.refresh_from_db()
+    assert event.data == {}
