@@ -34,6 +34,7 @@ from staffing.permissions import (
     requests_for_user,
 )
 from staffing.presenters import presented_people, request_progress, request_timeline
+from staffing.request_params import choice_param, int_param
 from staffing.services.disclosure import candidate_views_record
 from staffing.services.estimates import fill_estimate
 from staffing.services.feedback import candidate_mark_set, presented_decline, service_rating_give
@@ -57,8 +58,7 @@ def _filtered(requests: QuerySet[StaffingRequest], show: str) -> QuerySet[Staffi
 
 @role_required(*CLIENT_MANAGERS)
 def request_list(request: HttpRequest) -> HttpResponse:
-    show = request.GET.get("show", "open")
-    show = show if show in LIST_FILTERS else "open"
+    show = choice_param(request.GET, "show", LIST_FILTERS, "open")
     requests = (
         _filtered(requests_for_user(request.user), show)
         .select_related("site", "service_profile")
@@ -112,12 +112,12 @@ def _repeat_initial(previous: StaffingRequest) -> tuple[dict, list[dict], list[d
 def _initial_for(request: HttpRequest, company) -> tuple[dict, list[dict], list[dict]]:
     """Defaults: a repeated request, else the chosen (or first) service profile, tomorrow
     evening."""
-    repeat = request.GET.get("repeat", "")
-    if repeat.isdigit():
-        return _repeat_initial(request_for_user(request.user, int(repeat)))
+    if (repeat := int_param(request.GET, "repeat")) is not None:
+        return _repeat_initial(request_for_user(request.user, repeat))
     profiles = company.service_profiles.filter(is_active=True).select_related("site")
-    chosen = request.GET.get("service_profile", "")
-    profile = (profiles.filter(pk=chosen).first() if chosen.isdigit() else None) or profiles.first()
+    chosen = int_param(request.GET, "service_profile")
+    profile = profiles.filter(pk=chosen).first() if chosen is not None else None
+    profile = profile or profiles.first()
     form_initial, languages = _profile_initial(profile) if profile else ({}, [])
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     shifts = [{"date": tomorrow, "start": dt.time(16), "end": dt.time(21)}]

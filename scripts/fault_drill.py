@@ -23,7 +23,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-LOGIN = ("esimies@demo.fi", "demo12345")
+LOGIN = ("esimies@demo.fi", "demo-staff-now")
 
 
 class _Form(html.parser.HTMLParser):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
@@ -9,6 +10,7 @@ from candidates.services.activity import activity_record
 from candidates.services.consent import PRIVACY_NOTICE_VERSION
 from candidates.services.signup import candidate_email_verified, candidate_signup
 from staffing.models import User
+from staffing.services.account_security import login_failed_record, login_limited_record
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -48,6 +50,17 @@ class AccountAdapter(DefaultAccountAdapter):
         if confirmed:
             candidate_email_verified(user=email_address.user)
         return confirmed
+
+    def pre_authenticate(self, request, **credentials) -> None:
+        """allauth's login limits; each time one refuses an attempt, it is in the audit log."""
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError:
+            login_limited_record(request=request, email=str(credentials.get("email", "")))
+            raise
+
+    def authentication_failed(self, request, **credentials) -> None:
+        login_failed_record(request=request, email=str(credentials.get("email", "")))
 
     def login(self, request, user):
         super().login(request, user)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -137,6 +138,20 @@ def services() -> Iterator[dict[str, str]]:
         yield env
 
 
+def local_secret_key() -> str:
+    """This install's own random SECRET_KEY under .local/, made once and kept (mode 600).
+
+    Signed links (offers, invitations, availability, renewal) are only as safe as this key, so
+    none is ever written in the source."""
+    path = LOCAL_DIR / "secret_key"
+    LOCAL_DIR.mkdir(exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
 def _manage(env: dict[str, str], *args: str) -> None:
     subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, check=True)
 
@@ -213,6 +228,7 @@ def run() -> int:
 
 def _run_processes(env: dict[str, str], port: str, supervisor: Supervisor) -> int:
     env.setdefault("DEBUG", "true")
+    env.setdefault("SECRET_KEY", local_secret_key())
     # Links in emails point at this server.
     env.setdefault("SITE_URL", f"http://127.0.0.1:{port}")
     _manage(env, "migrate", "--no-input")
@@ -239,7 +255,7 @@ def _print_welcome(port: str) -> None:
         f"""
 ============================================================
  Staffing is running:  http://127.0.0.1:{port}/
- Demo logins (password for all: demo12345):
+ Demo logins (password for all: demo-staff-now):
    recruiter        rekry@demo.fi
    client manager   esimies@demo.fi
    candidate        ehdokas@demo.fi
@@ -266,6 +282,7 @@ def test(args: list[str]) -> int:
 def exec_command(args: list[str]) -> int:
     with services() as env:
         env.setdefault("DEBUG", "true")
+        env.setdefault("SECRET_KEY", local_secret_key())
         return subprocess.run(args, cwd=BASE_DIR, env=env).returncode
 
 

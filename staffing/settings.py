@@ -19,13 +19,14 @@ env = environ.Env()
 
 DEBUG = env.bool("DEBUG", default=False)
 
+# --- Security (issue 16): no key from the source, ever --------------------------------------
+# `make run` generates a random key once per install under .local/ (staffing/embedded.py).
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Set it in the environment, or DEBUG=true for development."
-        )
-    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set. Set it in the environment (`make run` generates one under .local/)."
+    )
+# --- end Security ---------------------------------------------------------------------------
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -42,6 +43,8 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "csp",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
@@ -53,6 +56,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Security (issue 16): NUL bytes and undecodable charsets answer 400 before anything reads
+    # the request's parameters.
+    "staffing.security.RequestSanityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -63,6 +70,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Security (issue 16): session lifetimes, forced MFA enrolment for staff, no-store and
+    # Permissions-Policy on logged-in pages.
+    "staffing.security.SessionLifetimeMiddleware",
+    "staffing.security.StaffMFARequiredMiddleware",
+    "staffing.security.PersonalPageHeadersMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -244,14 +256,46 @@ LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
-ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="optional")
+# --- Security (issue 16): accounts ----------------------------------------------------------
+# Mandatory verification is what lets sign-up say the same thing whether or not the address
+# already has an account (the owner gets an email instead); password reset never tells either.
+ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="mandatory")
+ACCOUNT_PREVENT_ENUMERATION = True
+# Confirming the address in the browser that signed up logs the person in (allauth does this only
+# for the pending sign-up in that same session).
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+# Per account (the email typed) tight, per address loose: an attacker gets about one guess a
+# minute per account, and one person typing wrong never locks out an office behind one IP.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "30/m/ip,5/5m/key",
+    "login": "60/m/ip",
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,3/5m/key",
+    "reset_password_from_key": "20/m/ip",
+    "reauthenticate": "10/m/user",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Service Staff Now")
+MFA_PASSKEY_LOGIN_ENABLED = False
+# WebAuthn on http://127.0.0.1 under `make run`; production is HTTPS.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+MFA_RATE_LIMITS = {"webauthn_login": "10/m/ip"}
+# Sessions (staffing/security.py): staff idle 30 minutes and at most 12 hours; others idle 14 days.
+SESSION_COOKIE_AGE = 14 * 24 * 3600
+STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=30 * 60)
+STAFF_SESSION_MAX_SECONDS = env.int("STAFF_SESSION_MAX_SECONDS", default=12 * 3600)
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=14 * 24 * 3600)
+# --- end Security ---------------------------------------------------------------------------
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_ADAPTER = "staffing.adapters.AccountAdapter"
 ACCOUNT_SIGNUP_FORM_CLASS = "candidates.forms.SignupExtraForm"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -300,6 +344,40 @@ SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# --- Security (issue 16): headers and HTTPS -------------------------------------------------
+# HTTPS=true in production: redirect http to https and send HSTS. Behind a proxy that ends TLS,
+# SECURE_PROXY_SSL_HEADER names its header, e.g. "HTTP_X_FORWARDED_PROTO,https".
+HTTPS = env.bool("HTTPS", default=False)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=HTTPS)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=HTTPS)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=HTTPS)
+_proxy_header = env.list("SECURE_PROXY_SSL_HEADER", default=[])
+if _proxy_header and len(_proxy_header) != 2:
+    raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER must be HEADER,value.")
+SECURE_PROXY_SSL_HEADER = tuple(_proxy_header) or None
+SECURE_REFERRER_POLICY = "same-origin"
+# No inline script or style anywhere: behaviour lives in static/js, looks in static/css.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # The TOTP QR code is an inline SVG data: URI.
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "publickey-credentials-create=(self), publickey-credentials-get=(self)"
+)
+# --- end Security ---------------------------------------------------------------------------
 
 # --- Health and operations: logs, request ids, heartbeats (README "Operations") ---------------
 # LOG_FORMAT=json writes every log line as one JSON object (staffing/logs.py), in the web and in
@@ -343,6 +421,11 @@ AVAILABILITY_STALE_DAYS = env.int("AVAILABILITY_STALE_DAYS", default=14)
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
 # CVs: at most this many bytes, stored under PRIVATE_STORAGE_ROOT, which no URL serves.
 CV_MAX_BYTES = env.int("CV_MAX_BYTES", default=5 * 1024 * 1024)
+# A DOCX is a zip: refused with more entries, more bytes inside or a higher packing ratio
+# (unpacked bytes per uploaded byte) than these (issue 16; real CVs are far below them).
+CV_DOCX_MAX_ENTRIES = env.int("CV_DOCX_MAX_ENTRIES", default=500)
+CV_DOCX_MAX_UNCOMPRESSED_BYTES = env.int("CV_DOCX_MAX_UNCOMPRESSED_BYTES", default=50 * 1024 * 1024)
+CV_DOCX_MAX_RATIO = env.int("CV_DOCX_MAX_RATIO", default=100)
 PRIVATE_STORAGE_ROOT = env.path("PRIVATE_STORAGE_ROOT", default=BASE_DIR / ".local" / "private")
 # Retention (docs/privacy.md): inactive this long, people are asked to renew (default 24 months);
 # unanswered after RETENTION_RENEWAL_DAYS they are erased. Without the "keep my profile" consent

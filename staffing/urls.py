@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from staffing.views import bench, home, offers, operations, recruiter, service_levels
+from staffing.views import account, bench, home, offers, operations, recruiter, service_levels
+
+# The admin site logs in through allauth (MFA, rate limits), never with its own form.
+admin.site.login = account.admin_login
 
 urlpatterns = [
     path("", home.landing, name="landing"),
@@ -51,6 +54,8 @@ urlpatterns = [
     path("me/", include("candidates.urls")),
     path("agency/candidates/", include("candidates.agency_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("account/security/", account.security, name="account_security"),
+    path("account/security/sessions/end/", account.sessions_end, name="account_sessions_end"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
 ]

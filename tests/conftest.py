@@ -212,8 +212,15 @@ def screenshot_dir() -> Path:
 
 
 def browser_login(page, live_server, email: str, password: str) -> None:
+    """Log in through allauth's pages; staff answer the second step with their TOTP code."""
+    from tests.factories import totp_code
+
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=login]", email)
     page.fill("input[name=password]", password)
     page.click("main button[type=submit]")
     page.wait_for_load_state()
+    if "/accounts/2fa/authenticate/" in page.url:
+        page.fill("input[name=code]", totp_code())
+        page.click("main button[type=submit]")
+        page.wait_for_load_state()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import factory
+from allauth.account.models import EmailAddress
 from django.utils import timezone
 from psycopg2.extras import DateTimeTZRange
 
@@ -40,6 +42,16 @@ from staffing.models import (
 )
 
 PASSWORD = "test-pass-123"
+# Every staff user made here has this TOTP secret (staff must have a second factor:
+# StaffMFARequiredMiddleware); `totp_code()` gives the code of the moment.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def totp_code(secret: str = TOTP_SECRET, *, at: float | None = None) -> str:
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    counter = int(time.time() if at is None else at) // 30
+    return format_hotp_value(hotp_value(secret, counter))
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -55,6 +67,21 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+    @factory.post_generation
+    def verified_email(obj, create, extracted, **kwargs):
+        """A verified address, as a real account has (logins require one); False: none."""
+        if create and extracted is not False:
+            EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
+
+    @factory.post_generation
+    def second_factor(obj, create, extracted, **kwargs):
+        """Staff get a TOTP authenticator (False: none, to test forced enrolment)."""
+        staff = obj.role in (User.Role.RECRUITER, User.Role.ADMIN) or obj.is_staff
+        if create and staff and extracted is not False:
+            from allauth.mfa.totp.internal.auth import TOTP
+
+            TOTP.activate(obj, TOTP_SECRET)
 
 
 class RecruiterFactory(UserFactory):

@@ -270,6 +270,8 @@ def test_public_pages_are_only_the_landing_page_and_signed_links():
     )
     assert public == [
         "",
+        # The admin site's login: only a redirect to allauth's login (MFA, rate limits).
+        "admin/login/",
         "health/",  # for the load balancer: says ok or fail, names no one
         "me/availability/still-same/<str:token>/",
         "me/join/<str:token>/",

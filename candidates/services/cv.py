@@ -24,6 +24,7 @@ from staffing.base.models import User
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 EXTENSIONS = {PDF: ".pdf", DOCX: ".docx"}
+RATIO_FREE_BYTES = 1024 * 1024
 
 
 class CVRejected(ValueError):
@@ -53,6 +54,32 @@ def cv_sniff(head: bytes, file: IO[bytes]) -> str | None:
     return None
 
 
+def cv_docx_check(*, file: IO[bytes], size: int) -> None:
+    """Refuse a DOCX that would be a zip bomb for whoever opens it: too many entries, too much
+    inside, or packed tighter than documents are. The entries are really decompressed (with a
+    cap), since a zip's own size fields can lie."""
+    refused = CVRejected(
+        _("This Word file cannot be accepted: it unpacks into far more than a CV holds.")
+    )
+    file.seek(0)
+    with zipfile.ZipFile(file) as archive:
+        entries = archive.infolist()
+        declared = sum(entry.file_size for entry in entries)
+        # The ratio matters only past a megabyte: a tiny file may pack tightly and harm no one.
+        budget = min(
+            settings.CV_DOCX_MAX_UNCOMPRESSED_BYTES,
+            max(settings.CV_DOCX_MAX_RATIO * size, RATIO_FREE_BYTES),
+        )
+        if len(entries) > settings.CV_DOCX_MAX_ENTRIES or declared > budget:
+            raise refused
+        for entry in entries:
+            with archive.open(entry) as member:
+                while chunk := member.read(64 * 1024):
+                    budget -= len(chunk)
+                    if budget < 0:
+                        raise refused
+
+
 def cv_validate(*, file: IO[bytes], size: int) -> str:
     """The content type of an acceptable CV; raises CVRejected with a reason for the person."""
     if size > settings.CV_MAX_BYTES:
@@ -67,6 +94,15 @@ def cv_validate(*, file: IO[bytes], size: int) -> str:
     file.seek(0)
     if content_type is None:
         raise CVRejected(_("Only PDF and Word (DOCX) files are accepted."))
+    if content_type == DOCX:
+        try:
+            cv_docx_check(file=file, size=size)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as error:
+            if isinstance(error, CVRejected):
+                raise
+            raise CVRejected(_("Only PDF and Word (DOCX) files are accepted.")) from error
+        finally:
+            file.seek(0)
     return content_type
 
 

@@ -108,6 +108,8 @@ def candidate_erase(*, candidate: Candidate, by: User | None) -> None:
     AuditEvent.objects.filter(candidate=candidate).update(data={})
     if user is not None:
         AuditEvent.objects.filter(actor=user).update(data={})
+        # Failed logins against the account carry the email typed (docs/security.md).
+        AuditEvent.objects.filter(target_type="staffing.user", target_id=user.pk).update(data={})
     for model, fields in KEPT_FREE_TEXT.items():
         model._default_manager.filter(candidate=candidate).update(**dict.fromkeys(fields, ""))
     Candidate.objects.filter(pk=candidate.pk).update(

@@ -27,6 +27,7 @@ from candidates.views.self_service import cv_response
 from staffing.base.access import CLIENT_MANAGERS, RECRUITERS, role_required
 from staffing.base.models import User
 from staffing.models import ReliabilityRecord
+from staffing.request_params import text_param
 from staffing.services.placements import PlacementError, reliability_record_answer
 
 
@@ -82,7 +83,7 @@ def statement_write_view(request: HttpRequest, pk: int) -> HttpResponse:
         statement_write(
             statement_request=statement_request,
             by=request.user,
-            statement=request.POST.get("statement", ""),
+            statement=text_param(request.POST, "statement", max_length=5000),
         )
         messages.success(request, _("Statement sent: the person sees it on their page."))
     except StatementError as error:
@@ -98,7 +99,9 @@ def record_answer(request: HttpRequest, pk: int) -> HttpResponse:
     )
     try:
         reliability_record_answer(
-            record=record, by=request.user, answer=request.POST.get("answer", "")
+            record=record,
+            by=request.user,
+            answer=text_param(request.POST, "answer", max_length=5000),
         )
         messages.success(request, _("Answer sent: the person sees it on their page."))
     except PlacementError as error:

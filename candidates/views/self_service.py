@@ -11,7 +11,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -57,6 +56,8 @@ from staffing.base.access import CANDIDATES, public, role_required
 from staffing.explanations import fit_summary
 from staffing.models import ShortlistEntry
 from staffing.permissions import own_candidate
+from staffing.request_params import text_param
+from staffing.security import local_redirect
 
 
 def candidate_view(view: Callable) -> Callable:
@@ -178,6 +179,7 @@ def experience(request: HttpRequest, candidate: Candidate) -> HttpResponse:
 @require_POST
 @candidate_view
 def experience_remove(request: HttpRequest, candidate: Candidate, pk: int) -> HttpResponse:
+    get_object_or_404(candidate.experiences, pk=pk)  # someone else's answers 404
     profile_services.experience_remove(candidate=candidate, by=request.user, experience_id=pk)
     return redirect("candidate_experience")
 
@@ -216,16 +218,8 @@ def availability(request: HttpRequest, candidate: Candidate) -> HttpResponse:
 def availability_confirm(request: HttpRequest, candidate: Candidate) -> HttpResponse:
     availability_services.availability_confirm(candidate=candidate, by=request.user)
     messages.success(request, _("Thank you: your availability is confirmed as still the same."))
-    return redirect(_local_next(request) or "candidate_home")
-
-
-def _local_next(request: HttpRequest) -> str | None:
-    """The posted `next` page when it is one of ours (never another site: no open redirect)."""
-    target = request.POST.get("next", "")
-    allowed = url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return target if target and allowed else None
+    # The posted `next` page only when it is a path of ours: never another site, never a name.
+    return local_redirect(request, text_param(request.POST, "next"), "candidate_home")
 
 
 @require_POST
@@ -244,6 +238,7 @@ def date_off_add(request: HttpRequest, candidate: Candidate) -> HttpResponse:
 @require_POST
 @candidate_view
 def date_off_remove(request: HttpRequest, candidate: Candidate, pk: int) -> HttpResponse:
+    get_object_or_404(candidate.dates_off, pk=pk)  # someone else's answers 404
     availability_services.date_off_remove(candidate=candidate, by=request.user, date_off_id=pk)
     return redirect("candidate_availability")
 
@@ -324,7 +319,7 @@ def privacy(request: HttpRequest, candidate: Candidate) -> HttpResponse:
 def consent_change(request: HttpRequest, candidate: Candidate, purpose: str) -> HttpResponse:
     if purpose not in ConsentPurpose.values:
         raise Http404
-    if request.POST.get("give"):
+    if text_param(request.POST, "give"):
         consent_services.consent_give(candidate=candidate, by=request.user, purposes=[purpose])
         messages.success(request, _("Consent given. Thank you."))
     else:

@@ -47,6 +47,9 @@ class User(AbstractUser):
     email = models.EmailField(_("email address"), unique=True)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CANDIDATE)
     language = models.CharField(_("language"), max_length=8, default="fi")
+    # Every session that began before this time ends at its next request ("log out everywhere",
+    # a changed role or company): staffing/security.py.
+    sessions_ended_at = models.DateTimeField(_("sessions ended at"), null=True, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []

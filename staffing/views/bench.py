@@ -14,6 +14,7 @@ from staffing.base.access import RECRUITERS, role_required
 from staffing.coverage import Heatmap, coverage_heatmap
 from staffing.models import Bench, User
 from staffing.permissions import profile_for_user, profiles_for_user
+from staffing.request_params import int_param
 from staffing.services.bench import THIN_BELOW, bench_coverage
 from staffing.services.bench_requests import bench_refresh_request
 
@@ -22,8 +23,7 @@ COVERAGE_DAYS_SHOWN = 7
 
 def company_filter(request: HttpRequest) -> int | None:
     """The client chosen in the `company` filter, or None for every client."""
-    value = request.GET.get("company", "").strip()
-    return int(value) if value.isdigit() else None
+    return int_param(request.GET, "company")
 
 
 def _heatmap(

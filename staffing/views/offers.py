@@ -20,6 +20,7 @@ from staffing.permissions import (
     request_for_user,
 )
 from staffing.presenters import offer_reasons
+from staffing.request_params import text_param
 from staffing.services.offers import (
     OfferError,
     offer_accept,
@@ -63,11 +64,11 @@ def candidate_offers(request: HttpRequest) -> HttpResponse:
 def _answer(request: HttpRequest, offer: Offer) -> None:
     """Take the posted answer (accept / decline) and say how it went."""
     try:
-        if request.POST.get("answer") == "accept":
+        if text_param(request.POST, "answer") == "accept":
             offer_accept(offer=offer, by=request.user)
             messages.success(request, _("You are booked. Thank you! See you at work."))
         else:
-            offer_decline(offer=offer, by=request.user, reason=request.POST.get("reason", ""))
+            offer_decline(offer=offer, by=request.user, reason=text_param(request.POST, "reason"))
             messages.info(request, _("You declined the offer. Thank you for answering."))
     except OfferError as error:
         messages.warning(request, str(error))
@@ -153,7 +154,7 @@ def assignment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     placement = get_object_or_404(placements_for_user(request.user), pk=pk)
     try:
         placement_cancel(
-            placement=placement, by=request.user, reason=request.POST.get("reason", "")
+            placement=placement, by=request.user, reason=text_param(request.POST, "reason")
         )
         messages.info(request, _("Your assignment is cancelled. Thank you for telling us."))
     except PlacementError as error:
@@ -169,7 +170,7 @@ def record_contest(request: HttpRequest, pk: int) -> HttpResponse:
     )
     try:
         reliability_record_contest(
-            record=record, by=request.user, reason=request.POST.get("reason", "")
+            record=record, by=request.user, reason=text_param(request.POST, "reason")
         )
         messages.info(request, _("Thank you. The agency will look into it and answer you."))
     except PlacementError as error:

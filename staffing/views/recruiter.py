@@ -21,6 +21,7 @@ from staffing.base.access import RECRUITERS, role_required
 from staffing.models import Placement, ShortlistEdit, StaffingRequest
 from staffing.permissions import placement_for_user, request_for_user, requests_for_user
 from staffing.presenters import request_progress, request_timeline, shortlist_rows
+from staffing.request_params import choice_param, int_param, text_param
 from staffing.services.placements import placement_no_show_report
 from staffing.services.shortlists import (
     candidate_search,
@@ -29,6 +30,10 @@ from staffing.services.shortlists import (
     shortlist_entry_move,
     shortlist_entry_remove,
 )
+
+
+def _status(request: HttpRequest) -> str:
+    return choice_param(request.GET, "status", ["open", *StaffingRequest.Status.values], "open")
 
 
 def _date(value: str) -> dt.date | None:
@@ -51,14 +56,15 @@ def _board_requests(request: HttpRequest) -> QuerySet[StaffingRequest]:
             )
         )
     )
-    status = request.GET.get("status", "open")
+    status = _status(request)
     if status == "open":
         qs = qs.open()
     elif status in StaffingRequest.Status.values:
         qs = qs.filter(status=status)
-    if company := request.GET.get("company", "").strip():
-        qs = qs.filter(company_id=company) if company.isdigit() else qs.none()
-    if day := _date(request.GET.get("date", "")):
+    if text_param(request.GET, "company"):
+        company_id = int_param(request.GET, "company")
+        qs = qs.filter(company_id=company_id) if company_id is not None else qs.none()
+    if day := _date(text_param(request.GET, "date", max_length=10)):
         qs = qs.filter(shifts__starts_at__date=day).distinct()
     return qs.board_order()[:200]
 
@@ -69,9 +75,9 @@ def board(request: HttpRequest) -> HttpResponse:
         "requests": _board_requests(request),
         "companies": ClientCompany.objects.order_by("name"),
         "statuses": StaffingRequest.Status.choices,
-        "status": request.GET.get("status", "open"),
-        "company": request.GET.get("company", ""),
-        "date": request.GET.get("date", ""),
+        "status": _status(request),
+        "company": text_param(request.GET, "company", max_length=20),
+        "date": text_param(request.GET, "date", max_length=10),
         "now": timezone.now(),
     }
     template = "staffing/_board_rows.html" if request.htmx else "staffing/board.html"
@@ -142,12 +148,15 @@ def shortlist_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Remove a person, or move them up or down, with the reason typed next to the buttons."""
     staffing_request = request_for_user(request.user, pk)
     shortlist = staffing_request.current_shortlist
-    entry_id = request.POST.get("entry", "")
+    entry_id = int_param(request.POST, "entry")
     entry = (
-        shortlist.entries.filter(pk=entry_id).first() if shortlist and entry_id.isdigit() else None
+        shortlist.entries.filter(pk=entry_id).first()
+        if shortlist and entry_id is not None
+        else None
     )
-    action, reason = request.POST.get("action"), request.POST.get("reason", "")
-    if entry is None or action not in ("remove", "up", "down"):
+    action = choice_param(request.POST, "action", ("remove", "up", "down"), "")
+    reason = text_param(request.POST, "reason")
+    if entry is None or not action:
         messages.error(request, _("This person is no longer on the shortlist."))
         return _back(staffing_request)
     try:
@@ -164,7 +173,7 @@ def shortlist_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def candidate_search_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Find matchable people by name, email or postal code; each look-up is audit-logged."""
     staffing_request = request_for_user(request.user, pk)
-    query = request.GET.get("q", "").strip()
+    query = text_param(request.GET, "q", max_length=200)
     found = candidate_search(query=query, by=request.user, staffing_request=staffing_request)
     shortlist = staffing_request.current_shortlist
     on_list = set(shortlist.ranked.values_list("candidate_id", flat=True)) if shortlist else set()
@@ -177,10 +186,10 @@ def candidate_search_view(request: HttpRequest, pk: int) -> HttpResponse:
 def shortlist_add(request: HttpRequest, pk: int) -> HttpResponse:
     staffing_request = request_for_user(request.user, pk)
     shortlist = staffing_request.current_shortlist
-    candidate_id = request.POST.get("candidate", "")
+    candidate_id = int_param(request.POST, "candidate")
     candidate = (
         candidates_for_user(request.user).matchable().filter(pk=candidate_id).first()
-        if candidate_id.isdigit()
+        if candidate_id is not None
         else None
     )
     if shortlist is None or candidate is None:
@@ -191,7 +200,7 @@ def shortlist_add(request: HttpRequest, pk: int) -> HttpResponse:
             shortlist=shortlist,
             candidate=candidate,
             by=request.user,
-            reason=request.POST.get("reason", ""),
+            reason=text_param(request.POST, "reason"),
         )
     except ValidationError as error:
         _error(request, error)
@@ -206,7 +215,7 @@ def placement_no_show(request: HttpRequest, pk: int) -> HttpResponse:
     placement = placement_for_user(request.user, pk)
     try:
         placement_no_show_report(
-            placement=placement, by=request.user, reason=request.POST.get("reason", "")
+            placement=placement, by=request.user, reason=text_param(request.POST, "reason")
         )
     except ValidationError as error:
         _error(request, error)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -102,3 +104,52 @@ def test_download_is_scoped_and_logged(client, candidate_user):
     # The recruiter's and the client manager's; the person's own download is not someone's view.
     assert downloads.count() == 2
     assert set(downloads.values_list("actor__role", flat=True)) == {"recruiter", "client_manager"}
+
+
+def _docx_with(entries: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("word/document.xml", "<w:document/>")
+        for name, data in entries.items():
+            zf.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _lying_sizes(content: bytes) -> bytes:
+    """The same zip with every entry's declared uncompressed size set to 1 byte."""
+    data = bytearray(content)
+    for signature, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        start = 0
+        while (at := data.find(signature, start)) != -1:
+            data[at + offset : at + offset + 4] = (1).to_bytes(4, "little")
+            start = at + 4
+    return bytes(data)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        _docx_with({"word/media/bomb.bin": b"\x00" * (60 * 1024 * 1024)}),  # 60 MB inside ~60 KB
+        _docx_with({f"word/part{i}.xml": b"<x/>" for i in range(600)}),  # too many entries
+        _lying_sizes(_docx_with({"word/media/bomb.bin": b"\x00" * (8 * 1024 * 1024)})),
+    ],
+    ids=["bomb", "entries", "lying-sizes"],
+)
+def test_upload_refuses_a_docx_zip_bomb(client, candidate_user, content):
+    response = client.post(
+        reverse("candidate_cv"),
+        {"file": SimpleUploadedFile("cv.docx", content)},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "cannot be accepted" in page or "Only PDF and Word" in page
+    assert not CandidateCV.objects.exists()
+
+
+def test_upload_accepts_a_docx_of_a_real_size(client, candidate_user):
+    content = _docx_with({"word/media/photo.jpg": bytes(range(256)) * 4000})
+    response = _upload(client, "cv.docx", content)
+    assert response.status_code == 302
+    assert CandidateCV.objects.count() == 1

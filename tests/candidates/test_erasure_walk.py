@@ -36,6 +36,7 @@ from staffing.models import (
     ServiceRating,
     ShiftCancellation,
     ShortlistEdit,
+    SweepMark,
     TaskFailure,
 )
 from tests import factories as f
@@ -168,6 +169,7 @@ def world(client, settings, tmp_path):
         profile=request.service_profile, rules_version="1", refreshed_at=timezone.now()
     )
     BenchEntry.objects.create(bench=bench, candidate=person, rank=1, score=1.0)
+    SweepMark.objects.create(name="bench", at=timezone.now())
     for n, to in enumerate((EMAIL, manager.email)):  # to the person; about them, to a client
         OutboundEmail.objects.create(key=f"k:{n}", to=to, language="fi", subject="s", body="b")
     for obj in (person, request):

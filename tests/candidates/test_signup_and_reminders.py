@@ -46,12 +46,17 @@ def test_self_signup_records_consents_and_waits_for_verified_email(client, setti
     consents = Consent.objects.filter(candidate=candidate)
     assert {c.purpose for c in consents} == {"matching", "presentation"}
     assert {c.version for c in consents} == {PRIVACY_NOTICE_VERSION}
-    assert client.get(reverse("candidate_home")).url == reverse("candidate_verify_pending")
+    # Verification is mandatory: no login before the address is confirmed.
+    assert client.get(reverse("candidate_home")).url.startswith(reverse("account_login"))
 
     confirm_url = _link(mail.outbox[-1]).replace("http://testserver", "")
     client.post(confirm_url)
     candidate.refresh_from_db()
     assert candidate.status == Candidate.Status.ACTIVE
+    client.post(
+        reverse("account_login"),
+        {"login": "new.person@example.fi", "password": "a-long-pass-phrase-42"},
+    )
     assert client.get(reverse("candidate_home")).status_code == 200
 
 

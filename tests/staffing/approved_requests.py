@@ -13,9 +13,9 @@ from tests import factories as f
 EXPLANATION = {
     "failed": [],
     "factors": [
-        {"code": "assessment", "value": 0.8},
-        {"code": "skills_required", "value": 1},
-        {"code": "distance", "km": 3.2},
+        {"code": "assessment", "weight": 30, "value": 0.8, "points": 24},
+        {"code": "skills_required", "weight": 30, "value": 1, "points": 30, "have": 1, "of": 1},
+        {"code": "distance", "weight": 15, "value": 0.8, "km": 3.2, "points": 12},
     ],
 }
 

@@ -134,7 +134,7 @@ def test_demo_logins_work_with_their_roles():
         **{email: User.Role.CANDIDATE for email in CANDIDATE_LOGINS},
     }
     for email, role in roles.items():
-        user = authenticate(username=email, password="demo12345")
+        user = authenticate(username=email, password="demo-staff-now")
         assert user is not None and user.role == role, email
     admin = User.objects.get(email="admin@demo.fi")
     assert admin.is_staff and admin.is_superuser

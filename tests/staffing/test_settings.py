@@ -29,8 +29,22 @@ def test_missing_secret_key_with_debug_off_stops_the_start():
     assert "SECRET_KEY is not set" in result.stderr
 
 
-def test_debug_runs_without_a_secret():
-    assert _django_setup(DEBUG="true").returncode == 0
+def test_debug_does_not_make_up_a_secret_either():
+    """No key is written in the source: `make run` makes one per install (below)."""
+    result = _django_setup(DEBUG="true")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_make_run_keeps_one_random_key_per_install(tmp_path, monkeypatch):
+    from staffing import embedded
+
+    monkeypatch.setattr(embedded, "LOCAL_DIR", tmp_path)
+    key = embedded.local_secret_key()
+    assert len(key) >= 50 and embedded.local_secret_key() == key
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+    monkeypatch.setattr(embedded, "LOCAL_DIR", tmp_path / "other")
+    assert embedded.local_secret_key() != key
 
 
 def test_only_postgresql_is_accepted():

@@ -1,0 +1,31 @@
+// Behaviour that once sat in inline attributes: the Content-Security-Policy runs no inline
+// script and applies no inline style, so pages mark elements with data-* and this file acts.
+
+// <select data-autosubmit>: choosing a value submits its form.
+document.addEventListener("change", (event) => {
+  const select = event.target.closest("[data-autosubmit]");
+  if (select && select.form) select.form.submit();
+});
+
+// <form data-confirm="question">: ask before sending.
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest("form[data-confirm]");
+  if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
+});
+
+// data-width="42": a bar's width in percent, set through the DOM (allowed by the policy).
+function applyWidths(root) {
+  root.querySelectorAll("[data-width]").forEach((element) => {
+    element.style.width = `${Number(element.dataset.width) || 0}%`;
+  });
+}
+htmx.onLoad((content) => applyWidths(content.parentElement || content));
+
+// hx-trigger polling on [data-poll-pause-open] skips a round while a <details> in it is open,
+// so a form being filled in is not swapped away.
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const element = event.detail.elt;
+  if (element.matches("[data-poll-pause-open]") && element.querySelector("details[open]")) {
+    event.preventDefault();
+  }
+});
