@@ -28,7 +28,7 @@ from staffing.services.placements import (
     placements_cancel_for_client,
     placements_cancelled_tell_later,
 )
-from staffing.services.requests.status import request_status_set
+from staffing.services.requests.status import request_reopen
 
 
 def presented_decline(
@@ -50,13 +50,8 @@ def presented_decline(
         decline = PresentedDecline.objects.create(
             request=request, candidate=candidate, reason=reason[:300], by=by
         )
-        if request.status == StaffingRequest.Status.FILLED and cancelled:
-            request_status_set(
-                staffing_request=request,
-                status=StaffingRequest.Status.OFFERING,
-                by=by,
-                filled_at=None,
-            )
+        if cancelled:
+            request_reopen(staffing_request=request, by=by)
         audit_record(
             actor=by,
             action="person.declined_by_client",

@@ -20,7 +20,7 @@ from staffing.models import Placement, ReliabilityRecord, ServiceRating, Staffin
 from staffing.services.errors import FeedbackError
 from staffing.services.notifications import placement_cancelled_notify, placements_cancelled_tell
 from staffing.services.offers import request_backfill
-from staffing.services.requests.status import request_status_set
+from staffing.services.requests.status import request_reopen
 
 # A person cancelling closer to the start than this leaves the client short: a late cancellation.
 LATE_CANCELLATION = dt.timedelta(hours=24)
@@ -248,13 +248,8 @@ def placement_no_show_report(
         reopen = (
             not placement_ended(placement) and request.status != StaffingRequest.Status.CANCELLED
         )
-        if reopen and request.status == StaffingRequest.Status.FILLED:
-            request_status_set(
-                staffing_request=request,
-                status=StaffingRequest.Status.OFFERING,
-                by=by,
-                filled_at=None,
-            )
+        if reopen:
+            request_reopen(staffing_request=request, by=by)
         audit_record(
             actor=by,
             action="placement.no_show",

@@ -22,9 +22,9 @@ from django.utils import timezone
 
 from staffing.celery import app
 from staffing.models import OutboundEmail, StaffingRequest
-from staffing.services.requests import staffing_request_submit
 from tests import factories as f
 from tests.conftest import _database_url_for, wait_for
+from tests.staffing.test_resilience import _submit
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
@@ -92,18 +92,6 @@ def soak_worker(tmp_path, transactional_db):
             proc.wait(15)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
-
-
-def _submit(manager, profile) -> StaffingRequest:
-    start = timezone.now() + dt.timedelta(days=1)
-    return staffing_request_submit(
-        by=manager,
-        site=profile.site,
-        service_profile=profile,
-        urgency="urgent",
-        headcount=1,
-        shifts=[(start, start + dt.timedelta(hours=4))],
-    )
 
 
 def _matched(request: StaffingRequest):

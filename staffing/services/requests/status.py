@@ -36,3 +36,15 @@ def request_status_set(
         staffing_request_id=staffing_request.pk,
         data={"from": before, **(data or {})},
     )
+
+
+def request_reopen(*, staffing_request: StaffingRequest, by: User | None) -> None:
+    """A place reopened (a declined person, a no-show): a filled request goes back to offering,
+    which the offer-wave sweep advances. Call it with the request row locked."""
+    if staffing_request.status == StaffingRequest.Status.FILLED:
+        request_status_set(
+            staffing_request=staffing_request,
+            status=StaffingRequest.Status.OFFERING,
+            by=by,
+            filled_at=None,
+        )
