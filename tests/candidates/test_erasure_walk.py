@@ -46,7 +46,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 LAST_NAME = "Jäljetönkaisla"
 EMAIL = "kaisla.no-trace@example.fi"
 PHONE = "+358405550199"
-PLANTS = (f"{LAST_NAME} {EMAIL} {PHONE}", EMAIL, LAST_NAME, PHONE)
+# Others' rows mention the person by full name (a bare surname may be a place: it is scrubbed
+# only in rows about the person, tests/candidates/test_erasure_scope.py).
+FULL_NAME = f"Kaisla {LAST_NAME}"
+PLANTS = (f"{FULL_NAME} {EMAIL} {PHONE}", EMAIL, FULL_NAME, PHONE)
 
 # Columns that cannot hold this person's values, each for a reason. Everything else is planted.
 OTHERS_IDENTITY = {  # another person's own name or contact details are theirs, not a mention
@@ -77,6 +80,13 @@ GENERATED = {  # written by code from ids, random tokens, content sniffing or th
     ("candidates.consent", "version"),
     ("staffing.auditevent", "action"),
     ("staffing.auditevent", "target_type"),
+    ("admin.logentry", "object_id"),
+    ("staffing.outboundemail", "language"),
+    ("staffing.user", "language"),
+    ("staffing.workerheartbeat", "hostname"),
+    ("staffing.taskfailure", "task_name"),
+    ("staffing.taskfailure", "task_id"),
+    ("staffing.taskfailure", "exception_type"),
 }
 REFERENCE_DATA = {  # models no person's values can reach
     "auth.permission",
@@ -115,7 +125,7 @@ def _plant(model: type[models.Model], field: models.Field) -> int:
     planted = 0
     for pk in model._default_manager.values_list("pk", flat=True):
         text = f"{fitting[0]} #{pk}"
-        value = {"note": text, "query": LAST_NAME} if isinstance(field, models.JSONField) else text
+        value = {"note": text, "query": FULL_NAME} if isinstance(field, models.JSONField) else text
         planted += model._default_manager.filter(pk=pk).update(**{field.attname: value})
     return planted
 
@@ -131,6 +141,8 @@ def world(client, settings, tmp_path):
     recruiter = f.RecruiterFactory()
     manager = f.ClientManagerFactory()
     f.CandidateFactory()  # someone else, whose free text may mention the person
+    f.TaskFailureFactory()
+    f.WorkerHeartbeatFactory()
     f.CandidateLanguageFactory(candidate=person)
     f.CandidateSkillFactory(candidate=person)
     f.DateOffFactory(candidate=person)
