@@ -484,6 +484,8 @@ class RetentionRun(models.Model):
     paused = models.PositiveIntegerField(_("left the pool"), default=0)
     asked = models.PositiveIntegerField(_("renewal requests sent"), default=0)
     erased = models.PositiveIntegerField(_("erased"), default=0)
+    # Empty while the run is going on, and for a run that was killed before its end.
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:
         ordering = ["-ran_at", "-id"]
