@@ -26,7 +26,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.db import models, transaction
-from django.db.models import ProtectedError, TextField
+from django.db.models import BooleanField, F, Func, ProtectedError, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -266,30 +266,71 @@ def personal_values_scrub(*, people: list[PersonalValues]) -> int:
     columns named in SCRUB_SKIPPED_*): their strong values and phones in every row, with one
     scan per column for all of them; their bare surnames only in the rows about each of them.
     Whole words only, any case. Returns the number of rows changed."""
-    strong = [re.escape(v) for p in people for v in p.strong]
-    strong += [x for p in people for phone in p.phones if (x := phone_pattern(phone))]
+    strong = [v for p in people for v in p.strong]
+    phones = [x for p in people for phone in p.phones if (x := phone_pattern(phone))]
     changed = 0
     columns = scrubbed_columns()
-    if strong:
-        changed += _columns_scrub(columns, strong, models.Q())
+    if strong or phones:
+        changed += _columns_scrub(columns, strong, phones, models.Q())
     for person in people:
         if person.weak:
-            weak = [re.escape(v) for v in person.weak] + strong
             for model, field in columns:
                 rows = person_rows(model, person)
                 if rows is not None:
-                    changed += _columns_scrub([(model, field)], weak, rows)
+                    changed += _columns_scrub(
+                        [(model, field)], [*person.weak, *strong], phones, rows
+                    )
     return changed
+
+
+class _Mentions(Func):
+    """`lower(text) LIKE ANY (literals) OR text ~ phones`: the rows that may hold a value, in one
+    pass over the column (the exact, whole-word check is done in Python). On a 1M-row audit
+    table this is several times faster than one case-insensitive regex of all the values
+    (docs/privacy.md has the figures): LIKE ANY reads the lowered text once for every literal."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, expression: Any, *, literals: list[str], phones: list[str]) -> None:
+        super().__init__(expression)
+        self.literals = literals
+        self.phones = phones
+
+    def as_sql(
+        self,
+        compiler: Any,
+        connection: Any,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, Any]:
+        sql, params = compiler.compile(self.source_expressions[0])
+        parts: list[str] = []
+        all_params: list[Any] = []
+        if self.literals:
+            parts.append(f"LOWER({sql}) LIKE ANY (%s)")
+            all_params += [*params, [f"%{_like_escaped(v.lower())}%" for v in self.literals]]
+        if self.phones:
+            parts.append(f"({sql}) ~ %s")
+            all_params += [*params, "|".join(f"({p})" for p in self.phones)]
+        return "(" + " OR ".join(parts) + ")", all_params
+
+
+def _like_escaped(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def person_rows(model: type[models.Model], person: PersonalValues) -> models.Q | None:
     """The rows of `model` about the person: those whose foreign key points at them or their
     login, and audit rows naming them as their object. None when no row of `model` can be."""
-    owners = {Candidate: person.candidate_id, User: person.user_id}
+    owners: dict[Any, int | None] = {Candidate: person.candidate_id, User: person.user_id}
     q = models.Q()
     for field in model._meta.concrete_fields:
-        if field.is_relation and owners.get(field.related_model) is not None:  # type: ignore[call-overload]
-            q |= models.Q(**{field.attname: owners[field.related_model]})  # type: ignore[index]
+        owner = owners.get(field.related_model) if field.is_relation else None
+        if owner is not None:
+            q |= models.Q(**{field.attname: owner})
     if model is Candidate:
         q |= models.Q(pk=person.candidate_id)
     if model is AuditEvent:
@@ -298,22 +339,20 @@ def person_rows(model: type[models.Model], person: PersonalValues) -> models.Q |
 
 
 def _columns_scrub(
-    columns: list[tuple[type[models.Model], models.Field]], patterns: list[str], where: models.Q
+    columns: list[tuple[type[models.Model], models.Field]],
+    literals: list[str],
+    phones: list[str],
+    where: models.Q,
 ) -> int:
-    # PostgreSQL's regular expressions take these escapes too (a backslash before a
-    # non-alphanumeric character is that character); the word check is done in Python.
-    alternatives = "|".join(patterns)
-    database_pattern = f"({alternatives})"
+    alternatives = "|".join([*(re.escape(v) for v in literals), *phones])
     word = re.compile(rf"(?<![\w+])({alternatives})(?!\w)", re.IGNORECASE)
     changed = 0
     for model, field in columns:
         manager = model._default_manager
-        if isinstance(field, models.JSONField):
-            rows = manager.annotate(_as_text=Cast(field.name, TextField())).filter(
-                where, _as_text__iregex=database_pattern
-            )
-        else:
-            rows = manager.filter(where, **{f"{field.name}__iregex": database_pattern})
+        text = (
+            Cast(field.name, TextField()) if isinstance(field, models.JSONField) else F(field.name)
+        )
+        rows = manager.filter(where, _Mentions(text, literals=literals, phones=phones))
         for pk, value in rows.values_list("pk", field.attname):
             cleaned = _scrubbed(value, word)
             if cleaned != value:
