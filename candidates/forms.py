@@ -10,12 +10,12 @@ from candidates.availability import WEEKDAY_NAMES, DayPart
 from candidates.geo import postal_code_lookup
 from candidates.languages import CEFRLevel, Language
 from candidates.models import (
-    CONSENT_PURPOSE_DESCRIPTIONS,
     Candidate,
     ConsentPurpose,
     Skill,
     SkillLevel,
     WorkExperience,
+    consent_purpose_description,
 )
 from candidates.services.consent import PRIVACY_NOTICE_VERSION
 
@@ -44,7 +44,7 @@ class ConsentFields(forms.Form):
         """(value, label, what it means, ticked) per purpose, for the sign-up template."""
         ticked = set(self["purposes"].value() or [])
         return [
-            (value, label, CONSENT_PURPOSE_DESCRIPTIONS[value], value in ticked)
+            (value, label, consent_purpose_description(value), value in ticked)
             for value, label in PURPOSE_CHOICES
         ]
 

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from candidates.availability import FULL_WEEK, cells_from_mask
@@ -284,11 +284,22 @@ CONSENT_PURPOSE_DESCRIPTIONS = {
         "relevant skills, a band of your ratings and why you fit. Without it no client sees you "
         "before you have accepted a job with them."
     ),
-    ConsentPurpose.RETENTION: _(
-        "If you do not log in for six months, your profile stays in the pool and you can still "
-        "be offered work. Without it your profile is paused until you come back."
-    ),
 }
+
+
+def consent_purpose_description(purpose: str) -> str:
+    """What a consent lets us do, in plain words and the active language; the retention one
+    names the period of the setting RETENTION_POOL_DAYS."""
+    if purpose == ConsentPurpose.RETENTION:
+        days = settings.RETENTION_POOL_DAYS
+        return ngettext(
+            "If you do not log in for %(days)d day, your profile stays in the pool and you can "
+            "still be offered work. Without it your profile is paused until you come back.",
+            "If you do not log in for %(days)d days, your profile stays in the pool and you can "
+            "still be offered work. Without it your profile is paused until you come back.",
+            days,
+        ) % {"days": days}
+    return str(CONSENT_PURPOSE_DESCRIPTIONS[ConsentPurpose(purpose)])
 
 
 class Consent(models.Model):

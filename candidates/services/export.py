@@ -32,7 +32,6 @@ from psycopg2.extras import Range
 from candidates.availability import WEEKDAY_NAMES, DayPart
 from candidates.languages import CEFR_DESCRIPTIONS, CEFRLevel
 from candidates.models import (
-    CONSENT_PURPOSE_DESCRIPTIONS,
     Assessment,
     Candidate,
     CandidateActivity,
@@ -44,6 +43,7 @@ from candidates.models import (
     DateOff,
     StatementRequest,
     WorkExperience,
+    consent_purpose_description,
 )
 from candidates.services.cv import cv_bytes
 from candidates.services.visibility import profile_views
@@ -258,7 +258,7 @@ def _consents(candidate: Candidate) -> ExportSection:
     rows = [
         {
             "purpose": c.get_purpose_display(),
-            "meaning": CONSENT_PURPOSE_DESCRIPTIONS.get(ConsentPurpose(c.purpose), ""),
+            "meaning": consent_purpose_description(c.purpose),
             "version": c.version,
             "given_at": c.given_at,
             "withdrawn_at": c.withdrawn_at,

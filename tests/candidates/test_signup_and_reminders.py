@@ -252,3 +252,10 @@ def test_the_join_page_and_account_are_in_the_language_chosen_for_the_invitation
     }
     assert client.post(url, data, **english_browser).status_code == 302
     assert User.objects.get(email="kielo@example.fi").language == "fi"
+
+
+def test_the_retention_consent_names_the_period_of_the_setting(client, settings):
+    settings.RETENTION_POOL_DAYS = 90
+    page = client.get(reverse("account_signup")).content.decode()
+    assert "If you do not log in for 90 days" in page
+    assert "six months" not in page
