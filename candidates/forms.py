@@ -18,6 +18,7 @@ from candidates.models import (
     consent_purpose_description,
 )
 from candidates.services.consent import PRIVACY_NOTICE_VERSION
+from candidates.services.profile import PROFILE_FIELDS
 
 PURPOSE_CHOICES = ConsentPurpose.choices
 
@@ -90,16 +91,7 @@ class JoinForm(ConsentFields):
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = Candidate
-        fields = [
-            "first_name",
-            "last_name",
-            "phone",
-            "postal_code",
-            "max_travel_km",
-            "works_retail",
-            "works_office",
-            "introduction",
-        ]
+        fields = list(PROFILE_FIELDS)  # what `profile_update` saves
         labels = {"introduction": _("A few words about you")}
         help_texts = {
             "introduction": _("Shown to recruiters. Never used for ranking or matching."),

@@ -263,4 +263,3 @@ def candidate_search(
         staffing_request_id=staffing_request.pk,
     )
     return found
-
