@@ -166,3 +166,12 @@ def test_the_sweep_stops_before_its_time_budget_and_the_next_run_goes_on(monkeyp
     second = retention_sweep(now=day(INACTIVE + RENEWAL + 2), batch_size=2)
     assert second["erased"] == 1
     assert Candidate.objects.exclude(status=Candidate.Status.ERASED).count() == 0
+
+
+def test_the_finnish_retention_page_tells_leaving_the_pool_from_erasure(client, person):
+    retention_sweep(now=day(POOL + 0.1))
+    client.force_login(f.UserFactory(role=User.Role.ADMIN))
+    page = client.get(reverse("agency_retention"), HTTP_ACCEPT_LANGUAGE="fi").content.decode()
+    assert "henkilö poistuu ehdokasjoukosta" in page and "poistetaan pysyvästi" in page
+    assert "poistaa ihmiset" not in page  # "poistaa" was used for both
+    assert "Poistettu pysyvästi" in page  # the runs' erasure column
