@@ -8,7 +8,9 @@ least six months, holding only codes and numbers) and audit rows stripped of the
 Rows that do not point at the person can still hold their values in free text: a recruiter's
 reason, a client's note, an email in the outbox, an admin log line. After the structured part,
 `personal_values_scrub` walks every text and JSON column of every model (so a column added later
-is covered without anyone remembering it) and replaces the person's name, email and phone.
+is covered without anyone remembering it) and replaces the person's full name, email and phone
+(in any spelling) everywhere, and their bare surname in the rows about them only (a surname is
+often a place name too).
 """
 
 from __future__ import annotations
