@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -125,10 +126,10 @@ def invitation_create(
 def invitation_from_token(*, token: str) -> Invitation | None:
     """The open invitation a link points at; None when bad, expired or already used."""
     payload = _invitation_payload(token)
-    if payload is None:
+    if payload is None or not isinstance(payload.get("i"), int):
         return None
     return (
-        Invitation.objects.filter(pk=payload.get("i"), accepted_at__isnull=True)
+        Invitation.objects.filter(pk=payload["i"], accepted_at__isnull=True)
         .select_related("candidate")
         .first()
     )
@@ -143,7 +144,7 @@ def invitation_language(*, token: str) -> str | None:
     return _known_language(payload["l"])
 
 
-def _invitation_payload(token: str) -> dict | None:
+def _invitation_payload(token: str) -> dict[str, Any] | None:
     try:
         payload = signing.loads(token, salt=INVITATION_SALT, max_age=INVITATION_MAX_AGE)
     except signing.BadSignature:
