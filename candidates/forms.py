@@ -10,14 +10,15 @@ from candidates.availability import WEEKDAY_NAMES, DayPart
 from candidates.geo import postal_code_lookup
 from candidates.languages import CEFRLevel, Language
 from candidates.models import (
-    CONSENT_PURPOSE_DESCRIPTIONS,
     Candidate,
     ConsentPurpose,
     Skill,
     SkillLevel,
     WorkExperience,
+    consent_purpose_description,
 )
 from candidates.services.consent import PRIVACY_NOTICE_VERSION
+from candidates.services.profile import PROFILE_FIELDS
 from staffing.base.models import User
 
 PURPOSE_CHOICES = ConsentPurpose.choices
@@ -45,7 +46,7 @@ class ConsentFields(forms.Form):
         """(value, label, what it means, ticked) per purpose, for the sign-up template."""
         ticked = set(self["purposes"].value() or [])
         return [
-            (value, label, CONSENT_PURPOSE_DESCRIPTIONS[value], value in ticked)
+            (value, label, consent_purpose_description(value), value in ticked)
             for value, label in PURPOSE_CHOICES
         ]
 
@@ -91,16 +92,7 @@ class JoinForm(ConsentFields):
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = Candidate
-        fields = [
-            "first_name",
-            "last_name",
-            "phone",
-            "postal_code",
-            "max_travel_km",
-            "works_retail",
-            "works_office",
-            "introduction",
-        ]
+        fields = list(PROFILE_FIELDS)  # what `profile_update` saves
         labels = {"introduction": _("A few words about you")}
         help_texts = {
             "introduction": _("Shown to recruiters. Never used for ranking or matching."),

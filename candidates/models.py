@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Now
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from candidates.availability import FULL_WEEK, cells_from_mask
@@ -293,11 +293,22 @@ CONSENT_PURPOSE_DESCRIPTIONS = {
         "relevant skills, a band of your ratings and why you fit. Without it no client sees you "
         "before you have accepted a job with them."
     ),
-    ConsentPurpose.RETENTION: _(
-        "If you do not log in for six months, your profile stays in the pool and you can still "
-        "be offered work. Without it your profile is paused until you come back."
-    ),
 }
+
+
+def consent_purpose_description(purpose: str) -> str:
+    """What a consent lets us do, in plain words and the active language; the retention one
+    names the period of the setting RETENTION_POOL_DAYS."""
+    if purpose == ConsentPurpose.RETENTION:
+        days = settings.RETENTION_POOL_DAYS
+        return ngettext(
+            "If you do not log in for %(days)d day, your profile stays in the pool and you can "
+            "still be offered work. Without it your profile is paused until you come back.",
+            "If you do not log in for %(days)d days, your profile stays in the pool and you can "
+            "still be offered work. Without it your profile is paused until you come back.",
+            days,
+        ) % {"days": days}
+    return str(CONSENT_PURPOSE_DESCRIPTIONS[ConsentPurpose(purpose)])
 
 
 class Consent(models.Model):
@@ -493,6 +504,8 @@ class RetentionRun(models.Model):
     paused = models.PositiveIntegerField(_("left the pool"), default=0)
     asked = models.PositiveIntegerField(_("renewal requests sent"), default=0)
     erased = models.PositiveIntegerField(_("erased"), default=0)
+    # Empty while the run is going on, and for a run that was killed before its end.
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:
         ordering = ["-ran_at", "-id"]

@@ -32,7 +32,6 @@ from psycopg2.extras import Range
 from candidates.availability import WEEKDAY_NAMES, DayPart
 from candidates.languages import CEFR_DESCRIPTIONS, CEFRLevel
 from candidates.models import (
-    CONSENT_PURPOSE_DESCRIPTIONS,
     Assessment,
     Candidate,
     CandidateActivity,
@@ -44,18 +43,19 @@ from candidates.models import (
     DateOff,
     StatementRequest,
     WorkExperience,
+    consent_purpose_description,
 )
 from candidates.services.cv import cv_bytes
+from candidates.services.profile import PROFILE_FIELDS
 from candidates.services.visibility import profile_views
 from staffing.base.audit import audit_record
 from staffing.base.models import AuditEvent, User
 from staffing.models import Offer, Placement, ReliabilityRecord, ServiceRating, ShortlistEntry
 from staffing.presenters import offer_reasons
 
-# Fields never exported: secrets, and recruiters' internal working notes (see docs/privacy.md).
+# Fields never exported: secrets and random storage names (see docs/privacy.md).
 EXCLUDED_FIELDS = {
     ("staffing.user", "password"),
-    ("candidates.assessment", "notes"),
     ("candidates.candidatecv", "stored_name"),
 }
 
@@ -122,6 +122,8 @@ def _display(value: Any) -> str:
         return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
     if isinstance(value, dt.date):
         return formats.date_format(value, "SHORT_DATE_FORMAT")
+    if isinstance(value, float | decimal.Decimal):
+        return formats.number_format(value, use_l10n=True)
     return str(value)
 
 
@@ -152,19 +154,7 @@ def _columns(model: type[models.Model], names: list[str]) -> list[tuple[str, str
 
 
 def _profile(candidate: Candidate, user: User | None) -> ExportSection:
-    names = [
-        "first_name",
-        "last_name",
-        "email",
-        "phone",
-        "postal_code",
-        "max_travel_km",
-        "works_retail",
-        "works_office",
-        "introduction",
-        "status",
-        "created_at",
-    ]
+    names = ["email", *PROFILE_FIELDS, "status", "created_at"]
     row = {name: getattr(candidate, name) for name in names}
     row["status"] = candidate.get_status_display()
     columns = _columns(Candidate, names)
@@ -211,7 +201,8 @@ def _availability(candidate: Candidate) -> ExportSection:
     ]
     confirmed = candidate.availability_confirmed_at
     note = (
-        _("Last confirmed %(date)s.") % {"date": timezone.localtime(confirmed).date().isoformat()}
+        _("Last confirmed %(date)s.")
+        % {"date": formats.date_format(timezone.localtime(confirmed), "DATE_FORMAT")}
         if confirmed
         else _("Not entered yet.")
     )
@@ -251,7 +242,7 @@ def _consents(candidate: Candidate) -> ExportSection:
     rows = [
         {
             "purpose": c.get_purpose_display(),
-            "meaning": CONSENT_PURPOSE_DESCRIPTIONS.get(ConsentPurpose(c.purpose), ""),
+            "meaning": consent_purpose_description(c.purpose),
             "version": c.version,
             "given_at": c.given_at,
             "withdrawn_at": c.withdrawn_at,
@@ -455,6 +446,7 @@ def export_sections(*, candidate: Candidate) -> list[ExportSection]:
         "language_checked",
         "language_level_verified",
         "summary",
+        "notes",  # notes about a person are their data too (Article 15)
     ]
     sections = [
         _profile(candidate, user),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -123,15 +124,31 @@ def invitation_create(
 
 def invitation_from_token(*, token: str) -> Invitation | None:
     """The open invitation a link points at; None when bad, expired or already used."""
+    payload = _invitation_payload(token)
+    if payload is None or not isinstance(payload.get("i"), int):
+        return None
+    return (
+        Invitation.objects.filter(pk=payload["i"], accepted_at__isnull=True)
+        .select_related("candidate")
+        .first()
+    )
+
+
+def invitation_language(*, token: str) -> str | None:
+    """The language the recruiter chose for the invited person (carried in the link), in which
+    the join page is shown and the account is made; None for a bad link or one without it."""
+    payload = _invitation_payload(token)
+    if payload is None or not payload.get("l"):
+        return None
+    return _known_language(payload["l"])
+
+
+def _invitation_payload(token: str) -> dict[str, Any] | None:
     try:
         payload = signing.loads(token, salt=INVITATION_SALT, max_age=INVITATION_MAX_AGE)
     except signing.BadSignature:
         return None
-    return (
-        Invitation.objects.filter(pk=payload.get("i"), accepted_at__isnull=True)
-        .select_related("candidate")
-        .first()
-    )
+    return payload if isinstance(payload, dict) else None
 
 
 @transaction.atomic

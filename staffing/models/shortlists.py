@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -37,7 +38,8 @@ class Shortlist(models.Model):
         verbose_name_plural = _("shortlists")
 
     def __str__(self) -> str:
-        return f"{self.request_id} / {self.rules_version} / {self.created_at:%H:%M:%S}"
+        created = timezone.localtime(self.created_at)
+        return f"{self.request_id} / {self.rules_version} / {created:%H:%M:%S}"
 
     @property
     def ranked(self) -> models.QuerySet[ShortlistEntry]:

@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from candidates.models import Candidate
@@ -235,8 +234,8 @@ def candidate_search(
             | Q(postal_code__startswith=term)
         )
     found = list(people.order_by("last_name", "first_name", "id")[:limit])
-    # The search text is often a person's name or email: only a keyed hash of it is kept (the
-    # same search can be recognised, never read back), so an erased person leaves no trace here.
+    # The search text is often a person's name or email: none of it is kept, not even a hash
+    # (a hash of a name can be tested against guessed names), only how many terms it had.
     audit_record(
         actor=by,
         action="candidates.searched",
@@ -244,7 +243,6 @@ def candidate_search(
         staffing_request_id=staffing_request.pk,
         data={
             "terms": len(terms),
-            "query_hash": search_query_hash(query=query),
             "candidate_ids": [c.pk for c in found],
         },
     )
@@ -257,9 +255,3 @@ def candidate_search(
         staffing_request_id=staffing_request.pk,
     )
     return found
-
-
-def search_query_hash(*, query: str) -> str:
-    """A keyed hash of a search's text: equal searches match, the text cannot be recovered."""
-    normalised = " ".join((query or "").lower().split())
-    return salted_hmac("staffing.candidate_search", normalised).hexdigest()[:32]

@@ -21,6 +21,13 @@ PHONE_VIEWPORT = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, 
 EMAIL = "pirkko.privacy-journey@example.fi"
 LAST_NAME = "Yksityisyyskoski"
 PHONE = "+358407770011"
+# The labels (dt) whose text overflows their box or whose box overlaps their value's (dd).
+OVERLAPPING_LABELS = """() => [...document.querySelectorAll('dt')].filter(dt => {
+    const dd = dt.nextElementSibling, a = dt.getBoundingClientRect();
+    const b = dd ? dd.getBoundingClientRect() : null;
+    return dt.scrollWidth > dt.clientWidth + 1 || (b !== null && a.right > b.left + 1
+        && a.top < b.bottom && b.top < a.bottom);
+}).map(dt => dt.textContent)"""
 
 
 @pytest.fixture
@@ -101,6 +108,13 @@ def test_sign_up_choose_consents_export_and_erase_without_trace(page, live_serve
         page.click("#download-html")
     html = download_info.value.path().read_text()
     assert LAST_NAME in html and "B2" in html and "<style>" in html
+    # The downloaded file on the phone: no long Finnish label runs into its value.
+    file_page = page.context.new_page()
+    file_page.set_content(html)
+    assert file_page.evaluate(OVERLAPPING_LABELS) == []
+    assert file_page.evaluate("document.documentElement.scrollWidth") <= 390
+    file_page.screenshot(path=screenshot_dir / "privacy-2-export-file.png", full_page=True)
+    file_page.close()
 
     page.goto(f"{live_server.url}/me/data/")
     page.fill("input[name=confirm]", EMAIL)

@@ -66,8 +66,8 @@ def test_export_contains_the_persons_rows_labelled_and_no_secrets():
     saturday = sections["availability"]["rows"][5]
     assert saturday == {"weekday": "Sat", "morning": False, "day": False, "evening": True}
     assessment = sections["assessments"]["rows"][0]
-    assert assessment["summary"] == "Warm and calm" and "notes" not in assessment
-    assert "internal only" not in json.dumps(data)
+    # Notes about the person are their data too (Article 15).
+    assert assessment["summary"] == "Warm and calm" and assessment["notes"] == "internal only"
     assert len(sections["shortlists"]["rows"]) == 1 and sections["shortlists"]["rows"][0]["score"]
     assert len(sections["placements"]["rows"]) == 1
     assert "password" not in json.dumps(data)
@@ -110,3 +110,44 @@ def test_download_button_gives_a_zip_with_the_page_json_and_cv(client):
     data = json.loads(archive.read("data.json"))
     assert data["sections"]["profile"]["rows"][0]["email"] == user.email
     assert archive.read("cv/mine.pdf") == PDF_BYTES
+
+
+def test_the_readable_copy_is_in_finnish_formats_and_local_time():
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from candidates.services.export import export_sections
+    from staffing.models import ShortlistEdit
+
+    user = f.CandidateUserFactory(language="fi")
+    candidate = user.candidate
+    entry = f.ShortlistEntryFactory(candidate=candidate, score=0.25)
+    # 14:03 UTC is 16:03 in Helsinki in winter.
+    created = dt.datetime(2026, 12, 2, 14, 3, 5, tzinfo=dt.UTC)
+    type(entry.shortlist).objects.filter(pk=entry.shortlist.pk).update(created_at=created)
+    ShortlistEdit.objects.create(
+        shortlist=entry.shortlist, candidate=candidate, action="add", reason="r"
+    )
+    confirmed = dt.datetime(2026, 12, 2, 12, 0, tzinfo=dt.UTC)
+    Candidate.objects.filter(pk=candidate.pk).update(availability_confirmed_at=confirmed)
+    candidate.refresh_from_db()
+    with translation.override("fi"), timezone.override("Europe/Helsinki"):
+        sections = {s.key: s for s in export_sections(candidate=candidate)}
+        shortlist = dict(sections["shortlists"].labelled_rows()[0])
+        edits = [s for key, s in sections.items() if key.startswith("staffing.ShortlistEdit")]
+        edit_values = [value for _label, value in edits[0].labelled_rows()[0]]
+    assert shortlist["Pisteet"] == "0,25"
+    assert sections["availability"].note == "Viimeksi vahvistettu 2. joulukuuta 2026."
+    assert any(str(v).endswith("/ 16:03:05") for v in edit_values), edit_values
+
+
+def test_the_profile_fields_have_one_home():
+    from candidates.forms import ProfileForm
+    from candidates.services.export import export_sections
+    from candidates.services.profile import PROFILE_FIELDS
+
+    assert tuple(ProfileForm._meta.fields) == PROFILE_FIELDS
+    candidate = f.CandidateUserFactory().candidate
+    profile = next(s for s in export_sections(candidate=candidate) if s.key == "profile")
+    assert set(PROFILE_FIELDS) <= {key for key, _label in profile.columns}

@@ -113,3 +113,65 @@ def test_the_retention_page_is_for_agency_admins(client, person):
     page = client.get(reverse("agency_retention")).content.decode()
     assert 'data-count="erase"' in page and f"#{person.pk}" in page
     assert "retention-runs" in page and RetentionRun.objects.count() == 1
+
+
+def _due_for_erasure(n: int) -> list[Candidate]:
+    people = []
+    for _i in range(n):
+        candidate = f.CandidateUserFactory().candidate
+        CandidateActivity.objects.create(
+            candidate=candidate, last_seen_at=START, renewal_requested_at=day(INACTIVE)
+        )
+        people.append(candidate)
+    return people
+
+
+def test_the_sweep_erases_in_batches_and_records_the_run_as_it_goes(monkeypatch):
+    from candidates.services import reminders
+
+    people = _due_for_erasure(5)
+    batches, seen = [], []
+    real = reminders.candidates_erase
+
+    def erase(*, candidate_ids, by):
+        batches.append(list(candidate_ids))
+        run = RetentionRun.objects.get()
+        seen.append((run.erased, run.finished_at))  # the row exists before the erasures
+        return real(candidate_ids=candidate_ids, by=by)
+
+    monkeypatch.setattr(reminders, "candidates_erase", erase)
+    result = retention_sweep(now=day(INACTIVE + RENEWAL + 1), batch_size=2)
+
+    assert result["erased"] == 5
+    assert [len(b) for b in batches] == [2, 2, 1]
+    assert [erased for erased, _finished in seen] == [0, 2, 4]  # counted batch by batch
+    assert all(finished is None for _erased, finished in seen)
+    run = RetentionRun.objects.get()
+    assert run.erased == 5 and run.finished_at is not None
+    assert all(_status(p) == Candidate.Status.ERASED for p in people)
+
+
+def test_the_sweep_stops_before_its_time_budget_and_the_next_run_goes_on(monkeypatch):
+    from candidates.services import reminders
+
+    _due_for_erasure(5)
+    clock = iter(range(0, 10_000, 100))  # every reading of the clock is 100 s later
+    monkeypatch.setattr(reminders, "_clock", lambda: float(next(clock)))
+
+    first = retention_sweep(now=day(INACTIVE + RENEWAL + 1), batch_size=2, budget_seconds=450)
+    # Started at 0; batch 1 at 100 (takes 100 s), batch 2 at 300: 300 + 100 <= 450; batch 3
+    # at 500 would end after the budget, so the run stops cleanly.
+    assert first["erased"] == 4
+    assert RetentionRun.objects.get().finished_at is not None
+    second = retention_sweep(now=day(INACTIVE + RENEWAL + 2), batch_size=2)
+    assert second["erased"] == 1
+    assert Candidate.objects.exclude(status=Candidate.Status.ERASED).count() == 0
+
+
+def test_the_finnish_retention_page_tells_leaving_the_pool_from_erasure(client, person):
+    retention_sweep(now=day(POOL + 0.1))
+    client.force_login(f.UserFactory(role=User.Role.ADMIN))
+    page = client.get(reverse("agency_retention"), HTTP_ACCEPT_LANGUAGE="fi").content.decode()
+    assert "henkilö poistuu ehdokasjoukosta" in page and "poistetaan pysyvästi" in page
+    assert "poistaa ihmiset" not in page  # "poistaa" was used for both
+    assert "Poistettu pysyvästi" in page  # the runs' erasure column

@@ -226,3 +226,41 @@ def test_a_brand_new_person_is_not_asked_to_reconfirm_availability(client):
     client.force_login(user)
     assert 'id="stale-alert"' not in client.get(reverse("candidate_home")).content.decode()
     assert availability_reminders_send() == 0
+
+
+def test_the_join_page_and_account_are_in_the_language_chosen_for_the_invitation(
+    client, django_capture_on_commit_callbacks
+):
+    client.force_login(f.RecruiterFactory())
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("recruiter_candidate_invite"),
+            {
+                "email": "kielo@example.fi",
+                "first_name": "Kielo",
+                "last_name": "K",
+                "language": "fi",
+            },
+        )
+    url = _link(mail.outbox[-1]).replace("http://testserver", "")
+    client.logout()
+    english_browser = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    page = client.get(url, **english_browser)
+    assert page["Content-Language"] == "fi"
+    assert '<html lang="fi"' in page.content.decode()
+    data = {
+        "first_name": "Kielo",
+        "last_name": "K",
+        "password": "a-long-pass-phrase-42",
+        "purposes": ["matching"],
+        "notice_read": "on",
+    }
+    assert client.post(url, data, **english_browser).status_code == 302
+    assert User.objects.get(email="kielo@example.fi").language == "fi"
+
+
+def test_the_retention_consent_names_the_period_of_the_setting(client, settings):
+    settings.RETENTION_POOL_DAYS = 90
+    page = client.get(reverse("account_signup")).content.decode()
+    assert "If you do not log in for 90 days" in page
+    assert "six months" not in page
