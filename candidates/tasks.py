@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from candidates.services.reminders import availability_reminders_send, retention_sweep
+from candidates.services.reminders import availability_reminders_send
+from staffing.services.personal_data.retention_sweep import retention_sweep
 
 
 @shared_task(name="candidates.tasks.remind_stale_availability", time_limit=300, soft_time_limit=280)

@@ -17,17 +17,17 @@ from candidates.services.assessments import StatementError, statement_write
 from candidates.services.consent import consents_active
 from candidates.services.retention import retention_counts, retention_forecast, retention_runs
 from candidates.services.signup import invitation_create
-from candidates.services.visibility import (
-    completeness,
-    completeness_percent,
-    profile_view_record,
-    reliability_records,
-)
 from candidates.views.self_service import cv_response
 from staffing.base.access import CLIENT_MANAGERS, RECRUITERS, role_required
 from staffing.base.models import User
 from staffing.models import ReliabilityRecord
 from staffing.request_params import text_param
+from staffing.services.personal_data.visibility import (
+    completeness,
+    completeness_percent,
+    profile_view_record,
+    reliability_records,
+)
 from staffing.services.placements import PlacementError, reliability_record_answer
 
 

@@ -34,16 +34,22 @@ from candidates.services import profile as profile_services
 from candidates.services.activity import candidate_resume
 from candidates.services.assessments import assessments_for_candidate, statement_request_create
 from candidates.services.cv import CVRejected, cv_open, cv_remove, cv_store
-from candidates.services.erasure import candidate_erase
-from candidates.services.export import (
+from candidates.services.reminders import profile_renew_by_token
+from candidates.services.signup import email_verification_pending
+from staffing.base.access import CANDIDATES, public, role_required
+from staffing.explanations import fit_summary
+from staffing.models import ShortlistEntry
+from staffing.permissions import own_candidate
+from staffing.request_params import text_param
+from staffing.security import local_redirect
+from staffing.services.personal_data.erasure import candidate_erase
+from staffing.services.personal_data.export import (
     data_export_html,
     data_export_record,
     data_export_zip,
     export_sections,
 )
-from candidates.services.reminders import profile_renew_by_token
-from candidates.services.signup import email_verification_pending
-from candidates.services.visibility import (
+from staffing.services.personal_data.visibility import (
     completeness,
     completeness_percent,
     fit_card,
@@ -52,12 +58,6 @@ from candidates.services.visibility import (
     profile_views,
     reliability_records,
 )
-from staffing.base.access import CANDIDATES, public, role_required
-from staffing.explanations import fit_summary
-from staffing.models import ShortlistEntry
-from staffing.permissions import own_candidate
-from staffing.request_params import text_param
-from staffing.security import local_redirect
 
 
 def candidate_view(view: Callable) -> Callable:

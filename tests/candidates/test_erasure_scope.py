@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from candidates.models import Candidate
-from candidates.services.erasure import candidate_erase, phone_pattern
-from staffing.models import AuditEvent, OutboundEmail, ShortlistEdit
 from staffing.base.audit import audit_record
+from staffing.models import AuditEvent, OutboundEmail, ShortlistEdit
+from staffing.services.personal_data.erasure import candidate_erase, phone_pattern
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -25,7 +25,6 @@ from candidates.models import (
     StatementRequest,
     WorkExperience,
 )
-from candidates.services.erasure import candidate_erase
 from staffing.models import (
     Bench,
     BenchEntry,
@@ -38,6 +37,7 @@ from staffing.models import (
     ShortlistEdit,
     SweepMark,
 )
+from staffing.services.personal_data.erasure import candidate_erase
 from tests import factories as f
 from tests.candidates.conftest import PDF_BYTES
 from tests.candidates.test_erasure import _database_hits, _file_hits, _redis_hits

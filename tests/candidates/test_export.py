@@ -15,8 +15,8 @@ from django.utils import translation
 
 from candidates.availability import mask_from_cells
 from candidates.models import Candidate, Consent
-from candidates.services.export import data_export
 from staffing.models import AuditEvent
+from staffing.services.personal_data.export import data_export
 from tests import factories as f
 from tests.candidates.conftest import PDF_BYTES
 
@@ -117,8 +117,8 @@ def test_the_readable_copy_is_in_finnish_formats_and_local_time():
 
     from django.utils import timezone
 
-    from candidates.services.export import export_sections
     from staffing.models import ShortlistEdit
+    from staffing.services.personal_data.export import export_sections
 
     user = f.CandidateUserFactory(language="fi")
     candidate = user.candidate
@@ -144,8 +144,8 @@ def test_the_readable_copy_is_in_finnish_formats_and_local_time():
 
 def test_the_profile_fields_have_one_home():
     from candidates.forms import ProfileForm
-    from candidates.services.export import export_sections
     from candidates.services.profile import PROFILE_FIELDS
+    from staffing.services.personal_data.export import export_sections
 
     assert tuple(ProfileForm._meta.fields) == PROFILE_FIELDS
     candidate = f.CandidateUserFactory().candidate

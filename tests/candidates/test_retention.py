@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from candidates.models import Candidate, CandidateActivity, RetentionRun
 from candidates.services.activity import activity_record
-from candidates.services.reminders import retention_sweep
 from candidates.services.retention import retention_counts, retention_forecast
 from staffing.models import User
+from staffing.services.personal_data.retention_sweep import retention_sweep
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -127,7 +127,7 @@ def _due_for_erasure(n: int) -> list[Candidate]:
 
 
 def test_the_sweep_erases_in_batches_and_records_the_run_as_it_goes(monkeypatch):
-    from candidates.services import reminders
+    from staffing.services.personal_data import retention_sweep as reminders
 
     people = _due_for_erasure(5)
     batches, seen = [], []
@@ -152,7 +152,7 @@ def test_the_sweep_erases_in_batches_and_records_the_run_as_it_goes(monkeypatch)
 
 
 def test_the_sweep_stops_before_its_time_budget_and_the_next_run_goes_on(monkeypatch):
-    from candidates.services import reminders
+    from staffing.services.personal_data import retention_sweep as reminders
 
     _due_for_erasure(5)
     clock = iter(range(0, 10_000, 100))  # every reading of the clock is 100 s later

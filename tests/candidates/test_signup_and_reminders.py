@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from candidates.models import Candidate, CandidateActivity, Consent, Invitation
 from candidates.services.consent import PRIVACY_NOTICE_VERSION
-from candidates.services.reminders import availability_reminders_send, retention_sweep
+from candidates.services.reminders import availability_reminders_send
 from staffing.models import User
+from staffing.services.personal_data.retention_sweep import retention_sweep
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from candidates.services.cv import cv_open, cv_store
-from candidates.services.visibility import fit_card, profile_views
 from staffing.models import AuditEvent, Offer, ReliabilityRecord, ServiceRating
 from staffing.presenters import PresentedPerson
 from staffing.services.disclosure import candidate_views_record
+from staffing.services.personal_data.visibility import fit_card, profile_views
 from tests import factories as f
 from tests.candidates.conftest import PDF_BYTES
 

@@ -299,7 +299,7 @@ def test_staff_users_made_by_the_factories_have_a_second_factor():
 
 
 def test_erasure_scrubs_the_email_from_failed_logins(client):
-    from candidates.services.erasure import candidate_erase
+    from staffing.services.personal_data.erasure import candidate_erase
 
     user = f.CandidateUserFactory(email=_unique_email("poistuva"))
     _login(client, user.email, "wrong-password-1")

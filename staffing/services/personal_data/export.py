@@ -47,11 +47,11 @@ from candidates.models import (
 )
 from candidates.services.cv import cv_bytes
 from candidates.services.profile import PROFILE_FIELDS
-from candidates.services.visibility import profile_views
 from staffing.base.audit import audit_record
 from staffing.base.models import AuditEvent, User
 from staffing.models import Offer, Placement, ReliabilityRecord, ServiceRating, ShortlistEntry
 from staffing.presenters import offer_reasons
+from staffing.services.personal_data.visibility import profile_views
 
 # Fields never exported: secrets and random storage names (see docs/privacy.md).
 EXCLUDED_FIELDS = {

@@ -35,10 +35,10 @@ from django.utils import timezone
 from candidates.models import Candidate, CandidateCV, Invitation
 from candidates.services.consent import candidate_benches_refresh_enqueue
 from candidates.services.cv import cv_storage
-from candidates.services.export import relations_to_person
 from staffing.base.audit import audit_record
 from staffing.base.models import AuditEvent, OutboundEmail, User
 from staffing.models import Placement, ShortlistEntry
+from staffing.services.personal_data.export import relations_to_person
 
 # Rows pointing at the person that are kept (pointing at the anonymised row): the law requires
 # placements; matching logs hold no personal values; audit rows lose their data.
