@@ -53,6 +53,7 @@ def run_queued(queued: list[tuple[str, tuple]]) -> int:
     turn; returns how many ran."""
     from staffing.celery import app
 
+    app.loader.import_default_modules()  # the tasks modules, as a worker imports them
     ran = 0
     while queued:
         name, args = queued.pop(0)

@@ -8,7 +8,6 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import signing
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -20,6 +19,7 @@ from candidates.models import Candidate, CandidateActivity, Invitation
 from candidates.services.consent import PRIVACY_NOTICE_VERSION, consent_give
 from staffing.base.audit import audit_record
 from staffing.base.models import User
+from staffing.base.outbox import email_queue_written
 
 INVITATION_SALT = "candidates.invitation"
 INVITATION_MAX_AGE = 14 * 24 * 3600
@@ -117,7 +117,9 @@ def invitation_create(
         body = render_to_string(
             "candidates/email/invitation.txt", {"first_name": first_name, "link": link}
         )
-    transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
+    email_queue_written(
+        key=f"invitation:{invitation.pk}", to=email, language=language, subject=subject, body=body
+    )
     audit_record(actor=by, action="candidate.invited", target=invitation, candidate_id=candidate.pk)
     return invitation
 

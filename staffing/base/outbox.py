@@ -42,6 +42,15 @@ def email_queue(
     with translation.override(language):
         subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
         body = render_to_string(f"emails/{template}.txt", context)
+    return email_queue_written(key=key, to=to, language=language, subject=subject, body=body)
+
+
+def email_queue_written(
+    *, key: str, to: str, language: str, subject: str, body: str
+) -> OutboundEmail | None:
+    """Queue an email already written in `language`; None when the key was queued before."""
+    if not to:
+        return None
     email, created = OutboundEmail.objects.get_or_create(
         key=key,
         defaults={"to": to, "language": language, "subject": subject[:200], "body": body},

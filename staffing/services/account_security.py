@@ -56,6 +56,7 @@ def login_limited_record(*, request: HttpRequest | None, email: str) -> None:
 
 
 def on_user_logged_in(sender, request, user, **kwargs) -> None:
+    # Imported here: staffing.security (middleware) imports this module's audit helpers.
     from staffing.security import session_start
 
     if request is not None and hasattr(request, "session"):

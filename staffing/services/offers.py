@@ -23,7 +23,7 @@ from psycopg2.extras import DateTimeTZRange
 from candidates.models import Candidate
 from clients.models import CandidateMark
 from staffing.base.audit import audit_record
-from staffing.base.queueing import task_enqueue
+from staffing.base.queueing import enqueue_on_commit
 from staffing.models import (
     DAILY_REST,
     Offer,
@@ -527,16 +527,11 @@ def offer_decline(*, offer: Offer, by: User | None, reason: str = "") -> Offer:
                 candidate_id=locked.candidate_id,
                 data={"reason": locked.decline_reason},
             )
-            transaction.on_commit(lambda: offer_waves_enqueue(staffing_request_id=req.pk))
+            enqueue_on_commit("staffing.tasks.advance_request_offers", req.pk)
     if outcome is not None:
         raise outcome
     offer.refresh_from_db()
     return locked
-
-
-def offer_waves_enqueue(*, staffing_request_id: int) -> bool:
-    """Ask a worker to advance a request's waves now; the beat task does it anyway within 30 s."""
-    return task_enqueue("staffing.tasks.advance_request_offers", staffing_request_id)
 
 
 def offers_withdraw(*, staffing_request: StaffingRequest, by: User | None) -> list[Offer]:

@@ -16,6 +16,7 @@ from candidates.services.reminders import availability_reminders_send
 from staffing.models import User
 from staffing.services.personal_data.retention_sweep import retention_sweep
 from tests import factories as f
+from tests.conftest import run_queued
 
 pytestmark = pytest.mark.django_db
 
@@ -76,13 +77,14 @@ def test_signup_needs_the_privacy_notice_read(client):
     assert not User.objects.filter(email="x@example.fi").exists()
 
 
-def test_invitation_link_is_single_use(client, django_capture_on_commit_callbacks):
+def test_invitation_link_is_single_use(client, django_capture_on_commit_callbacks, queued_tasks):
     client.force_login(f.RecruiterFactory())
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("recruiter_candidate_invite"),
             {"email": "Invited@Example.fi", "first_name": "Iida", "last_name": "Kutsuttu"},
         )
+    run_queued(queued_tasks)  # the worker sends it from the outbox
     assert response.status_code == 302
     invitation = Invitation.objects.get()
     assert invitation.candidate.email == "invited@example.fi"
@@ -230,7 +232,7 @@ def test_a_brand_new_person_is_not_asked_to_reconfirm_availability(client):
 
 
 def test_the_join_page_and_account_are_in_the_language_chosen_for_the_invitation(
-    client, django_capture_on_commit_callbacks
+    client, django_capture_on_commit_callbacks, queued_tasks
 ):
     client.force_login(f.RecruiterFactory())
     with django_capture_on_commit_callbacks(execute=True):
@@ -243,6 +245,7 @@ def test_the_join_page_and_account_are_in_the_language_chosen_for_the_invitation
                 "language": "fi",
             },
         )
+    run_queued(queued_tasks)
     url = _link(mail.outbox[-1]).replace("http://testserver", "")
     client.logout()
     english_browser = {"HTTP_ACCEPT_LANGUAGE": "en"}
