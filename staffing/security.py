@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import abc
 import time
 from collections.abc import Callable
 
@@ -66,7 +67,7 @@ class RequestSanityMiddleware:
         return self.get_response(request)
 
 
-class _UserMiddleware:
+class _UserMiddleware(abc.ABC):
     """A middleware that reads the logged-in user: while the database is away it answers the
     friendly 503 page itself (DatabaseUnavailableMiddleware sees only the views' errors)."""
 
@@ -79,8 +80,9 @@ class _UserMiddleware:
         except DATABASE_DOWN:
             return database_unavailable_response(request)
 
+    @abc.abstractmethod
     def handle(self, request: HttpRequest) -> HttpResponse:
-        raise NotImplementedError
+        """The middleware's own work; the user may be read from the database here."""
 
 
 def is_staff_user(user) -> bool:
