@@ -68,17 +68,14 @@ def personal_data_view_record(
     The person's own look at their data (downloading their own CV) is not a disclosure to
     anyone: it is not logged, so the log never lists them as someone else. Returns None then.
     """
-    if _own_candidate_id(viewer) == candidate_id:
-        return None
-    event = _view_event(
+    events = personal_data_views_record(
         viewer=viewer,
-        candidate_id=candidate_id,
+        candidate_ids=[candidate_id],
         seen=seen,
         target=target,
         staffing_request_id=staffing_request_id,
     )
-    event.save(force_insert=True)
-    return event
+    return events[0] if events else None
 
 
 def personal_data_views_record(
