@@ -214,14 +214,26 @@ def screenshot_dir() -> Path:
 
 def browser_login(page, live_server, email: str, password: str) -> None:
     """Log in through allauth's pages; staff answer the second step with their TOTP code."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     from tests.factories import totp_code
 
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=login]", email)
     page.fill("input[name=password]", password)
     page.click("main button[type=submit]")
-    page.wait_for_load_state()
+    # The click only starts the POST: wait for the page it leads to, not the login page that is
+    # still loaded (reading page.url at once raced the redirect and skipped the second step).
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
     if "/accounts/2fa/authenticate/" in page.url:
-        page.fill("input[name=code]", totp_code())
-        page.click("main button[type=submit]")
-        page.wait_for_load_state()
+        for _attempt in range(2):
+            page.fill("input[name=code]", totp_code())
+            page.click("main button[type=submit]")
+            try:
+                page.wait_for_url(lambda url: "/accounts/2fa/authenticate/" not in url, timeout=5000)
+                return
+            except PlaywrightTimeout:
+                # allauth takes each code once per user: the same person signing in twice in one
+                # 30-second step waits for the next code.
+                time.sleep(30 - time.time() % 30 + 0.5)
+        raise AssertionError("the second step did not accept the TOTP code")

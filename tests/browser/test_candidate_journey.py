@@ -46,14 +46,14 @@ def test_candidate_signs_up_and_fills_the_profile(page, live_server, screenshot_
     page.check("#id_purposes_presentation")
     page.check("input[name=notice_read]")
     shot("1-signup")
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
 
     link = re.search(r"https?://\S+", mail.outbox[-1].body).group(0)
     page.goto(link)
     shot("2-confirm-email")
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
     page.goto(f"{live_server.url}/me/")
     expect(page.locator("#completeness-percent")).to_be_visible()
     shot("3-home")

@@ -46,8 +46,8 @@ def test_a_new_recruiter_enrols_totp_then_logs_in_with_a_code(browser, live_serv
 
     secret = page.locator("#authenticator_secret").input_value()
     page.fill("input[name=code]", f.totp_code(secret))
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
     expect(page.locator("main")).to_contain_text(re.compile(r"\d{8}"))  # the recovery codes
     page.screenshot(path=screenshot_dir / "mfa-2-recovery-codes-desktop.png", full_page=True)
     page.goto(f"{live_server.url}/agency/requests/")

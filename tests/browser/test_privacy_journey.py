@@ -59,8 +59,8 @@ def test_sign_up_choose_consents_export_and_erase_without_trace(page, live_serve
     page.check("#id_purposes_presentation")
     page.check("input[name=notice_read]")
     shot("1-signup")
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
 
     candidate = Candidate.objects.get(email=EMAIL)
     consents = Consent.objects.filter(candidate=candidate)
@@ -69,8 +69,8 @@ def test_sign_up_choose_consents_export_and_erase_without_trace(page, live_serve
     assert "Service Staff Now" in mail.outbox[-1].subject
     assert "Hello from" not in mail.outbox[-1].body and "Hei Pirkko" in mail.outbox[-1].body
     page.goto(re.search(r"https?://\S+", mail.outbox[-1].body).group(0))
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
 
     page.goto(f"{live_server.url}/me/")
     expect(page.locator("#stale-alert")).to_have_count(0)  # nothing entered, nothing to confirm
@@ -118,8 +118,8 @@ def test_sign_up_choose_consents_export_and_erase_without_trace(page, live_serve
 
     page.goto(f"{live_server.url}/me/data/")
     page.fill("input[name=confirm]", EMAIL)
-    page.click("form[action$='/erase/'] button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("form[action$='/erase/'] button[type=submit]")
     shot("3-erased")
 
     for value in (LAST_NAME, EMAIL, PHONE):
