@@ -19,7 +19,7 @@ install: $(STAMP)
 CHROMIUM ?= /usr/bin/chromium
 $(CHROMIUM):
 	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-liberation; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-liberation gettext; \
 	else \
 		echo "The browser tests need Chromium at $(CHROMIUM): sudo apt-get install -y chromium fonts-liberation"; \
 		exit 1; \
