@@ -239,8 +239,13 @@ def _run_processes(env: dict[str, str], port: str, supervisor: Supervisor) -> in
         "web", [python, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"], env
     )
     celery = [python, "-m", "celery", "-A", "staffing"]
-    worker = [*celery, "worker", "-l", "info", "--concurrency", "2", "-n", "w1@%h"]
-    supervisor.start("worker", worker, env)
+    # One worker process per queue (staffing/settings.py, docs/operations.md): a match never
+    # waits behind an email or a bench refresh, and an offer never waits behind a refresh.
+    prefix = env.get("CELERY_QUEUE", "staffing")
+    for queue in ("urgent", "offers", "background"):
+        worker = [*celery, "worker", "-l", "info", "-Q", f"{prefix}.{queue}"]
+        worker += ["--concurrency", "1", "-n", f"{queue}@%h"]
+        supervisor.start(f"worker-{queue}", worker, env)
     beat_schedule = str(LOCAL_DIR / "celerybeat-schedule")
     supervisor.start("beat", [*celery, "beat", "-l", "info", "-s", beat_schedule], env)
     _print_welcome(port)

@@ -12,6 +12,7 @@ import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -139,7 +140,28 @@ CACHES = {
 }
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
-CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
+# --- Queues, routed by task name ---------------------------------------------------------------
+# Urgent matching never waits behind offers and emails, and those never wait behind bench
+# refreshes, reminders and sweeps: each queue has its own worker process (`make run`,
+# docs/operations.md). CELERY_QUEUE prefixes the names so that benchmarks and tests can run
+# workers of their own beside a running system.
+CELERY_QUEUE_PREFIX = env.str("CELERY_QUEUE", default="staffing")
+QUEUE_URGENT = f"{CELERY_QUEUE_PREFIX}.urgent"
+QUEUE_OFFERS = f"{CELERY_QUEUE_PREFIX}.offers"
+QUEUE_BACKGROUND = f"{CELERY_QUEUE_PREFIX}.background"
+CELERY_TASK_QUEUES = [Queue(name) for name in (QUEUE_URGENT, QUEUE_OFFERS, QUEUE_BACKGROUND)]
+# Everything not named here (bench refreshes, retention, reminders, digests) is background.
+CELERY_TASK_DEFAULT_QUEUE = QUEUE_BACKGROUND
+CELERY_TASK_ROUTES = {
+    "staffing.tasks.match_request": {"queue": QUEUE_URGENT},
+    "staffing.tasks.sweep_unmatched_requests": {"queue": QUEUE_URGENT},
+    "staffing.tasks.send_first_offer_wave": {"queue": QUEUE_OFFERS},
+    "staffing.tasks.advance_request_offers": {"queue": QUEUE_OFFERS},
+    "staffing.tasks.backfill_request": {"queue": QUEUE_OFFERS},
+    "staffing.tasks.advance_offer_waves": {"queue": QUEUE_OFFERS},
+    "staffing.tasks.send_email": {"queue": QUEUE_OFFERS},
+    "staffing.tasks.sweep_unsent_emails": {"queue": QUEUE_OFFERS},
+}
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_ACCEPT_CONTENT = ["json"]

@@ -485,3 +485,20 @@ def test_every_task_queued_by_name_exists():
     app.loader.import_default_modules()  # what a worker imports when it starts
     missing = sorted(n for n in names if n not in app.tasks)
     assert missing == []
+
+
+def test_tasks_are_routed_by_name_so_a_match_never_waits_behind_background_work():
+    """Matching has a queue (and worker) of its own; offers and emails another; the rest a third."""
+    from django.conf import settings
+
+    def queue(name: str) -> str:
+        return app.amqp.router.route({}, name)["queue"].name
+
+    assert queue("staffing.tasks.match_request") == "staffing.urgent"
+    assert queue("staffing.tasks.sweep_unmatched_requests") == "staffing.urgent"
+    for name in ("send_first_offer_wave", "backfill_request", "send_email", "advance_offer_waves"):
+        assert queue(f"staffing.tasks.{name}") == "staffing.offers"
+    for name in ("staffing.tasks.refresh_bench", "candidates.tasks.candidate_retention"):
+        assert queue(name) == "staffing.background"
+    routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
+    assert routed <= {q.name for q in settings.CELERY_TASK_QUEUES}

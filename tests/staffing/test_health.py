@@ -145,11 +145,14 @@ def test_a_working_system_passes_every_check(no_workers, settings):
         "emails",
         "tasks",
     ]
-    assert status.queues == {"celery": status.queues["celery"]}
+    assert list(status.queues) == ["staffing.urgent", "staffing.offers", "staffing.background"]
     assert status.last_match_at is not None
 
 
 def test_queue_names_come_from_celery_task_queues_when_set(settings):
+    assert celery_queue_names() == ["staffing.urgent", "staffing.offers", "staffing.background"]
+    settings.CELERY_TASK_QUEUES = None
+    settings.CELERY_TASK_DEFAULT_QUEUE = "celery"
     assert celery_queue_names() == ["celery"]
     settings.CELERY_TASK_QUEUES = {"urgent": {}, "celery": {}, "background": {}}
     assert celery_queue_names() == ["urgent", "celery", "background"]

@@ -66,8 +66,6 @@ def soak_worker(tmp_path, transactional_db):
             str(tmp_path / "beat-schedule"),
             "--pool",
             "solo",
-            "-Q",
-            QUEUE,
             "-l",
             "error",
             "-n",

@@ -134,7 +134,10 @@ class Command(BaseCommand):
         name = opts["database"] or f"staffing_matchbench_{opts['candidates']}"
         database_url = self._use_database(name)
         self.queue = f"bench-matching-{os.getpid()}"
+        # The benchmark's own worker reads one queue of its own: no routing to the system's.
         app.conf.task_default_queue = self.queue
+        app.conf.task_routes = None
+        app.conf.task_queues = None
         results: dict[str, Any] = {"candidates": opts["candidates"], "requests": opts["requests"]}
         results["generate_s"] = self._timed(lambda: self._ensure_pool(opts["candidates"]))
         self.world = self._ensure_world()
