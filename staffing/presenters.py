@@ -338,7 +338,7 @@ class ShortlistRow:
     penalty: Contribution | None
     km: float | None
     languages: list[str]
-    account: dict[str, Any]
+    account: dict[str, Any] | None  # the full account; None where it is fetched when opened
 
     @property
     def bar(self) -> int:
@@ -346,9 +346,15 @@ class ShortlistRow:
         return max(0, min(100, round(self.entry.score)))
 
 
-def shortlist_rows(entries: list, *, skill_names: dict[int, str]) -> list[ShortlistRow]:
+def shortlist_rows(
+    entries: list, *, skill_names: dict[int, str] | None = None
+) -> list[ShortlistRow]:
     """Shortlist entries (ranked or near misses) with their strongest reasons up front: the
-    three largest point contributions, the largest penalty, distance and languages."""
+    three largest point contributions, the largest penalty, distance and languages.
+
+    With `skill_names`, each row carries its full account too. Without, the page fetches an
+    entry's account when it is opened (`shortlist_entry_explanation`): building and sending 50
+    accounts was most of the request page's time and 400 KB of its HTML."""
     languages: dict[int, list[str]] = {}
     rows = CandidateLanguage.objects.filter(candidate_id__in=[e.candidate_id for e in entries])
     for row in rows.order_by("-level", "language"):
@@ -370,7 +376,9 @@ def shortlist_rows(entries: list, *, skill_names: dict[int, str]) -> list[Shortl
                 penalty=losses[0] if losses else None,
                 km=distance.get("km"),
                 languages=languages.get(entry.candidate_id, []),
-                account=explanation_parts(explanation, skill_names),
+                account=None
+                if skill_names is None
+                else explanation_parts(explanation, skill_names),
             )
         )
     return out

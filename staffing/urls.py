@@ -13,6 +13,16 @@ urlpatterns = [
     path("agency/system/", operations.system, name="agency_system"),
     path("agency/requests/", recruiter.board, name="recruiter_board"),
     path("agency/requests/<int:pk>/", recruiter.request_detail, name="recruiter_request_detail"),
+    path(
+        "agency/requests/<int:pk>/shortlist/rows/",
+        recruiter.shortlist_rows_view,
+        name="recruiter_shortlist_rows",
+    ),
+    path(
+        "agency/requests/<int:pk>/shortlist/<int:entry_pk>/explanation/",
+        recruiter.shortlist_entry_explanation,
+        name="recruiter_shortlist_entry_explanation",
+    ),
     path("agency/bench/", bench.coverage, name="bench_coverage"),
     path("agency/bench/<int:profile_id>/", bench.detail, name="bench_detail"),
     path("agency/service-levels/", service_levels.service_levels_page, name="service_levels"),

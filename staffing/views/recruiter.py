@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,7 +18,8 @@ from candidates.models import Skill
 from candidates.permissions import candidates_for_user
 from clients.models import ClientCompany
 from staffing.base.access import RECRUITERS, role_required
-from staffing.models import Placement, ShortlistEdit, StaffingRequest
+from staffing.explanations import explanation_parts
+from staffing.models import Placement, ShortlistEdit, ShortlistEntry, StaffingRequest
 from staffing.permissions import placement_for_user, request_for_user, requests_for_user
 from staffing.presenters import request_progress, request_timeline, shortlist_rows
 from staffing.request_params import choice_param, int_param, text_param
@@ -84,6 +85,10 @@ def board(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+# The request page shows this many ranked rows; the rest come when asked for ("Show 30 more").
+SHORTLIST_PAGE_ROWS = 20
+
+
 def _detail_context(request: HttpRequest, staffing_request: StaffingRequest) -> dict:
     shortlist = staffing_request.current_shortlist
     placements = (
@@ -92,12 +97,15 @@ def _detail_context(request: HttpRequest, staffing_request: StaffingRequest) -> 
         .order_by("shift__starts_at", "pk")
     )
     skill_names = Skill.names_by_id()
-    entries = list(shortlist.ranked.select_related("candidate")) if shortlist else []
+    ranked = shortlist.ranked.select_related("candidate") if shortlist else None
+    entries = list(ranked[:SHORTLIST_PAGE_ROWS]) if ranked is not None else []
     near_misses = list(shortlist.near_misses.select_related("candidate")) if shortlist else []
+    more = shortlist.ranked.count() - len(entries) if len(entries) == SHORTLIST_PAGE_ROWS else 0
     return {
         "req": staffing_request,
         "shortlist": shortlist,
-        "rows": shortlist_rows(entries, skill_names=skill_names),
+        "rows": shortlist_rows(entries),
+        "more_rows": more,
         "near_rows": shortlist_rows(near_misses, skill_names=skill_names),
         "edits": ShortlistEdit.objects.filter(shortlist=shortlist).select_related("candidate", "by")
         if shortlist
@@ -115,6 +123,33 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = _detail_context(request, staffing_request)
     template = "staffing/_shortlist.html" if request.htmx else "staffing/request_detail.html"
     return render(request, template, context)
+
+
+@role_required(*RECRUITERS)
+def shortlist_rows_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The ranked rows after the first page (`?start=`), when the recruiter asks for them."""
+    staffing_request = request_for_user(request.user, pk)
+    shortlist = staffing_request.current_shortlist
+    start = max(int_param(request.GET, "start") or 0, 0)
+    entries = list(shortlist.ranked.select_related("candidate")[start:]) if shortlist else []
+    context = {"req": staffing_request, "rows": shortlist_rows(entries)}
+    return render(request, "staffing/_shortlist_more.html", context)
+
+
+@role_required(*RECRUITERS)
+def shortlist_entry_explanation(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
+    """One entry's full account and its curation form, fetched when the recruiter opens it."""
+    staffing_request = request_for_user(request.user, pk)
+    shortlist = staffing_request.current_shortlist
+    entry = get_object_or_404(ShortlistEntry, pk=entry_pk, shortlist=shortlist, near_miss=False)
+    context = {
+        "req": staffing_request,
+        "entry": entry,
+        "account": explanation_parts(entry.explanation or {}, Skill.names_by_id()),
+        "editable": staffing_request.is_curatable,
+        "last_rank": shortlist.ranked.count(),
+    }
+    return render(request, "staffing/_shortlist_entry_detail.html", context)
 
 
 def _back(staffing_request: StaffingRequest) -> HttpResponse:

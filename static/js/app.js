@@ -29,3 +29,9 @@ document.addEventListener("htmx:beforeRequest", (event) => {
     event.preventDefault();
   }
 });
+
+// A collapsed part with hx-get is filled when it first opens (hx-trigger="detail-open once"):
+// the request page sends fifty short rows, and an entry's full account only when asked for.
+document.addEventListener("show.bs.collapse", (event) => {
+  if (event.target.hasAttribute("hx-get")) htmx.trigger(event.target, "detail-open");
+});

@@ -55,7 +55,11 @@ def test_fifty_entries_are_compact_rows_with_details_and_reasoned_changes(
     page.goto(f"{live_server.url}/agency/requests/{full_shortlist['req'].pk}/")
 
     rows = page.locator("#shortlist-entries > li[data-candidate]")
+    # The first twenty rows come with the page; the rest when asked for.
+    expect(rows).to_have_count(20)
+    page.locator("#shortlist-more button").click()
     expect(rows).to_have_count(50)
+    expect(page.locator("#shortlist-more")).to_have_count(0)
     expect(page.locator("#near-misses > li[data-near-miss]")).not_to_have_count(0)
     page.screenshot(path=screenshot_dir / "recruiter-shortlist-50.png")
     page.screenshot(path=screenshot_dir / "recruiter-shortlist-50-full.png", full_page=True)
@@ -75,9 +79,11 @@ def test_fifty_entries_are_compact_rows_with_details_and_reasoned_changes(
     expect(second.locator(".sl-factors tbody tr")).not_to_have_count(0)
     page.screenshot(path=screenshot_dir / "recruiter-shortlist-details.png")
 
-    # Moving someone without a reason opens their details and asks for it; nothing is sent.
+    # The arrows sit beside the reason in a person's details; moving without a reason asks for
+    # it, and nothing is sent.
     third = rows.nth(2)
     moved = third.get_attribute("data-candidate")
+    third.locator(".sl-toggle").click()
     third.locator("button[value=up]").click()
     reason = third.locator("input[name=reason]")
     expect(reason).to_be_visible()

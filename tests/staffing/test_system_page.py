@@ -32,7 +32,7 @@ def test_admin_sees_every_section(client, admin):
     for section in SECTIONS:
         assert f'id="system-{section}"' in html
     assert 'hx-trigger="every 5s"' in html
-    assert 'data-queue="celery"' in html
+    assert 'data-queue="staffing.urgent"' in html
 
 
 def test_the_page_shows_each_problem(client, admin):
