@@ -75,4 +75,3 @@ def test_an_entry_of_another_request_or_for_another_role_is_not_found(client, fu
     assert client.get(own).status_code == 403
     client.force_login(f.CandidateUserFactory())
     assert client.get(own).status_code == 403
-
