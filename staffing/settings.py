@@ -312,7 +312,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Staffing <noreply@st
 
 # --- Internationalisation -----------------------------------------------------------------------
 LANGUAGE_CODE = "fi"
-LANGUAGES = [("fi", _("Finnish")), ("en", _("English"))]
+LANGUAGES = [("fi", _("Finnish")), ("sv", _("Swedish")), ("en", _("English"))]
+# Finland's conventions for dates, times and numbers in every language (staffing/formats/).
+FORMAT_MODULE_PATH = ["staffing.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Helsinki"
 USE_I18N = True
