@@ -95,6 +95,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "staffing.context_processors.navigation",
             ],
+            # Dates in the named formats of staffing/formats/, with the weekday, in every template.
+            "builtins": ["staffing.templatetags.when"],
         },
     },
 ]
