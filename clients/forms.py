@@ -233,7 +233,11 @@ class CancelForm(forms.Form):
                 (
                     s.pk,
                     _("Only the shift %(when)s")
-                    % {"when": date_format(timezone.localtime(s.starts_at), "SHORT_DATETIME_FORMAT")},
+                    % {
+                        "when": date_format(
+                            timezone.localtime(s.starts_at), "SHORT_DATETIME_FORMAT"
+                        )
+                    },
                 )
                 for s in shifts
             ]

@@ -52,9 +52,7 @@ def test_weekday_datetime_filter(code, expected):
         assert day == expected.rsplit(" ", 1)[0].rstrip(",")
 
 
-@pytest.mark.parametrize(
-    ("code", "number"), [("fi", "1234,5"), ("sv", "1234,5"), ("en", "1234.5")]
-)
+@pytest.mark.parametrize(("code", "number"), [("fi", "1234,5"), ("sv", "1234,5"), ("en", "1234.5")])
 def test_decimal_separator(code, number):
     with translation.override(code):
         assert formats.number_format(Decimal("1234.5")) == number

@@ -28,7 +28,8 @@ def weekday_datetime(value: dt.datetime | None) -> str:
     if not value:
         return ""
     local = _local(value)
-    return f"{dateformat.format(local, 'D')} {dateformat.format(local, get_format('SHORT_DATETIME_FORMAT'))}"
+    day = dateformat.format(local, get_format("SHORT_DATETIME_FORMAT"))
+    return f"{dateformat.format(local, 'D')} {day}"
 
 
 @register.filter(expects_localtime=False)
@@ -37,4 +38,5 @@ def weekday_date(value: dt.date | None) -> str:
     if not value:
         return ""
     local = _local(value)
-    return f"{dateformat.format(local, 'D')} {dateformat.format(local, get_format('SHORT_DATE_FORMAT'))}"
+    day = dateformat.format(local, get_format("SHORT_DATE_FORMAT"))
+    return f"{dateformat.format(local, 'D')} {day}"
