@@ -2,8 +2,7 @@
 
 Choosing FI / SV / EN in the language switch stores the choice, so that the emails queued for
 them (staffing/base/outbox.py renders in `User.language`) are in the language they read the site
-in; and a browser that has no language cookie yet (a new phone, a cleared browser) gets the
-account's language instead of the browser's.
+in. (The pages follow the language cookie the switch sets, or else the browser's language.)
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from django.utils import translation
 
 from staffing.base.models import User
 
@@ -29,27 +27,17 @@ class UserLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user: Any = getattr(request, "user", None)
-        signed_in = bool(user is not None and user.is_authenticated)
-        from_account = None
-        if signed_in and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
-            from_account = _known(user.language)
-            if from_account and from_account != getattr(request, "LANGUAGE_CODE", None):
-                translation.activate(from_account)
-                request.LANGUAGE_CODE = from_account
         response = self.get_response(request)
-        if not signed_in:
-            return response
-        if request.method == "POST" and request.path_info == reverse("set_language"):
+        user: Any = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and request.method == "POST"
+            and request.path_info == reverse("set_language")
+            and response.status_code in (302, 204)
+        ):
             chosen = _known(request.POST.get("language"))
-            if chosen and response.status_code in (302, 204) and chosen != user.language:
+            if chosen and chosen != user.language:
                 User.objects.filter(pk=user.pk).update(language=chosen)
                 user.language = chosen
-        elif from_account and settings.LANGUAGE_COOKIE_NAME not in response.cookies:
-            response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME,
-                from_account,
-                max_age=settings.LANGUAGE_COOKIE_AGE,
-                samesite="Lax",
-            )
         return response

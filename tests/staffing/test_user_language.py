@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 
 from candidates.models import Skill
@@ -54,14 +53,6 @@ def test_an_unknown_language_is_not_stored(client):
     client.post(reverse("set_language"), {"language": "xx", "next": "/client/"})
     manager.refresh_from_db()
     assert manager.language == "fi"
-
-
-def test_a_browser_without_a_cookie_gets_the_account_language(client):
-    manager = f.ClientManagerFactory(language="sv")
-    client.force_login(manager)
-    response = client.get(reverse("home"), follow=True)
-    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "sv"
-    assert '<html lang="sv"' in response.content.decode()
 
 
 @pytest.mark.parametrize(
