@@ -65,3 +65,10 @@ def test_skill_names_in_the_active_language(code, name):
     with translation.override(code):
         assert str(skill) == name
         assert Skill.names_by_id()[skill.pk] == name
+
+
+def test_the_landing_page_reads_in_swedish(client):
+    client.cookies["django_language"] = "sv"
+    html = client.get("/").content.decode()
+    assert '<html lang="sv"' in html
+    assert "Bra kundservicepersonal, när ni behöver dem" in html
