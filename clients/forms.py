@@ -7,6 +7,7 @@ import uuid
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from candidates.languages import CEFRLevel, Language
@@ -232,7 +233,11 @@ class CancelForm(forms.Form):
                 (
                     s.pk,
                     _("Only the shift %(when)s")
-                    % {"when": timezone.localtime(s.starts_at).strftime("%d.%m. %H:%M")},
+                    % {
+                        "when": date_format(
+                            timezone.localtime(s.starts_at), "SHORT_DATETIME_FORMAT"
+                        )
+                    },
                 )
                 for s in shifts
             ]

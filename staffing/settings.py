@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The language switch also stores the choice on the account, for the person's emails.
+    "staffing.base.language.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -96,6 +98,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "staffing.context_processors.navigation",
             ],
+            # Dates in the named formats of staffing/formats/, with the weekday, in every template.
+            "builtins": ["staffing.templatetags.when"],
         },
     },
 ]
@@ -334,7 +338,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Staffing <noreply@st
 
 # --- Internationalisation -----------------------------------------------------------------------
 LANGUAGE_CODE = "fi"
-LANGUAGES = [("fi", _("Finnish")), ("en", _("English"))]
+LANGUAGES = [("fi", _("Finnish")), ("sv", _("Swedish")), ("en", _("English"))]
+# Finland's conventions for dates, times and numbers in every language (staffing/formats/).
+FORMAT_MODULE_PATH = ["staffing.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Helsinki"
 USE_I18N = True

@@ -138,7 +138,7 @@ def test_the_readable_copy_is_in_finnish_formats_and_local_time():
         edits = [s for key, s in sections.items() if key.startswith("staffing.ShortlistEdit")]
         edit_values = [value for _label, value in edits[0].labelled_rows()[0]]
     assert shortlist["Pisteet"] == "0,25"
-    assert sections["availability"].note == "Viimeksi vahvistettu 2. joulukuuta 2026."
+    assert sections["availability"].note == "Viimeksi vahvistettu 2.12.2026."
     assert any(str(v).endswith("/ 16:03:05") for v in edit_values), edit_values
 
 
