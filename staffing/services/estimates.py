@@ -10,10 +10,13 @@ company's answered offers (the last 90 days) that were accepted, once there are 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
@@ -48,6 +51,38 @@ class FillEstimate:
 
 
 def ready_count(
+    *,
+    company: ClientCompany,
+    site: Site,
+    role_type: str,
+    shifts: Sequence[tuple[dt.datetime, dt.datetime]],
+    languages: Iterable[tuple[str, int]] = (),
+) -> int:
+    """`ready_count_now`, kept FILL_ESTIMATE_CACHE_SECONDS per question (site, kind of work,
+    shifts, languages). The order form asks again on every change and the count moves slowly;
+    a full count over 100,000 people costs 70-200 ms of database time, most of it the distance
+    test."""
+    languages = sorted(languages)
+    seconds = settings.FILL_ESTIMATE_CACHE_SECONDS
+    if seconds <= 0:
+        return ready_count_now(
+            company=company, site=site, role_type=role_type, shifts=shifts, languages=languages
+        )
+    question = repr(
+        (company.pk, site.pk, site.latitude, site.longitude, role_type, sorted(shifts), languages)
+    )
+    key = "estimate:ready:" + hashlib.sha256(question.encode()).hexdigest()
+    cached = cache.get(key)
+    if cached is not None:
+        return int(cached)
+    count = ready_count_now(
+        company=company, site=site, role_type=role_type, shifts=shifts, languages=languages
+    )
+    cache.set(key, count, seconds)
+    return count
+
+
+def ready_count_now(
     *,
     company: ClientCompany,
     site: Site,

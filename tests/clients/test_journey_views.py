@@ -194,6 +194,28 @@ def test_estimate_counts_ready_people(client, world):
     assert response.context["estimate"].ready == 3
 
 
+def test_the_same_question_within_the_cache_time_is_answered_from_the_cache(
+    client, world, settings
+):
+    settings.FILL_ESTIMATE_CACHE_SECONDS = 60
+    from staffing.services.estimates import ready_count
+
+    site = world["req"].site
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    start = timezone.make_aware(dt.datetime.combine(tomorrow, dt.time(23, 0)))
+    question = {
+        "company": world["req"].company,
+        "site": site,
+        "role_type": "retail",
+        "shifts": [(start, start + dt.timedelta(minutes=30))],
+    }
+    first = ready_count(**question)
+    f.CandidateFactory()
+    assert ready_count(**question) == first
+    settings.FILL_ESTIMATE_CACHE_SECONDS = 0
+    assert ready_count(**question) == first + 1
+
+
 def test_request_list_filters(client, world):
     client.force_login(world["manager"])
     assert world["req"] in client.get(reverse("client_requests")).context["requests"]
