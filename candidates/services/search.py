@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramSimilarity
@@ -142,7 +143,7 @@ class SearchFilters:
 
     def without(self, key: str) -> SearchFilters:
         clone = SearchFilters(**{k: v for k, v in self.__dict__.items() if k != "errors"})
-        reset = {
+        reset: dict[str, object] = {
             "text": {"text": ""},
             "role": {"role": ""},
             "skill": {"skill_id": None},
@@ -153,8 +154,8 @@ class SearchFilters:
             "assessed": {"assessed": ""},
             "consent": {"consent": ""},
             "status": {"status": ""},
-        }[key]
-        for k, v in reset.items():
+        }
+        for k, v in reset[key].items():  # type: ignore[attr-defined]
             setattr(clone, k, v)
         return clone
 
@@ -262,7 +263,7 @@ def candidate_search_queryset(filters: SearchFilters) -> QuerySet[Candidate]:
                 longitude__range=(place.longitude - dlon, place.longitude + dlon),
                 distance_km__lte=filters.km,
             )
-    rank = Value(0.0, output_field=FloatField())
+    rank: Any = Value(0.0, output_field=FloatField())
     if filters.text:
         query = _prefix_query(filters.text)
         if query:
