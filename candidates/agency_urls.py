@@ -3,6 +3,8 @@ from django.urls import path
 from candidates.views import agency
 
 urlpatterns = [
+    path("", agency.candidate_list, name="recruiter_candidates"),
+    path("export.csv", agency.candidate_export, name="recruiter_candidates_export"),
     path("invite/", agency.candidate_invite, name="recruiter_candidate_invite"),
     path("retention/", agency.retention, name="agency_retention"),
     path("<int:pk>/", agency.candidate_detail, name="recruiter_candidate_detail"),

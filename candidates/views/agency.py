@@ -3,22 +3,29 @@ the agency admin's retention page."""
 
 from __future__ import annotations
 
+import csv
+
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from candidates.availability import DayPart
 from candidates.forms import InvitationForm
-from candidates.models import CandidateCV, StatementRequest
+from candidates.languages import CEFRLevel, Language
+from candidates.models import CandidateCV, Skill, StatementRequest
 from candidates.permissions import candidate_for_user, candidates_for_user
 from candidates.services.assessments import StatementError, statement_write
 from candidates.services.consent import consents_active
 from candidates.services.retention import retention_counts, retention_forecast, retention_runs
+from candidates.services.search import SearchFilters, candidate_search_queryset, empty_culprit
 from candidates.services.signup import invitation_create
 from candidates.views.self_service import cv_response
 from staffing.base.access import CLIENT_MANAGERS, RECRUITERS, role_required
+from staffing.base.audit import personal_data_views_record
 from staffing.base.models import User
 from staffing.models import ReliabilityRecord
 from staffing.request_params import text_param
@@ -124,3 +131,86 @@ def retention(request: HttpRequest) -> HttpResponse:
         },
     }
     return render(request, "candidates/agency/retention.html", context)
+
+
+SEARCH_PAGE_SIZE = 25
+EXPORT_LIMIT = 5000
+
+
+@role_required(*RECRUITERS)
+def candidate_list(request: HttpRequest) -> HttpResponse:
+    """The recruiter's Candidates page: the whole pool, searched and filtered from the URL."""
+    filters = SearchFilters.from_params(request.GET)
+    people = candidate_search_queryset(filters)
+    page = Paginator(people, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    # The results show names, emails and phones: each person sees this in their view log.
+    personal_data_views_record(
+        viewer=request.user,
+        candidate_ids=[c.pk for c in shown],
+        seen="search",
+        target=request.user,
+    )
+    culprit = empty_culprit(filters) if not shown and filters.active() else ""
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        "filters": filters,
+        "page": page,
+        "people": shown,
+        "culprit": culprit,
+        "query_string": params.urlencode(),
+        "skills": Skill.objects.all(),
+        "languages": Language.choices,
+        "levels": CEFRLevel.choices,
+        "parts": DayPart.choices,
+    }
+    return render(request, "candidates/agency/list.html", context)
+
+
+@role_required(*RECRUITERS)
+def candidate_export(request: HttpRequest) -> HttpResponse:
+    """The search's result (at most EXPORT_LIMIT people) as CSV; logged as a view of each."""
+    filters = SearchFilters.from_params(request.GET)
+    people = list(
+        candidate_search_queryset(filters).prefetch_related("languages", "skills__skill")[
+            :EXPORT_LIMIT
+        ]
+    )
+    personal_data_views_record(
+        viewer=request.user,
+        candidate_ids=[c.pk for c in people],
+        seen="search",
+        target=request.user,
+    )
+    header = [
+        _("first name"),
+        _("last name"),
+        _("email"),
+        _("phone"),
+        _("postal code"),
+        _("status"),
+        _("languages"),
+        _("skills"),
+    ]
+    rows = [
+        [
+            c.first_name,
+            c.last_name,
+            c.email,
+            c.phone,
+            c.postal_code,
+            c.get_status_display(),
+            ", ".join(str(lang) for lang in c.languages.all()),
+            ", ".join(str(s) for s in c.skills.all()),
+        ]
+        for c in people
+    ]
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="candidates.csv"'
+    writer = csv.writer(response)
+    writer.writerow(header)
+    for row in rows:
+        # A cell starting with = + - @ would be a formula in a spreadsheet.
+        writer.writerow(["'" + v if v[:1] in "=+-@" else v for v in map(str, row)])
+    return response
