@@ -230,7 +230,9 @@ def browser_login(page, live_server, email: str, password: str) -> None:
             page.fill("input[name=code]", totp_code())
             page.click("main button[type=submit]")
             try:
-                page.wait_for_url(lambda url: "/accounts/2fa/authenticate/" not in url, timeout=5000)
+                page.wait_for_url(
+                    lambda url: "/accounts/2fa/authenticate/" not in url, timeout=5000
+                )
                 return
             except PlaywrightTimeout:
                 # allauth takes each code once per user: the same person signing in twice in one

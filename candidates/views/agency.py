@@ -7,13 +7,20 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from candidates.forms import InvitationForm
+from candidates.forms import AssessmentForm, InvitationForm
 from candidates.models import CandidateCV, StatementRequest
 from candidates.permissions import candidate_for_user, candidates_for_user
-from candidates.services.assessments import StatementError, statement_write
+from candidates.services.assessments import (
+    StatementError,
+    assessment_record,
+    language_rows,
+    statement_write,
+    verified_levels,
+)
 from candidates.services.consent import consents_active
 from candidates.services.retention import retention_counts, retention_forecast, retention_runs
 from candidates.services.signup import invitation_create
@@ -34,14 +41,21 @@ from staffing.services.placements import PlacementError, reliability_record_answ
 @role_required(*RECRUITERS)
 def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
     candidate = candidate_for_user(request.user, pk)
+    form = AssessmentForm(initial={"assessed_on": timezone.localdate()})
+    return _detail_render(request, candidate, form)
+
+
+def _detail_render(request: HttpRequest, candidate, form: AssessmentForm) -> HttpResponse:
     profile_view_record(candidate=candidate, viewer=request.user)
     items = completeness(candidate=candidate)
+    verified = verified_levels(candidate=candidate)
     context = {
         "candidate": candidate,
-        "languages": candidate.languages.all(),
+        "assessment_form": form,
+        "languages": language_rows(candidate=candidate, verified=verified),
         "skills": candidate.skills.select_related("skill"),
         "experiences": candidate.experiences.all(),
-        "assessments": candidate.assessments.all(),
+        "assessments": candidate.assessments.select_related("assessed_by"),
         "statement_requests": candidate.statement_requests.open().select_related("assessment"),
         "records": reliability_records(candidate=candidate),
         "consents": consents_active(candidate=candidate),
@@ -49,6 +63,21 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "percent": completeness_percent(items),
     }
     return render(request, "candidates/agency/detail.html", context)
+
+
+@role_required(*RECRUITERS)
+@require_POST
+def assessment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    candidate = candidate_for_user(request.user, pk)
+    form = AssessmentForm(request.POST)
+    if not form.is_valid():
+        messages.warning(request, _("The assessment was not saved: please check the form."))
+        return _detail_render(request, candidate, form)
+    data = dict(form.cleaned_data)
+    assessed_on = data.pop("assessed_on")
+    assessment_record(candidate=candidate, by=request.user, assessed_on=assessed_on, data=data)
+    messages.success(request, _("Assessment saved: matching and benches use it now."))
+    return redirect("recruiter_candidate_detail", pk=candidate.pk)
 
 
 @role_required(*RECRUITERS, *CLIENT_MANAGERS)

@@ -154,18 +154,22 @@ def _load_languages(batch: FeatureBatch, ids: list[int] | None) -> None:
     )
     pos, ok = _positions(batch, data[:, 0].astype(np.int64))
     batch.languages[data[ok, 1].astype(np.int64), pos[ok]] = data[ok, 2]
-    # A language counts as verified when an assessment checked it at the declared level or above.
-    where, params = _where_ids("a.candidate_id", ids)
+    # A language check's verified level replaces the level the person gave themselves (up or
+    # down): the latest check of each language counts, and marks the language verified.
+    where, params = _where_ids("candidate_id", ids)
     data = _numbers(
-        f"""SELECT DISTINCT a.candidate_id, array_position(%s::text[], a.language_checked) - 1
-            FROM {_t(Assessment)} a JOIN {_t(CandidateLanguage)} l
-              ON l.candidate_id = a.candidate_id AND l.language = a.language_checked
-            WHERE a.language_level_verified >= l.level AND {where}""",
+        f"""SELECT DISTINCT ON (candidate_id, language_checked)
+                   candidate_id, array_position(%s::text[], language_checked) - 1,
+                   language_level_verified
+            FROM {_t(Assessment)}
+            WHERE language_level_verified IS NOT NULL AND language_checked <> '' AND {where}
+            ORDER BY candidate_id, language_checked, assessed_at DESC, id DESC""",
         [list(LANGUAGES), *params],
-        width=2,
+        width=3,
         stream=ids is None,
     )
     pos, ok = _positions(batch, data[:, 0].astype(np.int64))
+    batch.languages[data[ok, 1].astype(np.int64), pos[ok]] = data[ok, 2]
     np.bitwise_or.at(batch.verified, pos[ok], 1 << data[ok, 1].astype(np.int64))
 
 
