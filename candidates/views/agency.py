@@ -28,7 +28,7 @@ from candidates.views.self_service import cv_response
 from staffing.base.access import CLIENT_MANAGERS, RECRUITERS, role_required
 from staffing.base.models import User
 from staffing.models import ReliabilityRecord
-from staffing.request_params import text_param
+from staffing.request_params import choice_param, text_param
 from staffing.services.personal_data.visibility import (
     completeness,
     completeness_percent,
@@ -131,6 +131,9 @@ def record_answer(request: HttpRequest, pk: int) -> HttpResponse:
             record=record,
             by=request.user,
             answer=text_param(request.POST, "answer", max_length=5000),
+            decision=choice_param(
+                request.POST, "decision", ReliabilityRecord.Decision.values, default=""
+            ),
         )
         messages.success(request, _("Answer sent: the person sees it on their page."))
     except PlacementError as error:

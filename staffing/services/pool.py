@@ -245,7 +245,8 @@ def _load_placements(batch: FeatureBatch, ids: list[int] | None, now: dt.datetim
 
 
 def _load_feedback(batch: FeatureBatch, ids: list[int] | None) -> None:
-    """Client ratings, no-shows (recorded, or a placement marked so) and late cancellations."""
+    """Client ratings, no-shows (recorded, or a placement marked so) and late cancellations;
+    a record the agency withdrew after the person contested it does not count."""
     where, params = _where_ids("candidate_id", ids)
     data = _numbers(
         f"SELECT candidate_id, AVG(score), COUNT(*) FROM {_t(ServiceRating)} "
@@ -260,8 +261,11 @@ def _load_feedback(batch: FeatureBatch, ids: list[int] | None) -> None:
     data = _numbers(
         f"""SELECT candidate_id, (kind = 'late_cancellation')::int, COUNT(DISTINCT placement_id)
             FROM (SELECT candidate_id, id AS placement_id, 'no_show' AS kind
-                  FROM {_t(Placement)} WHERE status = 'no_show'
+                  FROM {_t(Placement)} p WHERE status = 'no_show' AND NOT EXISTS (
+                      SELECT 1 FROM {_t(ReliabilityRecord)} w WHERE w.placement_id = p.id
+                      AND w.kind = 'no_show' AND w.decision = 'withdrawn')
                   UNION SELECT candidate_id, placement_id, kind FROM {_t(ReliabilityRecord)}
+                  WHERE decision <> 'withdrawn'
                  ) lapses
             WHERE {where} GROUP BY 1, 2""",
         params,
