@@ -56,7 +56,8 @@ def test_a_withdrawn_record_stops_counting_and_the_person_is_emailed(
     assert ("staffing.tasks.refresh_benches_for_candidate", (candidate.pk,)) in queued_tasks
     email = OutboundEmail.objects.get(key=f"reliability-decided:{record.pk}")
     assert email.to == candidate.email or email.to == candidate.user.email
-    assert "no longer counts" in email.body and "Confirmed" in email.body
+    assert email.language == "fi"  # in the person's language
+    assert "ei enää huomioida" in email.body and "Confirmed" in email.body
 
 
 def test_an_upheld_record_keeps_counting(queued_tasks):
@@ -66,7 +67,7 @@ def test_an_upheld_record_keeps_counting(queued_tasks):
         record=record, by=f.RecruiterFactory(), answer="The client saw no one", decision="upheld"
     )
     assert _lapses(candidate) == (1, 0)
-    assert "the record stands" in OutboundEmail.objects.get().body
+    assert "merkintä pysyy voimassa" in OutboundEmail.objects.get().body
 
 
 def test_a_decision_is_required(queued_tasks):
