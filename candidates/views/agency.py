@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from candidates.availability import DayPart
 from candidates.forms import AssessmentForm, InvitationForm
 from candidates.models import CandidateCV, StatementRequest
 from candidates.permissions import candidate_for_user, candidates_for_user
@@ -30,10 +31,15 @@ from staffing.base.models import User
 from staffing.models import ReliabilityRecord
 from staffing.request_params import choice_param, text_param
 from staffing.services.personal_data.visibility import (
+    candidate_timeline,
     completeness,
     completeness_percent,
+    offers_explained,
+    placements_with_feedback,
     profile_view_record,
+    profile_views,
     reliability_records,
+    weekly_grid,
 )
 from staffing.services.placements import PlacementError, reliability_record_answer
 
@@ -61,6 +67,13 @@ def _detail_render(request: HttpRequest, candidate, form: AssessmentForm) -> Htt
         "consents": consents_active(candidate=candidate),
         "cv": CandidateCV.objects.filter(candidate=candidate).first(),
         "percent": completeness_percent(items),
+        "grid": weekly_grid(candidate=candidate),
+        "day_parts": DayPart.labels,
+        "dates_off": candidate.dates_off.filter(date__gte=timezone.localdate())[:30],
+        "placements": placements_with_feedback(candidate=candidate),
+        "offers": offers_explained(candidate=candidate),
+        "timeline": candidate_timeline(candidate=candidate),
+        "views": profile_views(candidate=candidate),
     }
     return render(request, "candidates/agency/detail.html", context)
 

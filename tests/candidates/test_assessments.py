@@ -202,3 +202,17 @@ def test_the_candidate_sees_their_verified_levels(client, queued_tasks):
     _language_check(user.candidate, f.RecruiterFactory(), "sv", CEFRLevel.C1)
     page = client.get(reverse("candidate_languages")).content.decode()
     assert 'data-verified="sv"' in page and "C1" in page
+
+
+def test_the_candidate_page_has_every_section(recruiter_client, queued_tasks):
+    candidate = f.CandidateFactory()
+    _language_check(candidate, f.RecruiterFactory(), "sv", CEFRLevel.C1)
+    placement = f.PlacementFactory(candidate=candidate)
+    page = recruiter_client.get(
+        reverse("recruiter_candidate_detail", args=[candidate.pk])
+    ).content.decode()
+    for section in ("availability", "placements", "offers", "viewed", "timeline"):
+        assert f'id="{section}"' in page
+    assert f'data-placement="{placement.pk}"' in page
+    assert 'data-event="assessment.recorded"' in page
+    assert "verified" in page and 'data-language="sv"' in page
