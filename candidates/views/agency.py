@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from candidates.availability import DayPart
-from candidates.forms import AssessmentForm, InvitationForm
+from candidates.forms import AssessmentForm, InvitationForm, ProfileForm
 from candidates.models import CandidateCV, StatementRequest
 from candidates.permissions import candidate_for_user, candidates_for_user
 from candidates.services.assessments import (
@@ -23,6 +23,7 @@ from candidates.services.assessments import (
     verified_levels,
 )
 from candidates.services.consent import consents_active
+from candidates.services.profile import profile_update
 from candidates.services.retention import retention_counts, retention_forecast, retention_runs
 from candidates.services.signup import invitation_create
 from candidates.views.self_service import cv_response
@@ -91,6 +92,24 @@ def assessment_add(request: HttpRequest, pk: int) -> HttpResponse:
     assessment_record(candidate=candidate, by=request.user, assessed_on=assessed_on, data=data)
     messages.success(request, _("Assessment saved: matching and benches use it now."))
     return redirect("recruiter_candidate_detail", pk=candidate.pk)
+
+
+@role_required(*RECRUITERS)
+def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """A recruiter edits the profile on the person's behalf; the audit row names the recruiter
+    and the fields changed (the person sees their data as changed on their own pages)."""
+    candidate = candidate_for_user(request.user, pk)
+    form = ProfileForm(request.POST or None, instance=candidate)
+    if request.method == "POST" and form.is_valid():
+        profile_update(candidate=candidate, by=request.user, data=form.cleaned_data)
+        messages.success(request, _("Profile saved on the person's behalf."))
+        return redirect("recruiter_candidate_detail", pk=candidate.pk)
+    if request.method == "POST":
+        candidate.refresh_from_db()
+    else:
+        profile_view_record(candidate=candidate, viewer=request.user)
+    context = {"form": form, "candidate": candidate}
+    return render(request, "candidates/agency/profile_edit.html", context)
 
 
 @role_required(*RECRUITERS, *CLIENT_MANAGERS)

@@ -216,3 +216,27 @@ def test_the_candidate_page_has_every_section(recruiter_client, queued_tasks):
     assert f'data-placement="{placement.pk}"' in page
     assert 'data-event="assessment.recorded"' in page
     assert "verified" in page and 'data-language="sv"' in page
+
+
+def test_a_recruiter_edits_the_profile_on_the_persons_behalf(client, queued_tasks):
+    candidate = f.CandidateFactory(max_travel_km=10)
+    recruiter = f.RecruiterFactory()
+    client.force_login(recruiter)
+    url = reverse("recruiter_profile_edit", args=[candidate.pk])
+    assert client.get(url).status_code == 200
+    data = {
+        "first_name": candidate.first_name,
+        "last_name": candidate.last_name,
+        "phone": candidate.phone,
+        "postal_code": "00100",
+        "max_travel_km": "30",
+        "works_retail": "on",
+        "introduction": "",
+    }
+    assert client.post(url, data).status_code == 302
+    candidate.refresh_from_db()
+    assert candidate.max_travel_km == 30
+    event = AuditEvent.objects.get(action="candidate.profile_updated", candidate=candidate)
+    assert event.actor == recruiter and "max_travel_km" in event.data["fields"]
+    client.force_login(f.ClientManagerFactory())
+    assert client.get(url).status_code == 403
