@@ -8,6 +8,8 @@ urlpatterns = [
     path("invite/", agency.candidate_invite, name="recruiter_candidate_invite"),
     path("retention/", agency.retention, name="agency_retention"),
     path("<int:pk>/", agency.candidate_detail, name="recruiter_candidate_detail"),
+    path("<int:pk>/assessments/add/", agency.assessment_add, name="recruiter_assessment_add"),
+    path("<int:pk>/profile/", agency.profile_edit, name="recruiter_profile_edit"),
     path("<int:pk>/cv/", agency.candidate_cv, name="candidate_cv_for_viewer"),
     path(
         "statements/<int:pk>/write/",

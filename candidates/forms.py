@@ -10,6 +10,7 @@ from candidates.availability import WEEKDAY_NAMES, DayPart
 from candidates.geo import postal_code_lookup
 from candidates.languages import CEFRLevel, Language
 from candidates.models import (
+    Assessment,
     Candidate,
     ConsentPurpose,
     Skill,
@@ -17,6 +18,7 @@ from candidates.models import (
     WorkExperience,
     consent_purpose_description,
 )
+from candidates.scales import AREA_ANCHORS, SCORES, area_label
 from candidates.services.consent import PRIVACY_NOTICE_VERSION
 from candidates.services.profile import PROFILE_FIELDS
 from staffing.base.models import User
@@ -229,3 +231,75 @@ class InvitationForm(forms.Form):
                 _("Someone with this email address already has an account.")
             )
         return email
+
+
+REQUIRED_AREAS = ("service_attitude", "communication", "sales")
+
+
+class AssessmentForm(forms.Form):
+    """A structured assessment: the type, each area on its anchored 1–5 scale, and for a
+    language check the language and the level heard."""
+
+    kind = forms.ChoiceField(label=_("Type of assessment"), choices=Assessment.Kind.choices)
+    assessed_on = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}), required=True
+    )
+    evenings_weekends_confirmed = forms.BooleanField(
+        label=_("Evenings and weekends availability confirmed"), required=False
+    )
+    language_checked = forms.ChoiceField(
+        label=_("Language checked"), choices=[("", "–"), *Language.choices], required=False
+    )
+    language_level_verified = forms.TypedChoiceField(
+        label=_("Verified level"),
+        choices=[("", "–"), *CEFRLevel.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    summary = forms.CharField(
+        label=_("Summary for the candidate"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+    )
+    notes = forms.CharField(
+        label=_("Internal notes"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+        help_text=_("Never used for matching."),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for area in AREA_ANCHORS:
+            self.fields[area] = forms.TypedChoiceField(
+                label=area_label(area),
+                choices=[(score, str(score)) for score in SCORES],
+                coerce=int,
+                empty_value=None,
+                required=area in REQUIRED_AREAS,
+                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+            )
+        for name in ("kind", "language_checked", "language_level_verified"):
+            self.fields[name].widget.attrs["class"] = "form-select"
+        for name in ("assessed_on", "summary", "notes"):
+            self.fields[name].widget.attrs["class"] = "form-control"
+        self.fields["evenings_weekends_confirmed"].widget.attrs["class"] = "form-check-input"
+
+    def area_rows(self) -> list[tuple[forms.BoundField, list[tuple[int, str]]]]:
+        """Each area's field with its anchors (1, 3, 5), for the template."""
+        return [
+            (self[area], [(score, str(text)) for score, text in anchors.items()])
+            for area, anchors in AREA_ANCHORS.items()
+        ]
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        language, level = data.get("language_checked"), data.get("language_level_verified")
+        if data.get("kind") == Assessment.Kind.LANGUAGE_CHECK and not (language and level):
+            raise forms.ValidationError(_("A language check needs the language and the level."))
+        if bool(language) != bool(level):
+            raise forms.ValidationError(_("Give both the language checked and its level."))
+        return data

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from candidates.availability import FULL_WEEK, cells_from_mask
 from candidates.languages import CEFRLevel, Language
+from candidates.scales import AREA_ANCHORS, area_label
 
 
 class Skill(models.Model):
@@ -227,7 +228,19 @@ class DateOff(models.Model):
 
 
 class Assessment(models.Model):
-    """A recruiter's structured assessment of a person's customer encounter, 1–5 per area."""
+    """A recruiter's structured assessment of a person's customer encounter, 1–5 per area.
+
+    Each area is rated on an anchored scale (`candidates.scales.AREA_ANCHORS`). The engine reads
+    the latest assessment's service attitude, friendliness (the `communication` column) and
+    sales, and a language check's verified level, which replaces the self-assessed one.
+    """
+
+    class Kind(models.TextChoices):
+        INTERVIEW = "interview", _("Interview")
+        ROLE_PLAY = "role_play", _("Role play with an upset customer")
+        TELEPHONE = "telephone", _("Telephone manner (contact centre)")
+        SALES = "sales", _("Sales without pushiness")
+        LANGUAGE_CHECK = "language_check", _("Language check")
 
     candidate = models.ForeignKey(
         Candidate, on_delete=models.CASCADE, related_name="assessments", verbose_name=_("candidate")
@@ -239,10 +252,23 @@ class Assessment(models.Model):
         related_name="+",
         verbose_name=_("assessed by"),
     )
+    kind = models.CharField(
+        _("type of assessment"), max_length=20, choices=Kind.choices, default=Kind.INTERVIEW
+    )
     assessed_at = models.DateTimeField(_("assessed"), default=timezone.now)
     service_attitude = models.PositiveSmallIntegerField(_("service attitude"))
-    communication = models.PositiveSmallIntegerField(_("communication"))
+    communication = models.PositiveSmallIntegerField(_("friendliness and courtesy"))
     sales = models.PositiveSmallIntegerField(_("sales"))
+    calming = models.PositiveSmallIntegerField(
+        _("calming an upset customer"), null=True, blank=True
+    )
+    problem_solving = models.PositiveSmallIntegerField(_("problem solving"), null=True, blank=True)
+    telephone_manner = models.PositiveSmallIntegerField(
+        _("telephone or chat manner"), null=True, blank=True
+    )
+    evenings_weekends_confirmed = models.BooleanField(
+        _("evenings and weekends confirmed"), default=False
+    )
     language_checked = models.CharField(
         _("language checked"), max_length=2, choices=Language.choices, blank=True
     )
@@ -264,6 +290,22 @@ class Assessment(models.Model):
                 & Q(sales__gte=1, sales__lte=5),
                 name="assessment_scores_1_5",
             ),
+            models.CheckConstraint(
+                condition=(Q(calming__isnull=True) | Q(calming__gte=1, calming__lte=5))
+                & (
+                    Q(problem_solving__isnull=True)
+                    | Q(problem_solving__gte=1, problem_solving__lte=5)
+                )
+                & (
+                    Q(telephone_manner__isnull=True)
+                    | Q(telephone_manner__gte=1, telephone_manner__lte=5)
+                ),
+                name="assessment_optional_scores_1_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(language_level_verified__isnull=True) | ~Q(language_checked=""),
+                name="assessment_verified_level_names_language",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -272,6 +314,15 @@ class Assessment(models.Model):
     @property
     def average(self) -> float:
         return (self.service_attitude + self.communication + self.sales) / 3
+
+    def ratings(self) -> list[tuple[str, str, int]]:
+        """(area code, area name, score) of every area rated, in the scales' order."""
+        out = []
+        for area in AREA_ANCHORS:
+            score = getattr(self, area)
+            if score is not None:
+                out.append((area, area_label(area), score))
+        return out
 
 
 class ConsentPurpose(models.TextChoices):

@@ -81,13 +81,16 @@ def _factor_detail(factor: Mapping[str, Any], skill_names: Mapping[int, str]) ->
             return _("not assessed yet")
         return (
             _(
-                "service attitude %(service_attitude)s/5, communication %(communication)s/5, "
+                "service attitude %(service_attitude)s/5, friendliness %(communication)s/5, "
                 "sales %(sales)s/5"
             )
             % factor
         )
     if code == "language_verified":
-        return _("%(verified)s of %(of)s checked in an assessment") % factor
+        return (
+            _("%(verified)s of %(of)s at the level verified in a language check, which counts")
+            % factor
+        )
     if code in ("experience_client", "experience_kind"):
         return ngettext(
             "%(completed)s completed assignment",
@@ -164,7 +167,12 @@ def _failure_line(failure: Mapping[str, Any]) -> str:
 
 
 def _language_gap(gap: Mapping[str, Any]) -> str:
-    return _("%(language)s %(have)s, request needs %(need)s") % {
+    text = (
+        _("%(language)s %(have)s as verified in a language check, request needs %(need)s")
+        if gap.get("verified")
+        else _("%(language)s %(have)s, request needs %(need)s")
+    )
+    return text % {
         "language": _language(gap.get("language", "")),
         "have": _level(gap.get("have", 0)),
         "need": _level(gap.get("need", 0)),

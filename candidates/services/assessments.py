@@ -1,8 +1,11 @@
-"""Assessments the person can see, and a written statement of one on request."""
+"""Recording structured assessments; the ones the person can see, and a written statement of
+one on request."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -10,10 +13,89 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from candidates.languages import CEFRLevel, Language
 from candidates.models import Assessment, Candidate, StatementRequest
+from candidates.scales import AREA_ANCHORS
+from candidates.services.consent import candidate_benches_refresh_enqueue
 from staffing.base.audit import audit_record
 from staffing.base.models import User
 from staffing.base.outbox import email_queue
+
+ASSESSMENT_FIELDS = (
+    "kind",
+    *AREA_ANCHORS,
+    "evenings_weekends_confirmed",
+    "language_checked",
+    "language_level_verified",
+    "summary",
+    "notes",
+)
+
+
+@transaction.atomic
+def assessment_record(
+    *, candidate: Candidate, by: User, assessed_on: dt.date, data: dict[str, Any]
+) -> Assessment:
+    """A recruiter records a structured assessment. The engine and the benches see it at once:
+    its scores, and a language check's verified level, which then counts instead of the level
+    the person gave themselves (`staffing.services.pool`)."""
+    values = {name: data[name] for name in ASSESSMENT_FIELDS if name in data}
+    values["language_checked"] = values.get("language_checked") or ""
+    assessed_at = timezone.now()
+    if assessed_on != timezone.localdate(assessed_at):
+        assessed_at = timezone.make_aware(dt.datetime.combine(assessed_on, dt.time(12)))
+    assessment = Assessment.objects.create(
+        candidate=candidate, assessed_by=by, assessed_at=assessed_at, **values
+    )
+    Candidate.objects.filter(pk__in=[candidate.pk]).touch()
+    candidate_benches_refresh_enqueue(candidate=candidate)
+    audit_record(
+        actor=by,
+        action="assessment.recorded",
+        target=assessment,
+        candidate_id=candidate.pk,
+        data={
+            "kind": assessment.kind,
+            "language": assessment.language_checked,
+            "level": assessment.language_level_verified,
+        },
+    )
+    return assessment
+
+
+def verified_levels(*, candidate: Candidate) -> dict[str, int]:
+    """Language code → the level of the latest language check of it."""
+    out: dict[str, int] = {}
+    rows = candidate.assessments.exclude(language_level_verified=None).order_by(
+        "-assessed_at", "-id"
+    )
+    for language, level in rows.values_list("language_checked", "language_level_verified"):
+        if level is not None:
+            out.setdefault(language, level)
+    return out
+
+
+@dataclass(frozen=True)
+class LanguageRow:
+    """One language as the person gave it and as a language check verified it."""
+
+    language: str
+    label: str
+    self_assessed: str
+    verified: str
+
+
+def language_rows(*, candidate: Candidate, verified: dict[str, int]) -> list[LanguageRow]:
+    own = {row.language: row.level for row in candidate.languages.all()}
+    return [
+        LanguageRow(
+            language=code,
+            label=str(Language(code).label),
+            self_assessed=str(CEFRLevel(own[code]).label) if code in own else "",
+            verified=str(CEFRLevel(verified[code]).label) if code in verified else "",
+        )
+        for code in [*own, *(c for c in verified if c not in own)]
+    ]
 
 
 class StatementError(Exception):

@@ -10,16 +10,24 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from candidates.availability import DayPart
-from candidates.forms import InvitationForm
+from candidates.forms import AssessmentForm, InvitationForm, ProfileForm
 from candidates.languages import CEFRLevel, Language
 from candidates.models import CandidateCV, Skill, StatementRequest
 from candidates.permissions import candidate_for_user, candidates_for_user
-from candidates.services.assessments import StatementError, statement_write
+from candidates.services.assessments import (
+    StatementError,
+    assessment_record,
+    language_rows,
+    statement_write,
+    verified_levels,
+)
 from candidates.services.consent import consents_active
+from candidates.services.profile import profile_update
 from candidates.services.retention import retention_counts, retention_forecast, retention_runs
 from candidates.services.search import SearchFilters, candidate_search_queryset, empty_culprit
 from candidates.services.signup import invitation_create
@@ -28,12 +36,17 @@ from staffing.base.access import CLIENT_MANAGERS, RECRUITERS, role_required
 from staffing.base.audit import personal_data_views_record
 from staffing.base.models import User
 from staffing.models import ReliabilityRecord
-from staffing.request_params import text_param
+from staffing.request_params import choice_param, text_param
 from staffing.services.personal_data.visibility import (
+    candidate_timeline,
     completeness,
     completeness_percent,
+    offers_explained,
+    placements_with_feedback,
     profile_view_record,
+    profile_views,
     reliability_records,
+    weekly_grid,
 )
 from staffing.services.placements import PlacementError, reliability_record_answer
 
@@ -41,21 +54,68 @@ from staffing.services.placements import PlacementError, reliability_record_answ
 @role_required(*RECRUITERS)
 def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
     candidate = candidate_for_user(request.user, pk)
+    form = AssessmentForm(initial={"assessed_on": timezone.localdate()})
+    return _detail_render(request, candidate, form)
+
+
+def _detail_render(request: HttpRequest, candidate, form: AssessmentForm) -> HttpResponse:
     profile_view_record(candidate=candidate, viewer=request.user)
     items = completeness(candidate=candidate)
+    verified = verified_levels(candidate=candidate)
     context = {
         "candidate": candidate,
-        "languages": candidate.languages.all(),
+        "assessment_form": form,
+        "languages": language_rows(candidate=candidate, verified=verified),
         "skills": candidate.skills.select_related("skill"),
         "experiences": candidate.experiences.all(),
-        "assessments": candidate.assessments.all(),
+        "assessments": candidate.assessments.select_related("assessed_by"),
         "statement_requests": candidate.statement_requests.open().select_related("assessment"),
         "records": reliability_records(candidate=candidate),
         "consents": consents_active(candidate=candidate),
         "cv": CandidateCV.objects.filter(candidate=candidate).first(),
         "percent": completeness_percent(items),
+        "grid": weekly_grid(candidate=candidate),
+        "day_parts": DayPart.labels,
+        "dates_off": candidate.dates_off.filter(date__gte=timezone.localdate())[:30],
+        "placements": placements_with_feedback(candidate=candidate),
+        "offers": offers_explained(candidate=candidate),
+        "timeline": candidate_timeline(candidate=candidate),
+        "views": profile_views(candidate=candidate),
     }
     return render(request, "candidates/agency/detail.html", context)
+
+
+@role_required(*RECRUITERS)
+@require_POST
+def assessment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    candidate = candidate_for_user(request.user, pk)
+    form = AssessmentForm(request.POST)
+    if not form.is_valid():
+        messages.warning(request, _("The assessment was not saved: please check the form."))
+        return _detail_render(request, candidate, form)
+    data = dict(form.cleaned_data)
+    assessed_on = data.pop("assessed_on")
+    assessment_record(candidate=candidate, by=request.user, assessed_on=assessed_on, data=data)
+    messages.success(request, _("Assessment saved: matching and benches use it now."))
+    return redirect("recruiter_candidate_detail", pk=candidate.pk)
+
+
+@role_required(*RECRUITERS)
+def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """A recruiter edits the profile on the person's behalf; the audit row names the recruiter
+    and the fields changed (the person sees their data as changed on their own pages)."""
+    candidate = candidate_for_user(request.user, pk)
+    form = ProfileForm(request.POST or None, instance=candidate)
+    if request.method == "POST" and form.is_valid():
+        profile_update(candidate=candidate, by=request.user, data=form.cleaned_data)
+        messages.success(request, _("Profile saved on the person's behalf."))
+        return redirect("recruiter_candidate_detail", pk=candidate.pk)
+    if request.method == "POST":
+        candidate.refresh_from_db()
+    else:
+        profile_view_record(candidate=candidate, viewer=request.user)
+    context = {"form": form, "candidate": candidate}
+    return render(request, "candidates/agency/profile_edit.html", context)
 
 
 @role_required(*RECRUITERS, *CLIENT_MANAGERS)
@@ -109,6 +169,9 @@ def record_answer(request: HttpRequest, pk: int) -> HttpResponse:
             record=record,
             by=request.user,
             answer=text_param(request.POST, "answer", max_length=5000),
+            decision=choice_param(
+                request.POST, "decision", ReliabilityRecord.Decision.values, default=""
+            ),
         )
         messages.success(request, _("Answer sent: the person sees it on their page."))
     except PlacementError as error:

@@ -32,7 +32,12 @@ from candidates.services import availability as availability_services
 from candidates.services import consent as consent_services
 from candidates.services import profile as profile_services
 from candidates.services.activity import candidate_resume
-from candidates.services.assessments import assessments_for_candidate, statement_request_create
+from candidates.services.assessments import (
+    assessments_for_candidate,
+    language_rows,
+    statement_request_create,
+    verified_levels,
+)
 from candidates.services.cv import CVRejected, cv_open, cv_remove, cv_store
 from candidates.services.reminders import profile_renew_by_token
 from candidates.services.signup import email_verification_pending
@@ -133,6 +138,13 @@ def languages(request: HttpRequest, candidate: Candidate) -> HttpResponse:
         "candidate": candidate,
         "form": form,
         "rows": candidate.languages.all(),
+        "verified": [
+            row
+            for row in language_rows(
+                candidate=candidate, verified=verified_levels(candidate=candidate)
+            )
+            if row.verified
+        ],
         "levels": levels,
     }
     return render(request, "candidates/languages.html", context)

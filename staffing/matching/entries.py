@@ -335,7 +335,12 @@ def failure_params(pool: Pool, spec: RequestSpec, i: int, code: str) -> dict[str
         params["max_km"] = int(pool.col("max_travel_km")[i])
     elif code == "language":
         params["languages"] = [
-            {"language": c, "have": int(pool.languages[LANG_INDEX[c]][i]), "need": level}
+            {
+                "language": c,
+                "have": int(pool.languages[LANG_INDEX[c]][i]),
+                "need": level,
+                "verified": bool(int(pool.col("verified")[i]) >> LANG_INDEX[c] & 1),
+            }
             for c, level in spec.languages
             if pool.languages[LANG_INDEX[c]][i] < level
         ]

@@ -97,6 +97,10 @@ class ReliabilityRecord(models.Model):
         NO_SHOW = "no_show", _("No-show")
         LATE_CANCELLATION = "late_cancellation", _("Late cancellation")
 
+    class Decision(models.TextChoices):
+        UPHELD = "upheld", _("Upheld")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
     placement = models.ForeignKey(
         "staffing.Placement",
         on_delete=models.CASCADE,
@@ -131,6 +135,8 @@ class ReliabilityRecord(models.Model):
         verbose_name=_("answered by"),
     )
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    # Set with the answer to a contest; a withdrawn record no longer counts in matching.
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

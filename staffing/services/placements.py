@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from candidates.models import Candidate
+from candidates.services.consent import candidate_benches_refresh_enqueue
 from staffing.base.audit import audit_record
+from staffing.base.outbox import email_queue
 from staffing.base.queueing import enqueue_on_commit
 from staffing.models import Placement, ReliabilityRecord, ServiceRating, StaffingRequest, User
 from staffing.services.errors import FeedbackError
@@ -146,12 +150,16 @@ def placements_complete(*, now: dt.datetime | None = None, limit: int = 500) -> 
 
 
 def reliability_record_answer(
-    *, record: ReliabilityRecord, by: User, answer: str
+    *, record: ReliabilityRecord, by: User, answer: str, decision: str
 ) -> ReliabilityRecord:
-    """A recruiter answers the person's account of a contested record; the person reads it."""
+    """A recruiter answers the person's account of a contested record, upholding or
+    withdrawing it; the person reads the answer and is told by email. A withdrawn record stops
+    counting in matching at once (the pool reloads the person) and the benches are refreshed."""
     answer = answer.strip()[:1000]
     if not answer:
         raise PlacementError(_("Please write an answer."))
+    if decision not in ReliabilityRecord.Decision.values:
+        raise PlacementError(_("Please choose whether the record is upheld or withdrawn."))
     with transaction.atomic():
         locked = ReliabilityRecord.objects.select_for_update().get(pk=record.pk)
         if locked.contested_at is None:
@@ -161,15 +169,35 @@ def reliability_record_answer(
         locked.answer = answer
         locked.answered_by = by
         locked.answered_at = timezone.now()
-        locked.save(update_fields=["answer", "answered_by", "answered_at"])
+        locked.decision = decision
+        locked.save(update_fields=["answer", "answered_by", "answered_at", "decision"])
+        if decision == ReliabilityRecord.Decision.WITHDRAWN:
+            Candidate.objects.filter(pk__in=[locked.candidate_id]).touch()
+            candidate_benches_refresh_enqueue(candidate=locked.candidate)
+        _record_decision_tell(locked)
         audit_record(
             actor=by,
             action="reliability.answered",
             target=locked,
             candidate_id=locked.candidate_id,
-            data={"kind": locked.kind},
+            data={"kind": locked.kind, "decision": decision},
         )
     return locked
+
+
+def _record_decision_tell(record: ReliabilityRecord) -> None:
+    candidate = record.candidate
+    user = candidate.user
+    email_queue(
+        key=f"reliability-decided:{record.pk}",
+        to=candidate.email or (user.email if user else ""),
+        language=(user.language if user else "") or settings.LANGUAGE_CODE,
+        template="candidate_record_decided",
+        context={
+            "record": record,
+            "link": settings.SITE_URL + reverse("candidate_visibility"),
+        },
+    )
 
 
 def backfill_on_commit(*, request_id: int, by: User, reason: str) -> None:

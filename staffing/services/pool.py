@@ -154,18 +154,22 @@ def _load_languages(batch: FeatureBatch, ids: list[int] | None) -> None:
     )
     pos, ok = _positions(batch, data[:, 0].astype(np.int64))
     batch.languages[data[ok, 1].astype(np.int64), pos[ok]] = data[ok, 2]
-    # A language counts as verified when an assessment checked it at the declared level or above.
-    where, params = _where_ids("a.candidate_id", ids)
+    # A language check's verified level replaces the level the person gave themselves (up or
+    # down): the latest check of each language counts, and marks the language verified.
+    where, params = _where_ids("candidate_id", ids)
     data = _numbers(
-        f"""SELECT DISTINCT a.candidate_id, array_position(%s::text[], a.language_checked) - 1
-            FROM {_t(Assessment)} a JOIN {_t(CandidateLanguage)} l
-              ON l.candidate_id = a.candidate_id AND l.language = a.language_checked
-            WHERE a.language_level_verified >= l.level AND {where}""",
+        f"""SELECT DISTINCT ON (candidate_id, language_checked)
+                   candidate_id, array_position(%s::text[], language_checked) - 1,
+                   language_level_verified
+            FROM {_t(Assessment)}
+            WHERE language_level_verified IS NOT NULL AND language_checked <> '' AND {where}
+            ORDER BY candidate_id, language_checked, assessed_at DESC, id DESC""",
         [list(LANGUAGES), *params],
-        width=2,
+        width=3,
         stream=ids is None,
     )
     pos, ok = _positions(batch, data[:, 0].astype(np.int64))
+    batch.languages[data[ok, 1].astype(np.int64), pos[ok]] = data[ok, 2]
     np.bitwise_or.at(batch.verified, pos[ok], 1 << data[ok, 1].astype(np.int64))
 
 
@@ -241,7 +245,8 @@ def _load_placements(batch: FeatureBatch, ids: list[int] | None, now: dt.datetim
 
 
 def _load_feedback(batch: FeatureBatch, ids: list[int] | None) -> None:
-    """Client ratings, no-shows (recorded, or a placement marked so) and late cancellations."""
+    """Client ratings, no-shows (recorded, or a placement marked so) and late cancellations;
+    a record the agency withdrew after the person contested it does not count."""
     where, params = _where_ids("candidate_id", ids)
     data = _numbers(
         f"SELECT candidate_id, AVG(score), COUNT(*) FROM {_t(ServiceRating)} "
@@ -256,8 +261,11 @@ def _load_feedback(batch: FeatureBatch, ids: list[int] | None) -> None:
     data = _numbers(
         f"""SELECT candidate_id, (kind = 'late_cancellation')::int, COUNT(DISTINCT placement_id)
             FROM (SELECT candidate_id, id AS placement_id, 'no_show' AS kind
-                  FROM {_t(Placement)} WHERE status = 'no_show'
+                  FROM {_t(Placement)} p WHERE status = 'no_show' AND NOT EXISTS (
+                      SELECT 1 FROM {_t(ReliabilityRecord)} w WHERE w.placement_id = p.id
+                      AND w.kind = 'no_show' AND w.decision = 'withdrawn')
                   UNION SELECT candidate_id, placement_id, kind FROM {_t(ReliabilityRecord)}
+                  WHERE decision <> 'withdrawn'
                  ) lapses
             WHERE {where} GROUP BY 1, 2""",
         params,

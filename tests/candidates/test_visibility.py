@@ -103,8 +103,10 @@ def test_a_recruiter_answers_a_contested_record_once(client, me):
     assert "I was there at 8" in page
     url = reverse("recruiter_record_answer", args=[record.pk])
     assert url in page
-    client.post(url, {"answer": "The client confirmed it. Removed."})
-    client.post(url, {"answer": "A second answer"})
+    client.post(url, {"answer": "The client confirmed it. Removed."})  # no decision: refused
+    assert ReliabilityRecord.objects.get(pk=record.pk).answered_at is None
+    client.post(url, {"answer": "The client confirmed it. Removed.", "decision": "withdrawn"})
+    client.post(url, {"answer": "A second answer", "decision": "upheld"})
     record.refresh_from_db()
     assert record.answer == "The client confirmed it. Removed." and record.answered_by == recruiter
     assert AuditEvent.objects.filter(action="reliability.answered", candidate=me).count() == 1
@@ -120,7 +122,9 @@ def test_an_uncontested_record_cannot_be_answered(client, me):
         placement=_placement(me), candidate=me, kind="no_show"
     )
     client.force_login(f.RecruiterFactory())
-    client.post(reverse("recruiter_record_answer", args=[record.pk]), {"answer": "Hm"})
+    client.post(
+        reverse("recruiter_record_answer", args=[record.pk]), {"answer": "Hm", "decision": "upheld"}
+    )
     record.refresh_from_db()
     assert record.answered_at is None
 

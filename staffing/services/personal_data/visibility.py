@@ -10,10 +10,11 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from candidates.availability import WEEKDAY_NAMES, DayPart
 from candidates.models import Candidate, CandidateCV
 from staffing.base.audit import personal_data_view_record
 from staffing.base.models import AuditEvent, User
-from staffing.models import Offer, ReliabilityRecord, ServiceRating
+from staffing.models import Offer, Placement, ReliabilityRecord, ServiceRating
 from staffing.presenters import offer_reasons
 
 
@@ -222,3 +223,32 @@ def profile_view_record(*, candidate: Candidate, viewer: User) -> AuditEvent | N
     return personal_data_view_record(
         viewer=viewer, candidate_id=candidate.pk, seen="profile", target=candidate
     )
+
+
+def placements_with_feedback(*, candidate: Candidate, limit: int = 50) -> list[Placement]:
+    """The person's placements, newest first, with the client's rating where there is one."""
+    return list(
+        Placement.objects.filter(candidate=candidate)
+        .select_related("request__company", "request__site", "shift", "service_rating")
+        .order_by("-shift__starts_at")[:limit]
+    )
+
+
+def candidate_timeline(*, candidate: Candidate, limit: int = 50) -> list[AuditEvent]:
+    """What happened to the person's record, newest first, views of their data left out (they
+    are listed under who viewed): the recruiter's activity timeline."""
+    return list(
+        AuditEvent.objects.filter(candidate=candidate)
+        .exclude(action__in=AuditEvent.VIEW_ACTIONS)
+        .select_related("actor")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def weekly_grid(*, candidate: Candidate) -> list[tuple[str, list[bool]]]:
+    """(weekday name, available per day part) for the seven days of the person's weekly grid."""
+    cells = candidate.availability_cells
+    return [
+        (str(name), [(day, part) in cells for part in DayPart.values])
+        for day, name in enumerate(WEEKDAY_NAMES)
+    ]

@@ -90,7 +90,7 @@ def test_other_language_levels():
         (
             {"languages": {"fi": 3}},
             "language",
-            {"languages": [{"language": "fi", "have": 3, "need": 4}]},
+            {"languages": [{"language": "fi", "have": 3, "need": 4, "verified": False}]},
         ),
         ({"dates_off": (SHIFT_DATE,)}, "date_off", {"dates": ["2026-03-03"]}),
         ({"availability": (1 << 21) - 1 - (1 << 5)}, "weekly_grid", {"cells": [[1, 2]]}),

@@ -58,7 +58,10 @@ def test_shortlist_is_stored_with_explanations_and_status():
     assert [e.candidate_id for e in shortlist.near_misses] == [short.pk]
     near = shortlist.near_misses.get()
     assert near.explanation["failed"] == [
-        {"code": "language", "languages": [{"language": "fi", "have": 3, "need": 4}]}
+        {
+            "code": "language",
+            "languages": [{"language": "fi", "have": 3, "need": 4, "verified": False}],
+        }
     ]
     top = shortlist.ranked.first()
     assert sum(round(f["points"] * 100) for f in top.explanation["factors"]) == round(
