@@ -57,3 +57,15 @@ def test_admin_changelists_render(client) -> None:
         url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
         response = client.get(url)
         assert response.status_code == 200, url
+
+
+@pytest.mark.django_db
+def test_recruiter_menu_links_the_invitation_page(client) -> None:
+    from django.urls import reverse
+
+    from tests.factories import RecruiterFactory
+
+    client.force_login(RecruiterFactory())
+    response = client.get(reverse("recruiter_candidate_invite"))
+    assert response.status_code == 200
+    assert f'href="{reverse("recruiter_candidate_invite")}"' in response.content.decode()
