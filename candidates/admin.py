@@ -3,11 +3,19 @@ from django.contrib import admin
 from candidates.models import (
     Assessment,
     Candidate,
+    CandidateActivity,
+    CandidateCV,
     CandidateLanguage,
     CandidateSkill,
+    Consent,
     DateOff,
+    Invitation,
+    RetentionRun,
     Skill,
+    StatementRequest,
+    WorkExperience,
 )
+from staffing.base.admin_readonly import ReadOnlyAdmin
 
 
 @admin.register(Skill)
@@ -43,3 +51,61 @@ class CandidateAdmin(admin.ModelAdmin):
 class AssessmentAdmin(admin.ModelAdmin):
     list_display = ["candidate", "assessed_at", "service_attitude", "communication", "sales"]
     raw_id_fields = ["candidate", "assessed_by"]
+
+
+@admin.register(CandidateLanguage)
+class CandidateLanguageAdmin(admin.ModelAdmin):
+    list_display = ["candidate", "__str__"]
+    raw_id_fields = ["candidate"]
+
+
+@admin.register(CandidateSkill)
+class CandidateSkillAdmin(admin.ModelAdmin):
+    list_display = ["candidate", "__str__"]
+    raw_id_fields = ["candidate"]
+
+
+@admin.register(DateOff)
+class DateOffAdmin(admin.ModelAdmin):
+    list_display = ["candidate", "__str__"]
+    raw_id_fields = ["candidate"]
+
+
+@admin.register(WorkExperience)
+class WorkExperienceAdmin(admin.ModelAdmin):
+    list_display = ["candidate", "employer", "title", "started", "ended"]
+    raw_id_fields = ["candidate"]
+
+
+# Consents, invitations, activity, CVs and statements are written by services that record,
+# email or re-rank; the admin only shows them.
+@admin.register(Consent)
+class ConsentAdmin(ReadOnlyAdmin):
+    list_display = ["candidate", "purpose", "version", "given_at", "withdrawn_at"]
+    list_filter = ["purpose"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdmin):
+    list_display = ["email", "candidate", "invited_by", "created_at", "accepted_at"]
+    search_fields = ["email"]
+
+
+@admin.register(CandidateActivity)
+class CandidateActivityAdmin(ReadOnlyAdmin):
+    list_display = ["candidate", "last_seen_at"]
+
+
+@admin.register(CandidateCV)
+class CandidateCVAdmin(ReadOnlyAdmin):
+    list_display = ["candidate", "original_name", "size", "uploaded_at"]
+
+
+@admin.register(StatementRequest)
+class StatementRequestAdmin(ReadOnlyAdmin):
+    list_display = ["candidate", "assessment", "requested_at", "answered_at"]
+
+
+@admin.register(RetentionRun)
+class RetentionRunAdmin(ReadOnlyAdmin):
+    list_display = ["ran_at", "paused", "asked", "erased", "finished_at"]

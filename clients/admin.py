@@ -59,3 +59,18 @@ class CandidateMarkAdmin(admin.ModelAdmin):
     list_display = ["company", "candidate", "kind", "created_at"]
     list_filter = ["kind"]
     raw_id_fields = ["candidate", "created_by"]
+
+
+@admin.register(ClientMembership)
+class ClientMembershipAdmin(admin.ModelAdmin):
+    list_display = ["__str__"]
+
+
+@admin.register(ProfileLanguage)
+class ProfileLanguageAdmin(admin.ModelAdmin):
+    list_display = ["__str__"]
+
+
+@admin.register(TypicalShift)
+class TypicalShiftAdmin(admin.ModelAdmin):
+    list_display = ["__str__"]

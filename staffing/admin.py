@@ -2,18 +2,28 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from staffing.base.admin_readonly import ReadOnlyAdmin
 from staffing.models import (
     AuditEvent,
+    Bench,
+    BenchEntry,
     Offer,
     OutboundEmail,
     Placement,
+    PresentedDecline,
     ReliabilityRecord,
     RequestLanguage,
+    ServiceRating,
     Shift,
+    ShiftCancellation,
     Shortlist,
+    ShortlistEdit,
     ShortlistEntry,
     StaffingRequest,
+    SweepMark,
+    TaskFailure,
     User,
+    WorkerHeartbeat,
 )
 
 
@@ -112,3 +122,67 @@ class ReliabilityRecordAdmin(admin.ModelAdmin):
     raw_id_fields = ["placement", "candidate", "reported_by"]
     # Answers are written on the recruiter's candidate page (reliability_record_answer).
     readonly_fields = ["contest_reason", "contested_at", "answer", "answered_by", "answered_at"]
+
+
+@admin.register(Shift)
+class ShiftAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "request"]
+    raw_id_fields = ["request"]
+
+
+@admin.register(RequestLanguage)
+class RequestLanguageAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "request"]
+    raw_id_fields = ["request"]
+
+
+# Rows below are written by services (ranking, curation, feedback, operations) that record
+# and re-rank; the admin only shows them.
+@admin.register(ShortlistEntry)
+class ShortlistEntryAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "shortlist", "candidate"]
+
+
+@admin.register(Bench)
+class BenchAdmin(ReadOnlyAdmin):
+    list_display = ["profile", "rules_version", "refreshed_at"]
+
+
+@admin.register(BenchEntry)
+class BenchEntryAdmin(ReadOnlyAdmin):
+    list_display = ["bench", "rank", "candidate", "score", "shifts_available"]
+
+
+@admin.register(SweepMark)
+class SweepMarkAdmin(ReadOnlyAdmin):
+    list_display = ["name", "at"]
+
+
+@admin.register(ShortlistEdit)
+class ShortlistEditAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "shortlist"]
+
+
+@admin.register(ServiceRating)
+class ServiceRatingAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "placement", "candidate"]
+
+
+@admin.register(PresentedDecline)
+class PresentedDeclineAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "request", "candidate"]
+
+
+@admin.register(ShiftCancellation)
+class ShiftCancellationAdmin(ReadOnlyAdmin):
+    list_display = ["shift", "reason", "by"]
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(ReadOnlyAdmin):
+    list_display = ["hostname", "pid", "started_at", "last_seen", "pool_ready"]
+
+
+@admin.register(TaskFailure)
+class TaskFailureAdmin(ReadOnlyAdmin):
+    list_display = ["failed_at", "task_name", "exception_type"]
