@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "staffing",
     "clients",
     "candidates",
+    "rest_framework",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -479,3 +481,11 @@ if (
     or min(OFFER_DEADLINE_URGENT_MINUTES, OFFER_DEADLINE_PLANNED_MINUTES) < 1
 ):
     raise ImproperlyConfigured("OFFER_WAVE_SIZE_FACTOR and OFFER_DEADLINE_* must be at least 1.")
+
+
+# REST API (issue 15): client systems authenticate with a company API key.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "UNAUTHENTICATED_USER": None,
+}

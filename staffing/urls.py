@@ -55,6 +55,7 @@ urlpatterns = [
         "agency/requests/<int:pk>/offers/", offers.request_offers, name="recruiter_request_offers"
     ),
     path("client/", include("clients.urls")),
+    path("api/v1/", include("api.urls")),
     path("me/offers/", offers.candidate_offers, name="candidate_offers"),
     path("me/offers/<int:pk>/answer/", offers.offer_answer, name="offer_answer"),
     path("me/assignments/", offers.candidate_assignments, name="candidate_assignments"),

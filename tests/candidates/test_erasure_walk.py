@@ -95,6 +95,7 @@ REFERENCE_DATA = {  # models no person's values can reach
     "contenttypes.contenttype",
     "sessions.session",  # signed blobs; the person's own are deleted (checked below)
     "account.emailconfirmation",
+    "api.apikey",  # a client company's key: its name and a hash, never a person's data
     "candidates.skill",
     "clients.clientcompany",
     "clients.site",
