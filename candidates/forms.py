@@ -140,8 +140,8 @@ class ExperienceForm(forms.ModelForm):
         model = WorkExperience
         fields = ["employer", "title", "started", "ended", "description"]
         widgets = {
-            "started": forms.DateInput(attrs={"type": "date"}),
-            "ended": forms.DateInput(attrs={"type": "date"}),
+            "started": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+            "ended": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
             "description": forms.Textarea(attrs={"rows": 2}),
         }
 
@@ -179,7 +179,7 @@ class AvailabilityForm(forms.Form):
 
 
 class DateOffForm(forms.Form):
-    date = forms.DateField(label=_("Day off"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Day off"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
 
 
 class CVForm(forms.Form):
@@ -242,7 +242,7 @@ class AssessmentForm(forms.Form):
 
     kind = forms.ChoiceField(label=_("Type of assessment"), choices=Assessment.Kind.choices)
     assessed_on = forms.DateField(
-        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}), required=True
+        label=_("Date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}), required=True
     )
     evenings_weekends_confirmed = forms.BooleanField(
         label=_("Evenings and weekends availability confirmed"), required=False

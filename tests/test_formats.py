@@ -65,3 +65,28 @@ def test_date_and_datetime_input_in_finnish_style(code):
         assert forms.DateField().clean("3.12.2026") == DAY
         assert forms.DateField().clean("2026-12-03") == DAY
         assert forms.DateTimeField().clean("3.12.2026 17:00").replace(tzinfo=None) == WHEN
+
+
+def test_date_and_time_pickers_get_the_iso_values_browsers_need():
+    """An <input type=date> shows nothing for "3.12.2026": its value must be 2026-12-03 in every
+    language, whatever the language's own date format."""
+    import inspect
+
+    from django import forms as django_forms
+
+    import candidates.forms
+    import clients.forms
+
+    wrong = []
+    for module in (candidates.forms, clients.forms):
+        for name, cls in inspect.getmembers(module, inspect.isclass):
+            if not issubclass(cls, django_forms.BaseForm) or cls.__module__ != module.__name__:
+                continue
+            for field_name, field in cls.base_fields.items():
+                widget = field.widget
+                kind = getattr(widget, "input_type", "")
+                if kind == "date" and widget.format != "%Y-%m-%d":
+                    wrong.append(f"{name}.{field_name}")
+                if kind == "time" and widget.format not in ("%H:%M", "%H:%M:%S"):
+                    wrong.append(f"{name}.{field_name}")
+    assert wrong == []
