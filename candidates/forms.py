@@ -26,6 +26,15 @@ from staffing.base.models import User
 PURPOSE_CHOICES = ConsentPurpose.choices
 
 
+class DatePicker(forms.DateInput):
+    """<input type=date>: the browser wants an ISO value whatever the language's date format."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
 class ConsentFields(forms.Form):
     """The consents asked at sign-up: every box starts unticked (a pre-ticked box is not
     consent), and the version of the notice the person read comes back with the form."""
@@ -140,8 +149,8 @@ class ExperienceForm(forms.ModelForm):
         model = WorkExperience
         fields = ["employer", "title", "started", "ended", "description"]
         widgets = {
-            "started": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
-            "ended": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+            "started": DatePicker(),
+            "ended": DatePicker(),
             "description": forms.Textarea(attrs={"rows": 2}),
         }
 
@@ -179,7 +188,7 @@ class AvailabilityForm(forms.Form):
 
 
 class DateOffForm(forms.Form):
-    date = forms.DateField(label=_("Day off"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    date = forms.DateField(label=_("Day off"), widget=DatePicker())
 
 
 class CVForm(forms.Form):
@@ -241,9 +250,7 @@ class AssessmentForm(forms.Form):
     language check the language and the level heard."""
 
     kind = forms.ChoiceField(label=_("Type of assessment"), choices=Assessment.Kind.choices)
-    assessed_on = forms.DateField(
-        label=_("Date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}), required=True
-    )
+    assessed_on = forms.DateField(label=_("Date"), widget=DatePicker(), required=True)
     evenings_weekends_confirmed = forms.BooleanField(
         label=_("Evenings and weekends availability confirmed"), required=False
     )
