@@ -28,14 +28,12 @@ class UserLanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
+        # The user is read only on the language switch itself: reading it on every request
+        # would raise a database outage here, outside the error middleware's reach.
+        if request.method != "POST" or request.path_info != reverse("set_language"):
+            return response
         user: Any = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and request.method == "POST"
-            and request.path_info == reverse("set_language")
-            and response.status_code in (302, 204)
-        ):
+        if user is not None and user.is_authenticated and response.status_code in (302, 204):
             chosen = _known(request.POST.get("language"))
             if chosen and chosen != user.language:
                 User.objects.filter(pk=user.pk).update(language=chosen)

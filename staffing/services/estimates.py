@@ -64,10 +64,14 @@ def ready_count(
     test."""
     languages = sorted(languages)
     seconds = settings.FILL_ESTIMATE_CACHE_SECONDS
-    if seconds <= 0:
+
+    def count() -> int:
         return ready_count_now(
             company=company, site=site, role_type=role_type, shifts=shifts, languages=languages
         )
+
+    if seconds <= 0:
+        return count()
     question = repr(
         (company.pk, site.pk, site.latitude, site.longitude, role_type, sorted(shifts), languages)
     )
@@ -75,11 +79,9 @@ def ready_count(
     cached = cache.get(key)
     if cached is not None:
         return int(cached)
-    count = ready_count_now(
-        company=company, site=site, role_type=role_type, shifts=shifts, languages=languages
-    )
-    cache.set(key, count, seconds)
-    return count
+    ready = count()
+    cache.set(key, ready, seconds)
+    return ready
 
 
 def ready_count_now(

@@ -22,21 +22,20 @@ def _local(value: dt.datetime | dt.date) -> dt.datetime | dt.date:
     return value
 
 
-@register.filter(expects_localtime=False)
-def weekday_datetime(value: dt.datetime | None) -> str:
-    """Weekday, short date and time: the start of a shift or a deadline."""
+def _with_weekday(value: dt.date | None, format_name: str) -> str:
     if not value:
         return ""
     local = _local(value)
-    day = dateformat.format(local, get_format("SHORT_DATETIME_FORMAT"))
-    return f"{dateformat.format(local, 'D')} {day}"
+    return f"{dateformat.format(local, 'D')} {dateformat.format(local, get_format(format_name))}"
+
+
+@register.filter(expects_localtime=False)
+def weekday_datetime(value: dt.datetime | None) -> str:
+    """Weekday, short date and time: the start of a shift or a deadline."""
+    return _with_weekday(value, "SHORT_DATETIME_FORMAT")
 
 
 @register.filter(expects_localtime=False)
 def weekday_date(value: dt.date | None) -> str:
     """Weekday and short date: a day off."""
-    if not value:
-        return ""
-    local = _local(value)
-    day = dateformat.format(local, get_format("SHORT_DATE_FORMAT"))
-    return f"{dateformat.format(local, 'D')} {day}"
+    return _with_weekday(value, "SHORT_DATE_FORMAT")
