@@ -53,7 +53,7 @@ worker: $(STAMP)
 	$(PY) -m staffing.embedded exec $(VENV)/bin/celery -A staffing worker -l info
 
 messages: $(STAMP)  ## refresh the .po files after changing strings
-	$(PY) -m staffing.embedded exec $(PY) manage.py makemessages -l fi -l en --ignore=.venv --ignore=.local
+	$(PY) -m staffing.embedded exec $(PY) manage.py makemessages -l fi -l sv -l en --ignore=.venv --ignore=.local
 	$(PY) -m staffing.embedded exec $(PY) manage.py compiletranslations
 
 clean:
