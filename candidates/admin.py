@@ -6,11 +6,15 @@ from candidates.models import (
     CandidateActivity,
     CandidateCV,
     CandidateLanguage,
+    CandidateNote,
     CandidateSkill,
+    CandidateTask,
     Consent,
     DateOff,
     Invitation,
     RetentionRun,
+    SavedSearch,
+    SavedSearchMatch,
     Skill,
     StatementRequest,
     WorkExperience,
@@ -109,3 +113,25 @@ class StatementRequestAdmin(ReadOnlyAdmin):
 @admin.register(RetentionRun)
 class RetentionRunAdmin(ReadOnlyAdmin):
     list_display = ["ran_at", "paused", "asked", "erased", "finished_at"]
+
+
+# Notes, tasks and saved searches are written (and audited) by services; the admin shows them.
+@admin.register(CandidateNote)
+class CandidateNoteAdmin(ReadOnlyAdmin):
+    list_display = ["candidate", "author", "created_at"]
+
+
+@admin.register(CandidateTask)
+class CandidateTaskAdmin(ReadOnlyAdmin):
+    list_display = ["candidate", "title", "due_on", "assignee", "done_at"]
+    list_filter = ["done_at"]
+
+
+@admin.register(SavedSearch)
+class SavedSearchAdmin(ReadOnlyAdmin):
+    list_display = ["name", "owner", "created_at", "checked_at"]
+
+
+@admin.register(SavedSearchMatch)
+class SavedSearchMatchAdmin(ReadOnlyAdmin):
+    list_display = ["search", "candidate", "first_matched_at"]

@@ -1,12 +1,16 @@
 from django.urls import path
 
-from candidates.views import agency
+from candidates.views import agency, notes
 
 urlpatterns = [
     path("", agency.candidate_list, name="recruiter_candidates"),
     path("export.csv", agency.candidate_export, name="recruiter_candidates_export"),
     path("invite/", agency.candidate_invite, name="recruiter_candidate_invite"),
     path("retention/", agency.retention, name="agency_retention"),
+    path("tasks/", notes.my_tasks, name="recruiter_tasks"),
+    path("tasks/<int:pk>/done/", notes.task_done_view, name="recruiter_task_done"),
+    path("<int:pk>/notes/add/", notes.note_add_view, name="recruiter_note_add"),
+    path("<int:pk>/tasks/add/", notes.task_add_view, name="recruiter_task_add"),
     path("<int:pk>/", agency.candidate_detail, name="recruiter_candidate_detail"),
     path("<int:pk>/assessments/add/", agency.assessment_add, name="recruiter_assessment_add"),
     path("<int:pk>/profile/", agency.profile_edit, name="recruiter_profile_edit"),

@@ -20,6 +20,7 @@ from candidates.models import (
 )
 from candidates.scales import AREA_ANCHORS, SCORES, area_label
 from candidates.services.consent import PRIVACY_NOTICE_VERSION
+from candidates.services.notes import task_assignees
 from candidates.services.profile import PROFILE_FIELDS
 from staffing.base.models import User
 
@@ -310,3 +311,35 @@ class AssessmentForm(forms.Form):
         if bool(language) != bool(level):
             raise forms.ValidationError(_("Give both the language checked and its level."))
         return data
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Note"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        help_text=_("Seen by the agency only; never used for matching."),
+    )
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(
+        label=_("Task"),
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={"class": "form-control", "placeholder": _("e.g. call back on Tuesday")}
+        ),
+    )
+    due_on = forms.DateField(label=_("Due"), widget=DatePicker(attrs={"class": "form-control"}))
+    assignee = forms.ModelChoiceField(
+        label=_("Assigned to"),
+        queryset=User.objects.none(),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+    def __init__(self, *args, user: User | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = task_assignees()
+        self.fields["assignee"].label_from_instance = lambda u: u.get_full_name() or u.email
+        if user is not None and not self.is_bound:
+            self.fields["assignee"].initial = user.pk

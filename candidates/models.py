@@ -565,3 +565,138 @@ class RetentionRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ran_at:%Y-%m-%d %H:%M} {self.paused}/{self.asked}/{self.erased}"
+
+
+class CandidateNote(models.Model):
+    """A recruiter's free-text note on a person: for people only, never read by matching (the
+    engine's loader selects allow-listed columns and no table of notes)."""
+
+    candidate = models.ForeignKey(
+        Candidate, on_delete=models.CASCADE, related_name="notes", verbose_name=_("candidate")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("written by"),
+    )
+    text = models.TextField(_("note"), max_length=4000)
+    created_at = models.DateTimeField(_("written"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+
+    def __str__(self) -> str:
+        return f"{self.candidate_id} {self.created_at:%Y-%m-%d}"
+
+
+class CandidateTaskQuerySet(models.QuerySet):
+    def open(self) -> CandidateTaskQuerySet:
+        return self.filter(done_at__isnull=True)
+
+    def due_by(self, day: dt.date) -> CandidateTaskQuerySet:
+        """Open tasks due on `day` or earlier (overdue ones too)."""
+        return self.open().filter(due_on__lte=day)
+
+
+class CandidateTask(models.Model):
+    """Something a recruiter has to do about a person by a date ("call back Tuesday")."""
+
+    candidate = models.ForeignKey(
+        Candidate, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("candidate")
+    )
+    title = models.CharField(_("task"), max_length=200)
+    due_on = models.DateField(_("due"))
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="candidate_tasks",
+        verbose_name=_("assigned to"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("done by"),
+    )
+
+    objects = CandidateTaskQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        indexes = [models.Index(fields=["assignee", "due_on"], name="task_assignee_due")]
+
+    def __str__(self) -> str:
+        return f"{self.due_on} {self.candidate_id}"
+
+    def is_overdue(self, today: dt.date | None = None) -> bool:
+        return self.done_at is None and self.due_on < (today or timezone.localdate())
+
+
+class SavedSearch(models.Model):
+    """A recruiter's named Candidates-page query (its URL parameters); a periodic check emails
+    the owner about people who start to match it (`candidates.services.saved_searches`)."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="saved_searches",
+        verbose_name=_("owner"),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    query = models.CharField(_("query"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    checked_at = models.DateTimeField(_("last checked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("saved search")
+        verbose_name_plural = _("saved searches")
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="saved_search_name_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SavedSearchMatch(models.Model):
+    """A person a saved search has already matched: the owner is told about each person once."""
+
+    search = models.ForeignKey(
+        SavedSearch, on_delete=models.CASCADE, related_name="matches", verbose_name=_("search")
+    )
+    candidate = models.ForeignKey(
+        Candidate,
+        on_delete=models.CASCADE,
+        related_name="saved_search_matches",
+        verbose_name=_("candidate"),
+    )
+    first_matched_at = models.DateTimeField(_("first matched"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("saved search match")
+        verbose_name_plural = _("saved search matches")
+        constraints = [
+            models.UniqueConstraint(fields=["search", "candidate"], name="saved_search_match_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.search_id}: {self.candidate_id}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from candidates.services.notes import task_digests_send
 from candidates.services.reminders import availability_reminders_send
 from staffing.services.personal_data.retention_sweep import retention_sweep
 
@@ -26,3 +27,9 @@ def candidate_retention() -> dict[str, int]:
     """Pause, ask to renew, or erase long-inactive people (see docs/privacy.md). Stops starting
     erasure batches a minute before the soft limit; the next run erases those left."""
     return retention_sweep(budget_seconds=RETENTION_SOFT_LIMIT - 60)
+
+
+@shared_task(name="candidates.tasks.send_task_digests", time_limit=300, soft_time_limit=280)
+def send_task_digests() -> int:
+    """The morning email of tasks due today or overdue; at most one per recruiter per day."""
+    return task_digests_send()

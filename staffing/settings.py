@@ -268,6 +268,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "candidates.tasks.remind_stale_availability",
         "schedule": crontab(hour=10, minute=0),
     },
+    # Recruiters' morning digest of their tasks due today or overdue (one email per person per
+    # day, however often it runs; none when nothing is due).
+    "send-task-digests": {
+        "task": "candidates.tasks.send_task_digests",
+        "schedule": crontab(hour=7, minute=0),
+    },
     # Retention (docs/privacy.md): ask long-inactive people to renew; erase those who do not answer.
     "candidate-retention": {
         "task": "candidates.tasks.candidate_retention",

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from candidates.availability import DayPart
-from candidates.forms import AssessmentForm, InvitationForm, ProfileForm
+from candidates.forms import AssessmentForm, InvitationForm, NoteForm, ProfileForm, TaskForm
 from candidates.languages import CEFRLevel, Language
 from candidates.models import CandidateCV, Skill, StatementRequest
 from candidates.permissions import candidate_for_user, candidates_for_user
@@ -81,6 +81,11 @@ def _detail_render(request: HttpRequest, candidate, form: AssessmentForm) -> Htt
         "offers": offers_explained(candidate=candidate),
         "timeline": candidate_timeline(candidate=candidate),
         "views": profile_views(candidate=candidate),
+        "notes": candidate.notes.select_related("author")[:50],
+        "tasks": candidate.tasks.select_related("assignee").order_by("done_at", "due_on", "id"),
+        "note_form": NoteForm(),
+        "task_form": TaskForm(user=request.user),
+        "today": timezone.localdate(),
     }
     return render(request, "candidates/agency/detail.html", context)
 

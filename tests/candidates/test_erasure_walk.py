@@ -20,8 +20,12 @@ from django.utils import timezone
 from candidates.models import (
     Candidate,
     CandidateActivity,
+    CandidateNote,
+    CandidateTask,
     Consent,
     Invitation,
+    SavedSearch,
+    SavedSearchMatch,
     StatementRequest,
     WorkExperience,
 )
@@ -157,6 +161,12 @@ def world(client, settings, tmp_path):
     Consent.objects.create(candidate=person, purpose="matching", version="v")
     Invitation.objects.create(candidate=person, email=EMAIL, invited_by=recruiter)
     CandidateActivity.objects.get_or_create(candidate=person)
+    CandidateNote.objects.create(candidate=person, author=recruiter, text="n")
+    CandidateTask.objects.create(
+        candidate=person, title="t", due_on=dt.date(2026, 1, 1), assignee=recruiter
+    )
+    saved = SavedSearch.objects.create(owner=recruiter, name="s", query="q=x")
+    SavedSearchMatch.objects.create(search=saved, candidate=person)
     f.CandidateMarkFactory(candidate=person)
     entry = f.ShortlistEntryFactory(candidate=person)
     request = entry.shortlist.request
