@@ -8,6 +8,12 @@ urlpatterns = [
     path("invite/", agency.candidate_invite, name="recruiter_candidate_invite"),
     path("retention/", agency.retention, name="agency_retention"),
     path("tasks/", notes.my_tasks, name="recruiter_tasks"),
+    path("searches/save/", notes.saved_search_save, name="recruiter_saved_search_save"),
+    path(
+        "searches/<int:pk>/delete/",
+        notes.saved_search_delete_view,
+        name="recruiter_saved_search_delete",
+    ),
     path("tasks/<int:pk>/done/", notes.task_done_view, name="recruiter_task_done"),
     path("<int:pk>/notes/add/", notes.note_add_view, name="recruiter_note_add"),
     path("<int:pk>/tasks/add/", notes.task_add_view, name="recruiter_task_add"),

@@ -21,6 +21,8 @@ from staffing.models import (
     ShortlistEntry,
     StaffingRequest,
     SweepMark,
+    TalentPool,
+    TalentPoolMember,
     TaskFailure,
     User,
     WorkerHeartbeat,
@@ -186,3 +188,15 @@ class WorkerHeartbeatAdmin(ReadOnlyAdmin):
 @admin.register(TaskFailure)
 class TaskFailureAdmin(ReadOnlyAdmin):
     list_display = ["failed_at", "task_name", "exception_type"]
+
+
+# Talent pools change matching (the engine's talent pool factor): written by services that
+# re-rank the people changed; the admin only shows them.
+@admin.register(TalentPool)
+class TalentPoolAdmin(ReadOnlyAdmin):
+    list_display = ["name", "company", "service_profile", "created_at"]
+
+
+@admin.register(TalentPoolMember)
+class TalentPoolMemberAdmin(ReadOnlyAdmin):
+    list_display = ["pool", "candidate", "source", "added_at"]

@@ -48,6 +48,7 @@ def _factor_label(code: str) -> str:
         "freshness": _("Availability up to date"),
         "fair_spread": _("Fair spread of work"),
         "favourite": _("Client's favourite"),
+        "talent_pool": _("In the client's talent pool"),
     }
     return labels.get(code, code)
 
@@ -131,6 +132,8 @@ def _factor_detail(factor: Mapping[str, Any], skill_names: Mapping[int, str]) ->
         ) % {"recent": factor["recent"]}
     if code == "favourite":
         return _("yes") if factor.get("value") else _("no")
+    if code == "talent_pool":
+        return _("kept warm for this client") if factor.get("value") else _("no")
     return ""
 
 

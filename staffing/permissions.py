@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from candidates.models import Candidate
 from clients.models import ServiceProfile
 from staffing.base.access import CANDIDATES, CLIENT_MANAGERS, RECRUITERS
-from staffing.models import Offer, Placement, StaffingRequest, User
+from staffing.models import Offer, Placement, StaffingRequest, TalentPool, User
 
 
 def company_for_user(user: User):
@@ -86,3 +86,14 @@ def profiles_for_user(user: User) -> QuerySet[ServiceProfile]:
 
 def profile_for_user(user: User, pk: int) -> ServiceProfile:
     return get_object_or_404(profiles_for_user(user).select_related("company", "site"), pk=pk)
+
+
+def talent_pools_for_user(user: User) -> QuerySet[TalentPool]:
+    """The talent pools this user may see and fill: the agency's (recruiters), none otherwise."""
+    if user.role not in RECRUITERS:
+        return TalentPool.objects.none()
+    return TalentPool.objects.select_related("company", "service_profile")
+
+
+def talent_pool_for_user(user: User, pk: int) -> TalentPool:
+    return get_object_or_404(talent_pools_for_user(user), pk=pk)

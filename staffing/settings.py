@@ -223,8 +223,15 @@ EMAIL_SENDING_TIMEOUT_SECONDS = env.float("EMAIL_SENDING_TIMEOUT_SECONDS", defau
 POOL_RECOUNT_SECONDS = env.float("POOL_RECOUNT_SECONDS", default=600.0)
 BENCH_SWEEP_SECONDS = env.float("BENCH_SWEEP_SECONDS", default=300.0)
 # The order form's "people ready" count is kept this long per question (0: counted every time).
+# How often recruiters' saved searches are checked for people who newly match them.
+SAVED_SEARCH_CHECK_SECONDS = env.float("SAVED_SEARCH_CHECK_SECONDS", default=3600.0)
 FILL_ESTIMATE_CACHE_SECONDS = env.float("FILL_ESTIMATE_CACHE_SECONDS", default=60.0)
-for _name in ("SWEEP_SECONDS", "EMAIL_SENDING_TIMEOUT_SECONDS", "POOL_RECOUNT_SECONDS"):
+for _name in (
+    "SWEEP_SECONDS",
+    "EMAIL_SENDING_TIMEOUT_SECONDS",
+    "POOL_RECOUNT_SECONDS",
+    "SAVED_SEARCH_CHECK_SECONDS",
+):
     if vars()[_name] <= 0:
         raise ImproperlyConfigured(f"{_name} must be a positive number of seconds.")
 
@@ -267,6 +274,11 @@ CELERY_BEAT_SCHEDULE = {
     "remind-stale-availability": {
         "task": "candidates.tasks.remind_stale_availability",
         "schedule": crontab(hour=10, minute=0),
+    },
+    # Saved searches: the owner is emailed about people who newly match (each person once).
+    "check-saved-searches": {
+        "task": "candidates.tasks.check_saved_searches",
+        "schedule": SAVED_SEARCH_CHECK_SECONDS,
     },
     # Recruiters' morning digest of their tasks due today or overdue (one email per person per
     # day, however often it runs; none when nothing is due).

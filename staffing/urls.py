@@ -1,7 +1,16 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from staffing.views import account, bench, home, offers, operations, recruiter, service_levels
+from staffing.views import (
+    account,
+    bench,
+    home,
+    offers,
+    operations,
+    pools,
+    recruiter,
+    service_levels,
+)
 
 # The admin site logs in through allauth (MFA, rate limits), never with its own form.
 admin.site.login = account.admin_login
@@ -25,6 +34,10 @@ urlpatterns = [
     ),
     path("agency/bench/", bench.coverage, name="bench_coverage"),
     path("agency/bench/<int:profile_id>/", bench.detail, name="bench_detail"),
+    path("agency/pools/", pools.pools, name="talent_pools"),
+    path("agency/pools/<int:pk>/", pools.pool_detail, name="talent_pool_detail"),
+    path("agency/pools/add/", pools.pool_add, name="talent_pool_add"),
+    path("agency/pools/<int:pk>/remove/", pools.pool_remove, name="talent_pool_remove"),
     path("agency/service-levels/", service_levels.service_levels_page, name="service_levels"),
     path(
         "agency/requests/<int:pk>/approve/",

@@ -334,3 +334,11 @@ class TaskFailureFactory(factory.django.DjangoModelFactory):
     exception_type = "TypeError"
     message = "'int' object is not iterable"
     failed_at = factory.LazyFunction(timezone.now)
+
+
+class TalentPoolFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "staffing.TalentPool"
+
+    company = factory.SubFactory(ClientCompanyFactory)
+    name = factory.Sequence(lambda n: f"Pool {n}")

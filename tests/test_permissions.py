@@ -7,7 +7,14 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from candidates.models import Candidate
-from staffing.models import AuditEvent, Offer, Placement, ReliabilityRecord, StaffingRequest
+from staffing.models import (
+    AuditEvent,
+    Offer,
+    Placement,
+    ReliabilityRecord,
+    StaffingRequest,
+    TalentPool,
+)
 from staffing.services.offers import offer_link_token, offer_wave_send
 from tests import factories as f
 from tests.staffing.approved_requests import approved_request
@@ -22,6 +29,7 @@ def world():
     own_request = f.StaffingRequestFactory(service_profile=profile)
     f.ShiftFactory(request=own_request)
     other_request = f.StaffingRequestFactory()
+    f.TalentPoolFactory(company=profile.company)
     return {
         "recruiter": f.RecruiterFactory(),
         "manager": manager,
@@ -37,6 +45,7 @@ OBJECT_KINDS = {
     "client/requests/": True,
     "agency/bench/": "profile",  # its service profile
     "agency/candidates/": "candidate",
+    "agency/pools/": "pool",  # a talent pool
 }
 # Pages a GET opens that do not answer 200 to every admitted user of the world below, each
 # checked where it is tested (the reason says where).
@@ -107,6 +116,8 @@ ROLES = ["recruiter", "manager", "candidate"]
 def _url(name: str, needs_id: bool | str, req: StaffingRequest) -> str:
     if needs_id == "profile":
         return reverse(name, args=[req.service_profile_id])
+    if needs_id == "pool":
+        return reverse(name, args=[TalentPool.objects.get().pk])
     if needs_id == "candidate":
         return reverse(name, args=[Candidate.objects.order_by("pk").first().pk])
     return reverse(name, args=[req.pk]) if needs_id else reverse(name)
@@ -253,6 +264,7 @@ def test_the_pages_checked_are_every_page_of_every_role():
     assert len(PAGES) > 25
     assert {"recruiter_board", "client_request_detail", "candidate_home", "bench_detail"} <= names
     assert {"agency_system", "agency_retention"} <= names
+    assert {"recruiter_tasks", "talent_pools", "talent_pool_detail"} <= names
     assert set(NOT_PLAIN_PAGES) <= {name for _route, _view, name in _project_views()}
 
 

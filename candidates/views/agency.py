@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from candidates.availability import DayPart
 from candidates.forms import AssessmentForm, InvitationForm, NoteForm, ProfileForm, TaskForm
 from candidates.languages import CEFRLevel, Language
-from candidates.models import CandidateCV, Skill, StatementRequest
+from candidates.models import CandidateCV, SavedSearch, Skill, StatementRequest
 from candidates.permissions import candidate_for_user, candidates_for_user
 from candidates.services.assessments import (
     StatementError,
@@ -29,6 +29,7 @@ from candidates.services.assessments import (
 from candidates.services.consent import consents_active
 from candidates.services.profile import profile_update
 from candidates.services.retention import retention_counts, retention_forecast, retention_runs
+from candidates.services.saved_searches import saved_search_query
 from candidates.services.search import SearchFilters, candidate_search_queryset, empty_culprit
 from candidates.services.signup import invitation_create
 from candidates.views.self_service import cv_response
@@ -36,6 +37,7 @@ from staffing.base.access import CLIENT_MANAGERS, RECRUITERS, role_required
 from staffing.base.audit import personal_data_views_record
 from staffing.base.models import User
 from staffing.models import ReliabilityRecord
+from staffing.permissions import talent_pools_for_user
 from staffing.request_params import choice_param, text_param
 from staffing.services.personal_data.visibility import (
     candidate_timeline,
@@ -49,6 +51,7 @@ from staffing.services.personal_data.visibility import (
     weekly_grid,
 )
 from staffing.services.placements import PlacementError, reliability_record_answer
+from staffing.services.talent_pools import talent_pools_of_candidate
 
 
 @role_required(*RECRUITERS)
@@ -86,6 +89,8 @@ def _detail_render(request: HttpRequest, candidate, form: AssessmentForm) -> Htt
         "note_form": NoteForm(),
         "task_form": TaskForm(user=request.user),
         "today": timezone.localdate(),
+        "pool_choices": talent_pools_for_user(request.user),
+        "memberships": talent_pools_of_candidate(candidate=candidate),
     }
     return render(request, "candidates/agency/detail.html", context)
 
@@ -232,6 +237,9 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
         "languages": Language.choices,
         "levels": CEFRLevel.choices,
         "parts": DayPart.choices,
+        "pool_choices": talent_pools_for_user(request.user),
+        "saved_searches": SavedSearch.objects.filter(owner=request.user),
+        "filter_query": saved_search_query(request.GET),
     }
     return render(request, "candidates/agency/list.html", context)
 

@@ -1,9 +1,9 @@
-"""Recruiters' notes and tasks on a person, and their own list of tasks."""
+"""Recruiters' notes and tasks on a person, their own list of tasks, and saved searches."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from candidates.forms import NoteForm, TaskForm
-from candidates.models import CandidateTask
+from candidates.models import CandidateTask, SavedSearch
 from candidates.permissions import candidate_for_user, candidates_for_user
 from candidates.services.notes import (
     TASK_VIEWS,
@@ -21,8 +21,13 @@ from candidates.services.notes import (
     task_done,
     tasks_for_user,
 )
+from candidates.services.saved_searches import (
+    SavedSearchError,
+    saved_search_create,
+    saved_search_delete,
+)
 from staffing.base.access import RECRUITERS, role_required
-from staffing.request_params import choice_param
+from staffing.request_params import choice_param, text_param
 
 
 @role_required(*RECRUITERS)
@@ -87,3 +92,31 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
 
 def candidate_url(pk: int) -> str:
     return reverse("recruiter_candidate_detail", args=[pk])
+
+
+@role_required(*RECRUITERS)
+@require_POST
+def saved_search_save(request: HttpRequest) -> HttpResponse:
+    """Save the Candidates page's current query (sent back as `query`) under a name."""
+    query = QueryDict(text_param(request.POST, "query", max_length=2000))
+    try:
+        search = saved_search_create(
+            owner=request.user, name=text_param(request.POST, "name", max_length=100), params=query
+        )
+        messages.success(
+            request,
+            _("Search saved: you get an email when new people match %(name)s.")
+            % {"name": search.name},
+        )
+    except SavedSearchError as error:
+        messages.warning(request, str(error))
+    return redirect(f"{reverse('recruiter_candidates')}?{query.urlencode()}")
+
+
+@role_required(*RECRUITERS)
+@require_POST
+def saved_search_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    search = get_object_or_404(SavedSearch.objects.filter(owner=request.user), pk=pk)
+    saved_search_delete(search=search, by=request.user)
+    messages.success(request, _("Saved search deleted."))
+    return redirect("recruiter_candidates")

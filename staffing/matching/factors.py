@@ -71,6 +71,7 @@ def person_facts(
         "km": distances(pool, spec, index, c2),
         "client": company_values(pool.client_experience, index, company, None, ascending),
         "favourite": company_values(pool.marks, index, company, favourite, ascending),
+        "talent_pool": company_values(pool.talent_pools, index, company, 1, ascending),
     }
 
 
@@ -93,6 +94,7 @@ def factor_values(
         "freshness",
         "fair_spread",
         "favourite",
+        "talent_pool",
     )
     return {code: v[code] for code in order if code in v}
 
@@ -143,6 +145,7 @@ def request_values(
     recent = col("recent_shortlists")[index].astype(np.float64)
     v["fair_spread"] = -np.minimum(recent, FAIR_SPREAD_CAP) / float(FAIR_SPREAD_CAP)
     v["favourite"] = facts["favourite"]
+    v["talent_pool"] = facts["talent_pool"]
     return v
 
 

@@ -52,6 +52,7 @@ class CandidateFeatures:
     blocked: tuple[tuple[float, float], ...] = ()  # active placements' shift + daily rest
     marks: dict[int, str] = field(default_factory=dict)  # company id → favourite/do_not_return
     client_experience: dict[int, int] = field(default_factory=dict)  # company id → completed
+    talent_pools: tuple[int, ...] = ()  # companies with a talent pool the person is in
 
     def to_json(self) -> dict[str, Any]:
         # By hand rather than dataclasses.asdict: this runs for every stored entry, and asdict's
@@ -65,6 +66,7 @@ class CandidateFeatures:
         data["blocked"] = [list(b) for b in self.blocked]
         data["marks"] = {str(k): v for k, v in self.marks.items()}
         data["client_experience"] = {str(k): v for k, v in self.client_experience.items()}
+        data["talent_pools"] = sorted(self.talent_pools)
         return data
 
     @classmethod
@@ -79,6 +81,8 @@ class CandidateFeatures:
         values["client_experience"] = {
             int(k): v for k, v in data.get("client_experience", {}).items()
         }
+        # Features stored before talent pools existed have none.
+        values["talent_pools"] = tuple(sorted(int(c) for c in data.get("talent_pools", ())))
         return cls(**values)
 
 
@@ -96,6 +100,7 @@ _SCALAR_FIELDS = tuple(
         "blocked",
         "marks",
         "client_experience",
+        "talent_pools",
     }
 )
 

@@ -46,6 +46,7 @@ BASE_FACTORS = (
     "reliability",
     "experience_client",
     "favourite",
+    "talent_pool",
     "distance",
 )
 
@@ -75,6 +76,8 @@ def base_points(pool: Pool, spec: RequestSpec) -> np.ndarray:
         out[found] += centi(w["experience_client"], experience_client_value(done))
         found, marked = company_rows(p.marks, people, company, favourite, ascending)
         out[found] += centi(w["favourite"], marked)
+        found, pooled = company_rows(p.talent_pools, people, company, 1, ascending)
+        out[found] += centi(w["talent_pool"], pooled)
         # Everyone's chords are the site's kept ones (computed the same way).
         c2 = site_columns(p, spec)[0] if index is None else chords32(p, spec, index)
         km = chord_km(c2)

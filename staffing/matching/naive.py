@@ -88,6 +88,8 @@ def score_naive(p: CandidateFeatures, spec: RequestSpec) -> float:
     total -= w["fair_spread"] * min(p.recent_shortlists, FAIR_SPREAD_CAP) / FAIR_SPREAD_CAP
     if p.marks.get(spec.company_id) == "favourite":
         total += w["favourite"]
+    if spec.company_id in p.talent_pools:
+        total += w["talent_pool"]
     return round(total, 2)
 
 

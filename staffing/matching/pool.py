@@ -31,6 +31,8 @@ LANG_INDEX = {code: i for i, code in enumerate(LANGUAGES)}
 ROLE_BITS = {"retail": 1, "office": 2}
 MARK_KINDS = {"favourite": 1, "do_not_return": 2}
 MARK_NAMES = {v: k for k, v in MARK_KINDS.items()}
+# The per-person lists kept as side tables (a FeatureBatch field and a Pool attribute each).
+SIDE_TABLES = ("dates_off", "blocked", "marks", "client_experience", "talent_pools")
 
 # Squared chord on the unit sphere for a great-circle distance of k km, for k = 0..1000.
 # Comparing squared chords is exactly the haversine test without any trigonometry per request;
@@ -109,6 +111,7 @@ class FeatureBatch:
     blocked: Rows = field(default_factory=_rows)  # (pos, start, end)
     marks: Rows = field(default_factory=_rows)  # (pos, company id, kind)
     client_experience: Rows = field(default_factory=_rows)  # (pos, company id, completed)
+    talent_pools: Rows = field(default_factory=_rows)  # (pos, company id, 1)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -144,10 +147,7 @@ class FeatureBatch:
         cls, people: Sequence[CandidateFeatures], versions: Sequence[int] | None = None
     ) -> FeatureBatch:
         batch = cls.empty(len(people))
-        side: dict[str, list[list[float]]] = {
-            n: [[], [], []]
-            for n in ("skills", "dates_off", "blocked", "marks", "client_experience")
-        }
+        side: dict[str, list[list[float]]] = {n: [[], [], []] for n in ("skills", *SIDE_TABLES)}
 
         def add(name: str, pos: int, a: float, b: float = 0.0) -> None:
             rows = side[name]
@@ -191,6 +191,8 @@ class FeatureBatch:
                 add("marks", i, company, MARK_KINDS[kind])
             for company, count in p.client_experience.items():
                 add("client_experience", i, company, count)
+            for company in p.talent_pools:
+                add("talent_pools", i, company, 1)
         for name, (pos, a, b) in side.items():
             setattr(batch, name, _rows(pos, a, b))
         return batch
@@ -359,6 +361,7 @@ class Pool:
         self.blocked = SideTable()
         self.marks = SideTable()
         self.client_experience = SideTable()
+        self.talent_pools = SideTable()
         self._order: np.ndarray | None = None  # argsort of ids when they are not ascending
         self._sorted = True
         self._live_count: int | None = None
@@ -439,7 +442,7 @@ class Pool:
         for j, column in enumerate(self.assessment):
             column[index] = batch.assessment[j]
         self._set_skills(index, batch.skills)
-        for name in ("dates_off", "blocked", "marks", "client_experience"):
+        for name in SIDE_TABLES:
             pos, a, b = getattr(batch, name)
             getattr(self, name).replace(index, (index[pos], a, b))
         for compute, columns in self._derived.values():
@@ -453,7 +456,7 @@ class Pool:
         index = index[index >= 0]
         self.cols["live"][index] = False
         self._live_count = None
-        for name in ("dates_off", "blocked", "marks", "client_experience"):
+        for name in SIDE_TABLES:
             getattr(self, name).replace(index, _rows())
 
     def _place(self, ids: np.ndarray) -> np.ndarray:
@@ -522,10 +525,7 @@ class Pool:
         dataclasses first and turning them into JSON cost three times what this does.
         """
         wanted = np.asarray(indices, dtype=np.int64)
-        side = {
-            name: _rows_by_person(getattr(self, name), wanted)
-            for name in ("dates_off", "blocked", "marks", "client_experience")
-        }
+        side = {name: _rows_by_person(getattr(self, name), wanted) for name in SIDE_TABLES}
         c = {name: self.cols[name][wanted].tolist() for name in _ROW_COLUMNS}
         languages = [
             (code, levels)
@@ -570,6 +570,7 @@ class Pool:
                     [list(b) for b in sorted(side["blocked"].get(i, ()))],
                     {str(int(a)): MARK_NAMES[int(b)] for a, b in side["marks"].get(i, ())},
                     {str(int(a)): int(b) for a, b in side["client_experience"].get(i, ())},
+                    sorted(int(a) for a, _ in side["talent_pools"].get(i, ())),
                 ]
             )
         return rows
@@ -585,5 +586,5 @@ class Pool:
         """Bytes held by the pool's arrays (its memory footprint, give or take Python headers)."""
         arrays = [*self.cols.values(), *self.languages, *self.assessment, *self.skills.values()]
         arrays += [column for _, columns in self._derived.values() for column in columns]
-        tables = (self.dates_off, self.blocked, self.marks, self.client_experience)
+        tables = [getattr(self, name) for name in SIDE_TABLES]
         return sum(a.nbytes for a in arrays) + sum(t.nbytes() for t in tables)

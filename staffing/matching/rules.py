@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-RULES_VERSION = "engine-1"
+RULES_VERSION = "engine-2"  # engine-2: the client's talent pool factor
 
 # Hard constraints, in the order they are checked and explained. "matchable" (active and
 # consenting) is a gate, not a near-miss reason: people who withdrew consent are never shown.
@@ -39,6 +39,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "freshness": 6.0,
     "fair_spread": 5.0,
     "favourite": 10.0,
+    "talent_pool": 6.0,
 }
 SOFT_FACTORS = tuple(DEFAULT_WEIGHTS)
 

@@ -8,6 +8,7 @@ from .feedback import PresentedDecline, ReliabilityRecord, ServiceRating, ShiftC
 from .offers import Offer
 from .operations import TaskFailure, WorkerHeartbeat
 from .placements import DAILY_REST, Placement
+from .pools import TalentPool, TalentPoolMember
 from .requests import RequestLanguage, Shift, StaffingRequest
 from .shortlists import Shortlist, ShortlistEntry
 
@@ -30,6 +31,8 @@ __all__ = [
     "ShortlistEntry",
     "StaffingRequest",
     "SweepMark",
+    "TalentPool",
+    "TalentPoolMember",
     "TaskFailure",
     "User",
     "WorkerHeartbeat",

@@ -39,6 +39,7 @@ from staffing.services.notifications import (
     placement_confirmed_notify,
 )
 from staffing.services.requests import request_status_set
+from staffing.services.talent_pools import talent_pool_candidate_ids
 
 Status = StaffingRequest.Status
 OFFER_LINK_SALT = "staffing.offer.respond"
@@ -143,9 +144,9 @@ def offer_wave_send(*, staffing_request: StaffingRequest, by: User | None) -> li
     """Offer an approved request's work to the next people on its shortlist.
 
     Tops the request's pending offers up to OFFER_WAVE_SIZE_FACTOR × the open headcount: the
-    client's favourites on the shortlist first, then the best-ranked. Returns the offers sent
-    (empty when none were needed or nobody is left; the latter marks the request as needing
-    attention once no offer is pending).
+    client's favourites on the shortlist first, then the people in its talent pools, then the
+    best-ranked. Returns the offers sent (empty when none were needed or nobody is left; the
+    latter marks the request as needing attention once no offer is pending).
     """
     with transaction.atomic():
         req = _lock_request(staffing_request.pk)
@@ -269,7 +270,8 @@ def _wave_send(req: StaffingRequest, by: User | None, now: dt.datetime) -> list[
 def _next_people(
     req: StaffingRequest, shifts: list[Shift], wanted: int
 ) -> list[tuple[ShortlistEntry, bool]]:
-    """The next `wanted` people to offer: favourites first, then by rank, skipping anyone
+    """The next `wanted` people to offer: favourites first, then the client's talent pools,
+    then by rank, skipping anyone
     already offered (except those told it filled), ever placed on this request (whatever became
     of the placement, and even without an offer), declined by the client, barred, inactive, or
     booked too close to an open shift."""
@@ -299,8 +301,11 @@ def _next_people(
             company=req.company, kind=CandidateMark.Kind.FAVOURITE, candidate_id__in=ids
         ).values_list("candidate_id", flat=True)
     )
+    pooled = talent_pool_candidate_ids(company_id=req.company_id, candidate_ids=ids)
     free = [e for e in entries if e.candidate_id not in busy]
-    free.sort(key=lambda e: (e.candidate_id not in favourites, e.rank))
+    free.sort(
+        key=lambda e: (e.candidate_id not in favourites, e.candidate_id not in pooled, e.rank)
+    )
     return [(e, e.candidate_id in favourites) for e in free[:wanted]]
 
 

@@ -46,6 +46,8 @@ from staffing.models import (
     Shortlist,
     ShortlistEntry,
     StaffingRequest,
+    TalentPool,
+    TalentPoolMember,
 )
 
 logger = logging.getLogger(__name__)
@@ -139,6 +141,7 @@ def _load_side(batch: FeatureBatch, ids: list[int] | None, now: dt.datetime) -> 
     _load_placements(batch, ids, now)
     _load_dates_off(batch, ids, now)
     _load_marks(batch, ids)
+    _load_talent_pools(batch, ids)
     _load_recent(batch, ids, now)
     _load_feedback(batch, ids)
 
@@ -300,6 +303,20 @@ def _load_marks(batch: FeatureBatch, ids: list[int] | None) -> None:
     company = np.array([r[1] for r in rows], dtype=np.float64)
     kind = np.array([MARK_KINDS.get(r[2], 0) for r in rows], dtype=np.float64)
     batch.marks = (pos[ok], company[ok], kind[ok])
+
+
+def _load_talent_pools(batch: FeatureBatch, ids: list[int] | None) -> None:
+    """The companies whose talent pool (of any of their profiles) each person is in."""
+    where, params = _where_ids("m.candidate_id", ids)
+    rows = _fetch(
+        f"""SELECT DISTINCT m.candidate_id, p.company_id FROM {_t(TalentPoolMember)} m
+            JOIN {_t(TalentPool)} p ON p.id = m.pool_id WHERE {where}""",
+        params,
+    )
+    cand = np.array([r[0] for r in rows], dtype=np.int64)
+    pos, ok = _positions(batch, cand)
+    company = np.array([r[1] for r in rows], dtype=np.float64)
+    batch.talent_pools = (pos[ok], company[ok], np.ones(int(ok.sum())))
 
 
 def _load_recent(batch: FeatureBatch, ids: list[int] | None, now: dt.datetime) -> None:

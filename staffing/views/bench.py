@@ -13,7 +13,7 @@ from clients.models import ClientCompany
 from staffing.base.access import RECRUITERS, role_required
 from staffing.coverage import Heatmap, coverage_heatmap
 from staffing.models import Bench, User
-from staffing.permissions import profile_for_user, profiles_for_user
+from staffing.permissions import profile_for_user, profiles_for_user, talent_pools_for_user
 from staffing.request_params import int_param
 from staffing.services.bench import THIN_BELOW, bench_coverage
 from staffing.services.bench_requests import bench_refresh_request
@@ -75,5 +75,6 @@ def detail(request: HttpRequest, profile_id: int) -> HttpResponse:
         "heatmap": _heatmap(request.user, profile_id=profile.pk),
         "skill_names": Skill.names_by_id(),
         "typical_shifts": profile.typical_shifts.all(),
+        "pool_choices": talent_pools_for_user(request.user).filter(company_id=profile.company_id),
     }
     return render(request, "staffing/bench_detail.html", context)

@@ -20,7 +20,12 @@ from clients.models import ClientCompany
 from staffing.base.access import RECRUITERS, role_required
 from staffing.explanations import explanation_parts
 from staffing.models import Placement, ShortlistEdit, ShortlistEntry, StaffingRequest
-from staffing.permissions import placement_for_user, request_for_user, requests_for_user
+from staffing.permissions import (
+    placement_for_user,
+    request_for_user,
+    requests_for_user,
+    talent_pools_for_user,
+)
 from staffing.presenters import request_progress, request_timeline, shortlist_rows
 from staffing.request_params import choice_param, int_param, text_param
 from staffing.services.placements import placement_no_show_report
@@ -148,6 +153,9 @@ def shortlist_entry_explanation(request: HttpRequest, pk: int, entry_pk: int) ->
         "account": explanation_parts(entry.explanation or {}, Skill.names_by_id()),
         "editable": staffing_request.is_curatable,
         "last_rank": shortlist.ranked.count(),
+        "pool_choices": talent_pools_for_user(request.user).filter(
+            company_id=staffing_request.company_id
+        ),
     }
     return render(request, "staffing/_shortlist_entry_detail.html", context)
 

@@ -40,6 +40,8 @@ from staffing.models import (
     ShiftCancellation,
     ShortlistEdit,
     SweepMark,
+    TalentPool,
+    TalentPoolMember,
 )
 from staffing.services.personal_data.erasure import candidate_erase
 from tests import factories as f
@@ -171,6 +173,8 @@ def world(client, settings, tmp_path):
     entry = f.ShortlistEntryFactory(candidate=person)
     request = entry.shortlist.request
     f.RequestLanguageFactory(request=request)
+    talent_pool = TalentPool.objects.create(company=request.company, name="p")
+    TalentPoolMember.objects.create(pool=talent_pool, candidate=person, added_by=recruiter)
     ShortlistEdit.objects.create(
         shortlist=entry.shortlist, candidate=person, action="add", reason="r", by=recruiter
     )

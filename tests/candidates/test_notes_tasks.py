@@ -19,6 +19,12 @@ from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _english(client):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 TODAY = dt.date(2026, 3, 10)  # a Tuesday
 
 

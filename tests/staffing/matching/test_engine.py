@@ -145,6 +145,7 @@ def factor(entry, code):
         ({}, {"availability_confirmed_at": NOW - 40 * 86400}, "freshness"),
         ({}, {"recent_shortlists": 4}, "fair_spread"),
         ({"marks": {COMPANY: "favourite"}}, {}, "favourite"),
+        ({"talent_pools": (COMPANY,)}, {"talent_pools": (COMPANY + 1,)}, "talent_pool"),
     ],
 )
 def test_each_soft_factor_ranks_the_better_person_first(better, worse, code):

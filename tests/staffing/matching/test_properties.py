@@ -70,6 +70,7 @@ def person_st(draw, pk):
         ),
         marks={COMPANY: mark} if mark else {},
         client_experience=draw(st.dictionaries(st.just(COMPANY), st.integers(1, 7))),
+        talent_pools=tuple(draw(st.lists(st.sampled_from([COMPANY, COMPANY + 1]), unique=True))),
     )
 
 
