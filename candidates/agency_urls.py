@@ -5,6 +5,7 @@ from candidates.views import agency, notes
 urlpatterns = [
     path("", agency.candidate_list, name="recruiter_candidates"),
     path("export.csv", agency.candidate_export, name="recruiter_candidates_export"),
+    path("export.xlsx", agency.candidate_export_xlsx, name="recruiter_candidates_export_xlsx"),
     path("invite/", agency.candidate_invite, name="recruiter_candidate_invite"),
     path("retention/", agency.retention, name="agency_retention"),
     path("tasks/", notes.my_tasks, name="recruiter_tasks"),
