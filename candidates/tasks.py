@@ -7,6 +7,7 @@ from celery import shared_task
 from candidates.services.notes import task_digests_send
 from candidates.services.reminders import availability_reminders_send
 from candidates.services.saved_searches import saved_searches_check
+from staffing.services.candidate_search import StaffingSearchContext
 from staffing.services.personal_data.retention_sweep import retention_sweep
 
 
@@ -39,4 +40,4 @@ def send_task_digests() -> int:
 @shared_task(name="candidates.tasks.check_saved_searches", time_limit=600, soft_time_limit=580)
 def check_saved_searches() -> int:
     """Email recruiters about people who newly match their saved searches (each person once)."""
-    return saved_searches_check()
+    return saved_searches_check(context=StaffingSearchContext())

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from candidates.languages import CEFRLevel, Language
-from candidates.models import Assessment, Candidate, StatementRequest
+from candidates.models import Assessment, Candidate, CandidateLanguage, StatementRequest
 from candidates.scales import AREA_ANCHORS
 from candidates.services.consent import candidate_benches_refresh_enqueue
 from staffing.base.audit import audit_record
@@ -96,6 +96,37 @@ def language_rows(*, candidate: Candidate, verified: dict[str, int]) -> list[Lan
         )
         for code in [*own, *(c for c in verified if c not in own)]
     ]
+
+
+def language_rows_many(*, candidates: list[Candidate]) -> dict[int, list[LanguageRow]]:
+    """`language_rows` of several people in two queries (a page of search results)."""
+    ids = [c.pk for c in candidates]
+    verified: dict[int, dict[str, int]] = {pk: {} for pk in ids}
+    checks = (
+        Assessment.objects.filter(candidate_id__in=ids)
+        .exclude(language_level_verified=None)
+        .order_by("-assessed_at", "-id")
+        .values_list("candidate_id", "language_checked", "language_level_verified")
+    )
+    for candidate_id, language, level in checks:
+        if level is not None:
+            verified[candidate_id].setdefault(language, level)
+    own: dict[int, dict[str, int]] = {pk: {} for pk in ids}
+    for row in CandidateLanguage.objects.filter(candidate_id__in=ids):
+        own[row.candidate_id][row.language] = row.level
+    out = {}
+    for pk in ids:
+        mine, checked = own[pk], verified[pk]
+        out[pk] = [
+            LanguageRow(
+                language=code,
+                label=str(Language(code).label),
+                self_assessed=str(CEFRLevel(mine[code]).label) if code in mine else "",
+                verified=str(CEFRLevel(checked[code]).label) if code in checked else "",
+            )
+            for code in [*mine, *(c for c in checked if c not in mine)]
+        ]
+    return out
 
 
 class StatementError(Exception):

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from candidates.models import SavedSearch, SavedSearchMatch
-from candidates.services.search import SearchFilters, candidate_search_queryset
+from candidates.services.search import SearchContext, SearchFilters, candidate_search_queryset
 from staffing.base.audit import audit_record, personal_data_views_record
 from staffing.base.models import User
 from staffing.base.outbox import email_queue
@@ -49,18 +49,22 @@ def saved_search_query(params: QueryDict) -> str:
     return urlencode(pairs)[:2000]
 
 
-def saved_search_filters(search: SavedSearch) -> SearchFilters:
-    return SearchFilters.from_params(QueryDict(search.query))
+def saved_search_filters(
+    search: SavedSearch, context: SearchContext | None = None
+) -> SearchFilters:
+    return SearchFilters.from_params(QueryDict(search.query), context)
 
 
 @transaction.atomic
-def saved_search_create(*, owner: User, name: str, params: QueryDict) -> SavedSearch:
+def saved_search_create(
+    *, owner: User, name: str, params: QueryDict, context: SearchContext | None = None
+) -> SavedSearch:
     """Save the query under a name; everyone it matches now is the baseline, not announced."""
     name = name.strip()[:100]
     if not name:
         raise SavedSearchError(_("Give the search a name."))
     query = saved_search_query(params)
-    filters = SearchFilters.from_params(QueryDict(query))
+    filters = SearchFilters.from_params(QueryDict(query), context)
     if filters.errors:
         raise SavedSearchError(
             _("Fix the search first: %(errors)s") % {"errors": " ".join(filters.errors)}
@@ -99,7 +103,9 @@ def _matches_add(search: SavedSearch, ids: list[int], now: dt.datetime) -> None:
     )
 
 
-def saved_search_check(*, search_id: int, now: dt.datetime | None = None) -> int:
+def saved_search_check(
+    *, search_id: int, now: dt.datetime | None = None, context: SearchContext | None = None
+) -> int:
     """Announce the people who newly match one search; returns how many (0: no email)."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -112,21 +118,21 @@ def saved_search_check(*, search_id: int, now: dt.datetime | None = None) -> int
         if search is None:
             return 0
         known = set(search.matches.values_list("candidate_id", flat=True))
-        filters = saved_search_filters(search)
+        filters = saved_search_filters(search, context)
         new = [] if filters.errors else _matching_ids(filters, known)
         _matches_add(search, new, now)
         search.checked_at = now
         search.save(update_fields=["checked_at"])
         if new:
-            _announce(search, new, now)
+            _announce(search, filters, new, now)
     return len(new)
 
 
-def _announce(search: SavedSearch, new: list[int], now: dt.datetime) -> None:
+def _announce(
+    search: SavedSearch, filters: SearchFilters, new: list[int], now: dt.datetime
+) -> None:
     owner = search.owner
-    people = list(
-        candidate_search_queryset(saved_search_filters(search)).filter(pk__in=new)[:NAMES_IN_EMAIL]
-    )
+    people = list(candidate_search_queryset(filters).filter(pk__in=new)[:NAMES_IN_EMAIL])
     link = f"{settings.SITE_URL}{reverse('recruiter_candidates')}?{search.query}"
     email_queue(
         key=f"saved-search:{search.pk}:{now.isoformat()}",
@@ -141,7 +147,9 @@ def _announce(search: SavedSearch, new: list[int], now: dt.datetime) -> None:
     )
 
 
-def saved_searches_check(*, now: dt.datetime | None = None) -> int:
+def saved_searches_check(
+    *, now: dt.datetime | None = None, context: SearchContext | None = None
+) -> int:
     """The periodic run over every saved search of an active recruiter; returns the number of
     people announced."""
     ids = list(
@@ -149,4 +157,4 @@ def saved_searches_check(*, now: dt.datetime | None = None) -> int:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    return sum(saved_search_check(search_id=pk, now=now) for pk in ids)
+    return sum(saved_search_check(search_id=pk, now=now, context=context) for pk in ids)

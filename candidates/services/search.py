@@ -2,7 +2,10 @@
 `simple` configurations, plus trigram similarity for names and typos) and filters that combine.
 
 `SearchFilters.from_params` reads the GET parameters (bad input becomes a message, never an
-error); `candidate_search_queryset` builds one queryset from them.
+error); `candidate_search_queryset` builds one queryset from them. Filters about the staffing
+workflow (a client site, a bench or talent pool, reliability, a request's shifts) are resolved
+through a `SearchContext` the caller gives (the staffing layer's, since this layer cannot read
+its models); without one they are refused with a message.
 """
 
 from __future__ import annotations
@@ -12,11 +15,11 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramSimilarity
-from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet, Value
+from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Concat, Power, Sqrt
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,6 +42,34 @@ ROLE_TYPES = ("retail", "office")
 _WORD = re.compile(r"\w+", re.UNICODE)
 TRIGRAM_THRESHOLD = 0.3
 MAX_KM = 500
+GROUPS = ("bench", "pool")
+RELIABILITY = ("clean", "at_most_one")  # no lapse at all; at most one
+
+
+@dataclass(frozen=True)
+class ShiftsNeed:
+    """What being free for a request's shifts means: the weekly-grid bits and the dates they
+    need, and who is booked too close to them."""
+
+    label: str
+    grid_mask: int
+    dates: tuple[dt.date, ...]
+    busy_ids: tuple[int, ...]
+
+
+class SearchContext(Protocol):
+    """Answers about the staffing workflow that some filters need (see module docstring)."""
+
+    def site_point(self, site_id: int) -> tuple[str, float, float] | None:
+        """(label, latitude, longitude) of a client site, None if unknown."""
+
+    def group_members(self, kind: str, key: int) -> tuple[str, list[int]] | None:
+        """(label, candidate ids) of a bench (kind "bench", by profile id) or talent pool."""
+
+    def lapsed_ids(self, more_than: int) -> list[int]:
+        """People with more than `more_than` no-shows and late cancellations counting."""
+
+    def request_shifts(self, request_id: int) -> ShiftsNeed | None: ...
 
 
 @dataclass
@@ -58,11 +89,26 @@ class SearchFilters:
     consent: str = ""  # "yes", "no" or ""
     status: str = ""  # "active", "inactive" or "" (both); erased is never listed
     sort: str = "relevance"
+    language_verified: bool = False  # the level must come from a language check
+    site_id: int | None = None
+    origin: tuple[float, float] | None = None  # the postal code's or the site's point
+    origin_label: str = ""
+    group: str = ""  # "bench" or "pool"
+    group_key: int | None = None
+    group_label: str = ""
+    group_ids: tuple[int, ...] = ()
+    reliability: str = ""
+    lapsed_ids: tuple[int, ...] = ()
+    request_id: int | None = None
+    shifts: ShiftsNeed | None = None
     errors: list[str] = field(default_factory=list)
 
     @classmethod
-    def from_params(cls, params: Mapping[str, str]) -> SearchFilters:
+    def from_params(
+        cls, params: Mapping[str, str], context: SearchContext | None = None
+    ) -> SearchFilters:
         f = cls()
+        f.language_verified = params.get("verified") == "1"
         f.text = _text(params, "q", 200)
         f.role = _choice(params, "role", ROLE_TYPES)
         f.sort = _choice(params, "sort", SORTS) or "relevance"
@@ -106,15 +152,69 @@ class SearchFilters:
                 f.km = int(raw_km)
             else:
                 f.errors.append(_("The distance must be a whole number of km, 1–500."))
-        if f.postal_code and postal_code_lookup(f.postal_code) is None:
+        place = postal_code_lookup(f.postal_code) if f.postal_code else None
+        if f.postal_code and place is None:
             f.errors.append(_("Unknown postal code."))
             f.postal_code = ""
-        if f.km and not f.postal_code:
-            f.errors.append(_("A distance needs a postal code."))
+        if place is not None:
+            f.origin, f.origin_label = (place.latitude, place.longitude), f.postal_code
+        f._workflow_filters(params, context)
+        if f.km and not f.origin:
+            f.errors.append(_("A distance needs a postal code or a client site."))
             f.km = None
-        if f.sort == "distance" and not f.postal_code:
+        if f.sort == "distance" and not f.origin:
             f.sort = "relevance"
         return f
+
+    def _workflow_filters(self, params: Mapping[str, str], context: SearchContext | None) -> None:
+        """The filters the staffing layer answers: a client site, a bench or pool, reliability
+        and a request's shifts."""
+        site = _id(params, "site", self, _("Unknown client site."))
+        # "bench:<profile id>" or "pool:<talent pool id>"
+        group, _sep, raw_key = _text(params, "in", 30).partition(":")
+        group_key = None
+        if group:
+            if group in GROUPS and raw_key.isascii() and raw_key.isdigit():
+                group_key = int(raw_key)
+            else:
+                self.errors.append(_("Unknown bench or talent pool."))
+                group = ""
+        reliability = _choice(params, "reliability", RELIABILITY)
+        request_id = _id(params, "request", self, _("Unknown staffing request."))
+        wanted = site or (group and group_key) or reliability or request_id
+        if not wanted:
+            return
+        if context is None:
+            self.errors.append(_("These filters are not available here."))
+            return
+        if site and not self.origin:
+            point = context.site_point(site)
+            if point is None:
+                self.errors.append(_("Unknown client site."))
+            else:
+                self.site_id, self.origin_label = site, point[0]
+                self.origin = (point[1], point[2])
+        if group and group_key:
+            members = context.group_members(group, group_key)
+            if members is None:
+                self.errors.append(_("Unknown bench or talent pool."))
+            else:
+                self.group, self.group_key = group, group_key
+                self.group_label, self.group_ids = members[0], tuple(members[1])
+        if reliability:
+            self.reliability = reliability
+            self.lapsed_ids = tuple(context.lapsed_ids(0 if reliability == "clean" else 1))
+        if request_id:
+            shifts = context.request_shifts(request_id)
+            if shifts is None:
+                self.errors.append(_("Unknown staffing request."))
+            else:
+                self.request_id, self.shifts = request_id, shifts
+
+    @property
+    def in_value(self) -> str:
+        """The `in` parameter of the bench or pool filter ("pool:3"), empty when off."""
+        return f"{self.group}:{self.group_key}" if self.group else ""
 
     def active(self) -> list[tuple[str, str]]:
         """The filters in use, as (key, label) pairs, in the order `empty_culprit` tries them."""
@@ -131,6 +231,12 @@ class SearchFilters:
             labels.append(("availability", _("Availability")))
         if self.km:
             labels.append(("distance", _("Distance")))
+        if self.group:
+            labels.append(("group", self.group_label))
+        if self.reliability:
+            labels.append(("reliability", _("Reliability")))
+        if self.shifts is not None:
+            labels.append(("shifts", _("Free for the request's shifts")))
         if self.fresh:
             labels.append(("fresh", _("Availability confirmed recently")))
         if self.assessed:
@@ -147,7 +253,10 @@ class SearchFilters:
             "text": {"text": ""},
             "role": {"role": ""},
             "skill": {"skill_id": None},
-            "language": {"language": ""},
+            "language": {"language": "", "language_verified": False},
+            "group": {"group": "", "group_ids": ()},
+            "reliability": {"reliability": "", "lapsed_ids": ()},
+            "shifts": {"shifts": None, "request_id": None},
             "availability": {"date": None, "day_part": None},
             "distance": {"km": None},
             "fresh": {"fresh": False},
@@ -170,6 +279,16 @@ def _text(params: Mapping[str, str], name: str, max_length: int) -> str:
 def _choice(params: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
     value = _text(params, name, 40)
     return value if value in choices else ""
+
+
+def _id(params: Mapping[str, str], name: str, f: SearchFilters, message: str) -> int | None:
+    raw = _text(params, name, 18)
+    if not raw:
+        return None
+    if raw.isascii() and raw.isdigit():
+        return int(raw)
+    f.errors.append(message)
+    return None
 
 
 def _int_in(
@@ -209,14 +328,18 @@ def candidate_search_queryset(filters: SearchFilters) -> QuerySet[Candidate]:
             )
         )
     if filters.language:
-        people = people.filter(
-            Exists(
-                CandidateLanguage.objects.filter(
-                    candidate=OuterRef("pk"),
-                    language=filters.language,
-                    level__gte=filters.language_level,
-                )
-            )
+        people = _speaks(people, filters)
+    if filters.group:
+        people = people.filter(pk__in=list(filters.group_ids))
+    if filters.reliability:
+        people = people.exclude(pk__in=list(filters.lapsed_ids))
+    if filters.shifts is not None:
+        need = filters.shifts
+        people = (
+            people.alias(shift_bits=F("availability").bitand(need.grid_mask))
+            .filter(shift_bits=need.grid_mask)
+            .exclude(Exists(DateOff.objects.filter(candidate=OuterRef("pk"), date__in=need.dates)))
+            .exclude(pk__in=list(need.busy_ids))
         )
     if filters.date or filters.day_part is not None:
         parts = [filters.day_part] if filters.day_part is not None else list(DayPart.values)
@@ -243,14 +366,13 @@ def candidate_search_queryset(filters: SearchFilters) -> QuerySet[Candidate]:
         people = people.filter(assessed) if filters.assessed == "yes" else people.exclude(assessed)
     if filters.consent:
         people = people.filter(matching_consent=filters.consent == "yes")
-    if filters.postal_code:
-        place = postal_code_lookup(filters.postal_code)
-        assert place is not None
-        cos_lat = math.cos(math.radians(place.latitude))
+    if filters.origin:
+        latitude, longitude = filters.origin
+        cos_lat = math.cos(math.radians(latitude))
         people = people.annotate(
             distance_km=Sqrt(
-                Power((F("latitude") - place.latitude) * 110.57, 2)
-                + Power((F("longitude") - place.longitude) * 111.32 * cos_lat, 2),
+                Power((F("latitude") - latitude) * 110.57, 2)
+                + Power((F("longitude") - longitude) * 111.32 * cos_lat, 2),
                 output_field=FloatField(),
             )
         )
@@ -259,8 +381,8 @@ def candidate_search_queryset(filters: SearchFilters) -> QuerySet[Candidate]:
             dlat = filters.km / 110.57
             dlon = filters.km / (111.32 * cos_lat)
             people = people.filter(
-                latitude__range=(place.latitude - dlat, place.latitude + dlat),
-                longitude__range=(place.longitude - dlon, place.longitude + dlon),
+                latitude__range=(latitude - dlat, latitude + dlat),
+                longitude__range=(longitude - dlon, longitude + dlon),
                 distance_km__lte=filters.km,
             )
     rank: Any = Value(0.0, output_field=FloatField())
@@ -321,6 +443,31 @@ def candidate_search_queryset(filters: SearchFilters) -> QuerySet[Candidate]:
     if filters.sort == "name":
         return people.order_by("last_name", "first_name", "id")
     return people.order_by("-relevance", F("last_active").desc(nulls_last=True), "id")
+
+
+def _speaks(people: Any, filters: SearchFilters) -> Any:
+    """The language at the level: the level the latest language check verified counts where
+    there is one (as in matching); with `language_verified`, only a verified level does."""
+    latest = (
+        Assessment.objects.filter(candidate=OuterRef("pk"), language_checked=filters.language)
+        .exclude(language_level_verified=None)
+        .order_by("-assessed_at", "-id")
+        .values("language_level_verified")[:1]
+    )
+    people = people.alias(verified_level=Subquery(latest))
+    if filters.language_verified:
+        return people.filter(verified_level__gte=filters.language_level)
+    self_assessed = Exists(
+        CandidateLanguage.objects.filter(
+            candidate=OuterRef("pk"),
+            language=filters.language,
+            level__gte=filters.language_level,
+        )
+    )
+    return people.filter(
+        Q(verified_level__gte=filters.language_level)
+        | (Q(verified_level__isnull=True) & Q(self_assessed))
+    )
 
 
 def empty_culprit(filters: SearchFilters) -> str:

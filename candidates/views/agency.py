@@ -26,6 +26,7 @@ from candidates.services.assessments import (
     StatementError,
     assessment_record,
     language_rows,
+    language_rows_many,
     statement_write,
     verified_levels,
 )
@@ -42,6 +43,7 @@ from staffing.base.models import User
 from staffing.models import ReliabilityRecord
 from staffing.permissions import talent_pools_for_user
 from staffing.request_params import choice_param, text_param
+from staffing.services.candidate_search import StaffingSearchContext, search_choices
 from staffing.services.personal_data.visibility import (
     candidate_timeline,
     completeness,
@@ -216,7 +218,7 @@ EXPORT_LIMIT = 5000
 @role_required(*RECRUITERS)
 def candidate_list(request: HttpRequest) -> HttpResponse:
     """The recruiter's Candidates page: the whole pool, searched and filtered from the URL."""
-    filters = SearchFilters.from_params(request.GET)
+    filters = SearchFilters.from_params(request.GET, StaffingSearchContext())
     people = candidate_search_queryset(filters)
     page = Paginator(people, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
     shown = list(page.object_list)
@@ -228,6 +230,9 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
         target=request.user,
     )
     culprit = empty_culprit(filters) if not shown and filters.active() else ""
+    languages = language_rows_many(candidates=shown)
+    for person in shown:
+        person.language_rows = languages[person.pk]
     params = request.GET.copy()
     params.pop("page", None)
     context = {
@@ -241,6 +246,7 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
         "levels": CEFRLevel.choices,
         "parts": DayPart.choices,
         "pool_choices": talent_pools_for_user(request.user),
+        "workflow": search_choices(),
         "saved_searches": SavedSearch.objects.filter(owner=request.user),
         "filter_query": saved_search_query(request.GET),
     }
@@ -289,7 +295,7 @@ def candidate_export_xlsx(request: HttpRequest) -> HttpResponse:
 def _export_rows(request: HttpRequest) -> tuple[list[str], list[list[str]]]:
     """The header and rows of an export of the search in the URL, recorded as a view of each
     person exported."""
-    filters = SearchFilters.from_params(request.GET)
+    filters = SearchFilters.from_params(request.GET, StaffingSearchContext())
     people = list(
         candidate_search_queryset(filters).prefetch_related("languages", "skills__skill")[
             :EXPORT_LIMIT

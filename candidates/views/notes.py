@@ -28,6 +28,7 @@ from candidates.services.saved_searches import (
 )
 from staffing.base.access import RECRUITERS, role_required
 from staffing.request_params import choice_param, text_param
+from staffing.services.candidate_search import StaffingSearchContext
 
 
 @role_required(*RECRUITERS)
@@ -101,7 +102,10 @@ def saved_search_save(request: HttpRequest) -> HttpResponse:
     query = QueryDict(text_param(request.POST, "query", max_length=2000))
     try:
         search = saved_search_create(
-            owner=request.user, name=text_param(request.POST, "name", max_length=100), params=query
+            owner=request.user,
+            name=text_param(request.POST, "name", max_length=100),
+            params=query,
+            context=StaffingSearchContext(),
         )
         messages.success(
             request,
