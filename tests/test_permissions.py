@@ -289,3 +289,42 @@ def test_public_pages_are_only_the_landing_page_and_signed_links():
         "me/join/<str:token>/",
         "me/renew/<str:token>/",
     ]
+
+
+# The recruiters' actions (POST only) of the workspace: notes, tasks, saved searches, pools.
+RECRUITER_ACTIONS = [
+    ("recruiter_note_add", "candidate"),
+    ("recruiter_task_add", "candidate"),
+    ("recruiter_task_done", "task"),
+    ("recruiter_saved_search_save", None),
+    ("recruiter_saved_search_delete", "search"),
+    ("talent_pool_add", None),
+    ("talent_pool_remove", "pool"),
+]
+
+
+@pytest.mark.parametrize(("name", "kind"), RECRUITER_ACTIONS)
+@pytest.mark.parametrize("role", ["manager", "candidate"])
+def test_recruiter_actions_answer_403_to_other_roles_and_405_to_get(
+    client, world, name, kind, role
+):
+    from candidates.models import CandidateTask, SavedSearch
+
+    recruiter = world["recruiter"]
+    person = f.CandidateFactory()
+    objects = {
+        "candidate": person.pk,
+        "task": CandidateTask.objects.create(
+            candidate=person, title="t", due_on="2026-01-01", assignee=recruiter
+        ).pk,
+        "search": SavedSearch.objects.create(owner=recruiter, name="s", query="q=x").pk,
+        "pool": TalentPool.objects.get().pk,
+    }
+    url = reverse(name, args=[objects[kind]]) if kind else reverse(name)
+    client.force_login(world[role])
+    before = AuditEvent.objects.count()
+    data = {"text": "x", "title": "x", "name": "x", "query": "q=x", "pool": objects["pool"]}
+    assert client.post(url, {**data, "candidate": person.pk}).status_code == 403
+    assert AuditEvent.objects.count() == before
+    client.force_login(recruiter)
+    assert client.get(url).status_code == 405
