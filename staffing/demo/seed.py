@@ -38,7 +38,7 @@ from clients.models import (
 )
 from staffing.demo.candidates import demo_candidate_count, generate_candidates
 from staffing.demo.places import place
-from staffing.models import Placement, Shift, StaffingRequest, User
+from staffing.models import Placement, Shift, StaffingRequest, TalentPool, User
 from staffing.services.matching import shortlist_build
 from staffing.services.requests import LanguageNeed, staffing_request_submit
 
@@ -425,6 +425,16 @@ def _demo_candidate(
     return candidate
 
 
+def _talent_pools(recruiter: User, summary: SeedSummary) -> None:
+    """The Kamppi store's pool, empty, for recruiters to fill ("Kamppi regulars")."""
+    site = Site.objects.filter(name="Kotimarket Kamppi").first()
+    if site is not None:
+        _pool, created = TalentPool.objects.get_or_create(
+            company=site.company, name="Kamppi regulars", defaults={"created_by": recruiter}
+        )
+        summary.add("talent pools", created)
+
+
 def _at(day: dt.date, hour: int) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour), HELSINKI)
 
@@ -563,6 +573,7 @@ def seed_demo(*, candidates: int = DEFAULT_CANDIDATES, seed: int = 1) -> SeedSum
         candidate, *_others = (
             _demo_candidate(person, recruiter, skills, summary) for person in DEMO_PEOPLE
         )
+        _talent_pools(recruiter, summary)
     missing = candidates - demo_candidate_count()
     if missing > 0:
         started = timezone.now()

@@ -32,7 +32,7 @@ from clients.models import (
 from staffing.demo.candidates import EMAIL_DOMAIN, generate_candidates
 from staffing.demo.seed import _at
 from staffing.matching.geometry import great_circle_km as distance_km
-from staffing.models import Placement, Shift, Shortlist, StaffingRequest, User
+from staffing.models import Placement, Shift, Shortlist, StaffingRequest, TalentPool, User
 from staffing.services.matching import shortlist_build
 from staffing.services.pool import pool_reset
 from staffing.services.requests import LanguageNeed, staffing_request_submit
@@ -51,6 +51,7 @@ def _fresh_pool():
 CANDIDATE_LOGINS = ["ehdokas@demo.fi", *(f"ehdokas{n}@demo.fi" for n in range(2, 7))]
 
 SEEDED_MODELS = [
+    TalentPool,
     User,
     ClientCompany,
     ClientMembership,
@@ -127,6 +128,7 @@ def test_seed_twice_changes_nothing():
     _seed()
     assert _counts() == first
     assert first["Candidate"] == 56  # the pool and six candidate logins
+    assert first["TalentPool"] == 1  # Kamppi regulars, for recruiters to fill
 
 
 def test_larger_pool_is_topped_up_not_duplicated():
