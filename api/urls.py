@@ -7,5 +7,6 @@ router.include_root_view = False
 router.register("sites", views.SiteViewSet, basename="api-site")
 router.register("service-profiles", views.ServiceProfileViewSet, basename="api-service-profile")
 router.register("requests", views.StaffingRequestViewSet, basename="api-request")
+router.register("placements", views.PlacementViewSet, basename="api-placement")
 
 urlpatterns = router.urls
