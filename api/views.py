@@ -15,10 +15,11 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
+from rest_framework.views import APIView
 
 from api.exceptions import IdempotencyKeyReused
 from api.language import api_language
@@ -416,3 +417,17 @@ class PlacementViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
             placement=placement, by=self.actor, reason=body.validated_data["reason"]
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=placement.pk)).data)
+
+
+@extend_schema(exclude=True)
+class ApiNotFoundView(ApiViewMixin, APIView):
+    """Any other address under the API answers a problem+json 404, not the site's HTML page."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes: list = []
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        raise NotFound
+
+    options = http_method_not_allowed
