@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 
 from api.models import ApiKey, api_key_create
 from tests import factories as f
+from tests.api.receiver import receiver  # noqa: F401  (a fixture for the webhook tests)
 
 
 @pytest.fixture(autouse=True)
