@@ -47,6 +47,8 @@ def test_schema_and_docs_are_served(client, settings):
     assert "application/problem+json" in create["responses"]["400"]["content"]
     assert "Retry-After" in create["responses"]["429"]["headers"]
     assert document["components"]["securitySchemes"]["ApiKey"]["scheme"] == "bearer"
+    as_json = client.get("/api/schema/?format=json")
+    assert as_json.json()["paths"].keys() == document["paths"].keys()
     docs = client.get("/api/docs/")
     assert docs.status_code == 200
     html = docs.content.decode()
