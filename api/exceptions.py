@@ -102,6 +102,8 @@ def problem_exception_handler(exc: Exception, context: dict) -> Any:
         body["type"] = problem_type("validation")
         body["detail"] = _("The request has invalid fields.")
         body["errors"] = _flatten(response.data)
+    elif isinstance(exc, exceptions.ParseError):
+        body["detail"] = _("The body is not valid JSON.")
     else:
         detail = response.data.get("detail") if isinstance(response.data, dict) else None
         body["detail"] = str(detail if detail is not None else body["title"])

@@ -237,3 +237,23 @@ def test_get_changes_nothing(company_world):
     for url in ("/api/v1/requests/", f"/api/v1/requests/{req.pk}/", "/api/v1/sites/"):
         assert w["reader"].get(url).status_code == 200
     assert AuditEvent.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("language", "required", "not_json"),
+    [
+        ("fi", "Tämä kenttä vaaditaan.", "Sisältö ei ole kelvollista JSONia."),
+        ("sv", "Det här fältet är obligatoriskt.", "Innehållet är inte giltig JSON."),
+        ("en", "This field is required.", "The body is not valid JSON."),
+    ],
+)
+def test_missing_fields_and_broken_json_in_each_language(
+    company_world, language, required, not_json
+):
+    client = key_client(company_world["order_raw"], language=language)
+    body = order_body(company_world["profile"])
+    del body["headcount"]
+    problem = client.post("/api/v1/requests/", body, format="json").json()
+    assert problem["errors"] == [{"pointer": "#/headcount", "detail": required, "code": "required"}]
+    broken = client.post("/api/v1/requests/", "{nope", content_type="application/json")
+    assert broken.status_code == 400 and broken.json()["detail"] == not_json
