@@ -302,3 +302,16 @@ def webhook_deliveries_requeue(*, limit: int = 500) -> int:
     for delivery_id in ids:
         task_enqueue(SEND_TASK, delivery_id)
     return len(ids)
+
+
+def webhook_events_prune(*, older_than: dt.timedelta, limit: int = 1000) -> int:
+    """Delete events (with their deliveries and attempts) older than `older_than` whose every
+    delivery is final; returns how many events were deleted. The delivery log shows the rest."""
+    cutoff = timezone.now() - older_than
+    ids = list(
+        WebhookEvent.objects.filter(created_at__lt=cutoff)
+        .exclude(deliveries__status=WebhookDelivery.Status.PENDING)
+        .values_list("pk", flat=True)[:limit]
+    )
+    deleted, _by_model = WebhookEvent.objects.filter(pk__in=ids).delete()
+    return len(ids) if deleted else 0

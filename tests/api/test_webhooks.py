@@ -23,6 +23,7 @@ from api.services.webhooks import (
     webhook_delivery_send,
     webhook_endpoint_create,
 )
+from api.tasks import sweep_webhook_deliveries
 from staffing.base.events import EVENT_NAMES, domain_event_publish
 from staffing.models import Offer
 from staffing.services.offers import offer_accept, offer_wave_send
@@ -215,6 +216,26 @@ def test_a_private_address_is_refused_at_send_time_too(hooked, settings):
     assert hook_receiver.received == []
     attempt = WebhookAttempt.objects.get()
     assert attempt.status_code is None and attempt.error
+
+
+def test_old_final_events_are_pruned_by_the_sweep_and_pending_ones_kept(hooked, settings):
+    world, _endpoint, _receiver = hooked
+    for _ in range(2):
+        domain_event_publish(
+            name="request.filled", company_id=world.request.company_id, payload={"request_id": 1}
+        )
+    done, waiting = WebhookDelivery.objects.order_by("pk")
+    WebhookDelivery.objects.filter(pk=done.pk).update(status="delivered", next_attempt_at=None)
+    WebhookDelivery.objects.filter(pk=waiting.pk).update(
+        next_attempt_at=timezone.now() + dt.timedelta(hours=1)
+    )
+    settings.WEBHOOK_KEEP_DAYS = 30
+    WebhookEvent.objects.update(created_at=timezone.now() - dt.timedelta(days=29))
+    sweep_webhook_deliveries()
+    assert WebhookEvent.objects.count() == 2
+    WebhookEvent.objects.update(created_at=timezone.now() - dt.timedelta(days=31))
+    sweep_webhook_deliveries()
+    assert list(WebhookDelivery.objects.values_list("pk", flat=True)) == [waiting.pk]
 
 
 def test_sending_is_routed_and_swept(settings):
