@@ -194,6 +194,10 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
+class DeclineSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300)
+
+
 class NoShowSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 

@@ -25,6 +25,7 @@ from api.exceptions import IdempotencyKeyReused
 from api.language import api_language
 from api.permissions import MayOrder
 from api.serializers import (
+    DeclineSerializer,
     FeedbackSerializer,
     NoShowSerializer,
     PlacementFilterSerializer,
@@ -44,11 +45,16 @@ from api.services.orders import (
     body_hash,
     idempotent_request_find,
 )
+from candidates.models import Candidate
 from clients.models import ServiceProfile, Site
 from staffing.models import Placement, Shift, StaffingRequest
 from staffing.presenters import PresentedPerson, presented_people
 from staffing.services.disclosure import candidate_views_record
-from staffing.services.feedback import candidate_mark_set, service_rating_give
+from staffing.services.feedback import (
+    candidate_mark_set,
+    presented_decline,
+    service_rating_give,
+)
 from staffing.services.placements import placement_no_show_report
 from staffing.services.requests.cancel import request_cancel, shift_cancel
 
@@ -289,6 +295,39 @@ class StaffingRequestViewSet(
         candidate_views_record(
             viewer=self.actor, staffing_request=staffing_request, people=people, page_load=False
         )
+        return Response(PresentedPersonSerializer(people, many=True).data)
+
+    @extend_schema(
+        summary="Decline a presented person",
+        description=(
+            "The agency offers the place to the next best person; a placement of theirs on this "
+            "request is cancelled. The reason is read by the agency, never by the person."
+        ),
+        request=DeclineSerializer,
+        responses={200: PresentedPersonSerializer(many=True)},
+        parameters=[OpenApiParameter("candidate_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"people/(?P<candidate_id>[0-9]+)/decline",
+        pagination_class=None,
+    )
+    def decline(self, request, pk=None, candidate_id=None):
+        staffing_request = self.get_object()
+        wanted = _int_or_404(candidate_id)
+        presented = {p.candidate_id for p in presented_people(staffing_request)}
+        if wanted not in presented:
+            raise NotFound
+        body = DeclineSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        presented_decline(
+            staffing_request=staffing_request,
+            candidate=Candidate.objects.get(pk=wanted),
+            by=self.actor,
+            reason=body.validated_data["reason"],
+        )
+        people = presented_people(staffing_request)
         return Response(PresentedPersonSerializer(people, many=True).data)
 
 

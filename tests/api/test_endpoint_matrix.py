@@ -18,12 +18,14 @@ pytestmark = pytest.mark.django_db
 
 def _operations() -> list[tuple[str, str]]:
     schema = Client().get("/api/schema/?format=json").json()
-    return sorted(
+    operations = [
         (method.upper(), path)
         for path, item in schema["paths"].items()
         for method in item
         if method in ("get", "post", "put", "patch", "delete")
-    )
+    ]
+    # Cancelling goes last: after it, the request has nobody left to decline or rate.
+    return sorted(operations, key=lambda op: ("cancel" in op[1], op))
 
 
 @pytest.fixture
@@ -32,6 +34,7 @@ def matrix(company_world):
     req = f.StaffingRequestFactory(service_profile=w["profile"], status="offering")
     shift = f.ShiftFactory(request=req)
     placement = f.PlacementFactory(shift=shift)
+    f.ShortlistFactory(request=req, approved_at=timezone.now())  # the placed person is presented
     stranger_profile = f.ServiceProfileFactory()
     _key, stranger_raw = api_key_create(
         company=stranger_profile.company, name="Other", scope=ApiKey.Scope.ORDER
@@ -44,6 +47,7 @@ def matrix(company_world):
         "/api/v1/placements/": placement.pk,
         "/api/v1/sites/": w["site"].pk,
         "/api/v1/service-profiles/": w["profile"].pk,
+        "candidate": placement.candidate_id,
     }
     return {
         **w,
@@ -58,6 +62,7 @@ def _url(path: str, m: dict) -> str:
     for prefix, pk in m["ids"].items():
         if path.startswith(prefix):
             path = path.replace("{id}", str(pk))
+    path = path.replace("{candidate_id}", str(m["ids"]["candidate"]))
     return path.replace("{shift_id}", str(m["shift"].pk))
 
 

@@ -10,7 +10,13 @@ from django.utils import timezone
 from psycopg2.extras import DateTimeTZRange
 
 from clients.models import CandidateMark
-from staffing.models import AuditEvent, Placement, ReliabilityRecord, ServiceRating
+from staffing.models import (
+    AuditEvent,
+    Placement,
+    PresentedDecline,
+    ReliabilityRecord,
+    ServiceRating,
+)
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -70,6 +76,27 @@ def test_people_first_name_before_placement_full_name_and_phone_after(staffed):
     w["reader"].get(f"/api/v1/requests/{w['req'].pk}/people/")
     assert AuditEvent.objects.filter(action__in=AuditEvent.VIEW_ACTIONS).count() == 2
     assert w["reader"].get(f"/api/v1/requests/{w['other'].pk}/people/").status_code == 404
+
+
+def test_declining_a_presented_person_uses_the_pages_service(staffed, queued_tasks):
+    w = staffed
+    placed = w["placement"].candidate
+    url = f"/api/v1/requests/{w['req'].pk}/people/{placed.pk}/decline/"
+    assert w["reader"].post(url, {"reason": "Too far"}, format="json").status_code == 403
+    assert w["orderer"].post(url, {}, format="json").status_code == 400
+    response = w["orderer"].post(url, {"reason": "Not a fit"}, format="json")
+    assert response.status_code == 200, response.content
+    assert placed.pk not in [p["candidate_id"] for p in response.json()]
+    w["placement"].refresh_from_db()
+    assert w["placement"].status == "cancelled"
+    assert PresentedDecline.objects.get().reason == "Not a fit"
+    again = w["orderer"].post(url, {"reason": "Again"}, format="json")
+    assert again.status_code == 404  # no longer presented
+    stranger = f.CandidateFactory()
+    unknown = f"/api/v1/requests/{w['req'].pk}/people/{stranger.pk}/decline/"
+    assert w["orderer"].post(unknown, {"reason": "x"}, format="json").status_code == 404
+    other = f"/api/v1/requests/{w['other'].pk}/people/{placed.pk}/decline/"
+    assert w["orderer"].post(other, {"reason": "x"}, format="json").status_code == 404
 
 
 def test_nobody_is_presented_before_the_agency_approves(staffed):
