@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "clients",
     "candidates",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "api",
 ]
 
@@ -167,6 +169,8 @@ CELERY_TASK_ROUTES = {
     "staffing.tasks.advance_offer_waves": {"queue": QUEUE_OFFERS},
     "staffing.tasks.send_email": {"queue": QUEUE_OFFERS},
     "staffing.tasks.sweep_unsent_emails": {"queue": QUEUE_OFFERS},
+    "api.tasks.send_webhook_delivery": {"queue": QUEUE_OFFERS},
+    "api.tasks.sweep_webhook_deliveries": {"queue": QUEUE_OFFERS},
 }
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -251,6 +255,12 @@ CELERY_BEAT_SCHEDULE = {
     # Emails whose task was lost, and emails a dead worker left half-sent.
     "sweep-unsent-emails": {
         "task": "staffing.tasks.sweep_unsent_emails",
+        "schedule": SWEEP_SECONDS,
+    },
+    # Webhook deliveries that are due: a retry after a failed attempt (exponential backoff),
+    # a send task that was lost, a delivery a dead worker held.
+    "sweep-webhook-deliveries": {
+        "task": "api.tasks.sweep_webhook_deliveries",
         "schedule": SWEEP_SECONDS,
     },
     # Benches whose change-driven refresh was lost: asked for, profile changed, people changed.
@@ -505,5 +515,42 @@ if (
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ApiKeyRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "api.exceptions.problem_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
 }
+# Requests per key, as DRF writes a rate ("120/min"); counted in the Redis cache.
+API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="120/min")
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Staffing API",
+    "DESCRIPTION": "Order staff, follow requests and hear about fills by webhook (docs/api.md).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "RequestStatusEnum": "staffing.models.StaffingRequest.Status",
+        "PlacementStatusEnum": "staffing.models.Placement.Status",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.problem_responses_add",
+    ],
+}
+# Webhooks: each delivery is retried with a doubling delay from the base up to the cap, for
+# this long after the event; a worker holds a delivery it is sending for the lease. Private and
+# loopback addresses are refused unless allowed (local development and tests).
+WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=30.0)
+WEBHOOK_RETRY_MAX_DELAY_SECONDS = env.float("WEBHOOK_RETRY_MAX_DELAY_SECONDS", default=3600.0)
+WEBHOOK_RETRY_FOR_SECONDS = env.float("WEBHOOK_RETRY_FOR_SECONDS", default=86400.0)
+WEBHOOK_SENDING_LEASE_SECONDS = env.float("WEBHOOK_SENDING_LEASE_SECONDS", default=60.0)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=DEBUG)
+# Delivered and failed webhook events (and their delivery log) are kept this many days.
+WEBHOOK_KEEP_DAYS = env.int("WEBHOOK_KEEP_DAYS", default=30)

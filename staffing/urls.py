@@ -69,6 +69,8 @@ urlpatterns = [
     ),
     path("client/", include("clients.urls")),
     path("api/v1/", include("api.urls")),
+    path("api/", include("api.docs_urls")),
+    path("settings/api/", include("api.page_urls")),
     path("me/offers/", offers.candidate_offers, name="candidate_offers"),
     path("me/offers/<int:pk>/answer/", offers.offer_answer, name="offer_answer"),
     path("me/assignments/", offers.candidate_assignments, name="candidate_assignments"),

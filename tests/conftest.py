@@ -96,6 +96,7 @@ def _celery_worker_session(django_db_setup, django_db_blocker):
     env = dict(os.environ)
     env["DATABASE_URL"] = _database_url_for(connection.settings_dict["NAME"])
     env["CONN_MAX_AGE"] = "0"
+    env["WEBHOOK_ALLOW_PRIVATE_URLS"] = "true"  # the tests' webhook receivers are on loopback
     proc = subprocess.Popen(
         [
             sys.executable,

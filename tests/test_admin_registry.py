@@ -8,7 +8,7 @@ from django.test import RequestFactory
 
 from staffing.base.admin_readonly import ReadOnlyAdmin
 
-PROJECT_APPS = {"staffing", "candidates", "clients"}
+PROJECT_APPS = {"staffing", "candidates", "clients", "api"}
 
 
 def test_every_project_model_is_registered() -> None:

@@ -46,6 +46,7 @@ OBJECT_KINDS = {
     "agency/bench/": "profile",  # its service profile
     "agency/candidates/": "candidate",
     "agency/pools/": "pool",  # a talent pool
+    "settings/api/": "company",  # a client company's API keys and webhooks
 }
 # Pages a GET opens that do not answer 200 to every admitted user of the world below, each
 # checked where it is tested (the reason says where).
@@ -54,6 +55,7 @@ NOT_PLAIN_PAGES = {
     "candidate_cv_download": "needs a CV (tests/candidates/test_cv.py)",
     "candidate_cv_for_viewer": "needs a CV (tests/candidates/test_cv.py)",
     "candidate_verify_pending": "sends the verified on (candidates/test_signup_and_reminders)",
+    "api_settings": "sends a client manager to their company's (tests/api/test_settings_pages.py)",
 }
 # The roles views declare, as this test's users.
 ROLE_USERS = {"recruiter": "recruiter", "admin": "admin", "client_manager": "manager"}
@@ -74,7 +76,9 @@ def _project_views():
     return [
         (route, view, name)
         for route, view, name in walk(get_resolver().url_patterns)
-        if view.__module__.split(".")[0] in {"staffing", "clients", "candidates"}
+        if view.__module__.split(".")[0] in {"staffing", "clients", "candidates", "api"}
+        # The REST API's own views answer 401/403/404 as problem+json (tests/api/).
+        and not hasattr(view, "cls")
     ]
 
 
@@ -118,6 +122,8 @@ def _url(name: str, needs_id: bool | str, req: StaffingRequest) -> str:
         return reverse(name, args=[req.service_profile_id])
     if needs_id == "pool":
         return reverse(name, args=[TalentPool.objects.get().pk])
+    if needs_id == "company":
+        return reverse(name, args=[req.company_id])
     if needs_id == "candidate":
         return reverse(name, args=[Candidate.objects.order_by("pk").first().pk])
     return reverse(name, args=[req.pk]) if needs_id else reverse(name)
@@ -265,6 +271,7 @@ def test_the_pages_checked_are_every_page_of_every_role():
     assert {"recruiter_board", "client_request_detail", "candidate_home", "bench_detail"} <= names
     assert {"agency_system", "agency_retention"} <= names
     assert {"recruiter_tasks", "talent_pools", "talent_pool_detail"} <= names
+    assert "api_settings_company" in names
     assert set(NOT_PLAIN_PAGES) <= {name for _route, _view, name in _project_views()}
 
 
@@ -328,3 +335,38 @@ def test_recruiter_actions_answer_403_to_other_roles_and_405_to_get(
     assert AuditEvent.objects.count() == before
     client.force_login(recruiter)
     assert client.get(url).status_code == 405
+def _api_routes() -> list[str]:
+    """Every REST API route (the DRF views under api/v1/), with ids filled in."""
+    import re
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern) and hasattr(pattern.callback, "cls"):
+                yield prefix + str(pattern.pattern)
+
+    routes = []
+    for route in walk(get_resolver().url_patterns):
+        if not route.startswith("api/v1/") or "format" in route:
+            continue
+        path = re.sub(r"\(\?P<[a-z_]+>[^)]*\)", "1", route)
+        path = path.replace("^", "").replace("$", "").replace("\\", "")
+        if path != "api/v1/":  # the catch-all: any other address answers 404
+            routes.append("/" + path)
+    return sorted(set(routes))
+
+
+def test_every_api_route_needs_a_key_and_the_docs_are_public(client, world):
+    """The API authenticates by company key only: a logged-in session is not enough (another
+    company's ids are checked per endpoint in tests/api/)."""
+    routes = _api_routes()
+    assert "/api/v1/requests/" in routes and "/api/v1/placements/1/feedback/" in routes
+    client.force_login(world["manager"])
+    for route in routes:
+        response = client.get(route)
+        assert response.status_code == 401, route
+        assert response["Content-Type"] == "application/problem+json", route
+    client.logout()
+    assert client.get(reverse("api-schema")).status_code == 200
+    assert client.get(reverse("api-docs")).status_code == 200

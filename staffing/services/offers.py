@@ -23,6 +23,7 @@ from psycopg2.extras import DateTimeTZRange
 from candidates.models import Candidate
 from clients.models import CandidateMark
 from staffing.base.audit import audit_record
+from staffing.base.events import PLACEMENT_CONFIRMED, domain_event_publish, placement_event_payload
 from staffing.base.queueing import enqueue_on_commit
 from staffing.models import (
     DAILY_REST,
@@ -501,6 +502,12 @@ def _accept(
         candidate_id=offer.candidate_id,
         data={"placements": [p.pk for p in placements], "shifts": [s.pk for s in shifts]},
     )
+    for placement in placements:
+        domain_event_publish(
+            name=PLACEMENT_CONFIRMED,
+            company_id=req.company_id,
+            payload=placement_event_payload(placement),
+        )
     placement_confirmed_notify(offer=offer, confirmed=req.confirmed_people())
     if _is_filled(req):
         _request_fill(req, by, now)

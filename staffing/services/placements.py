@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from candidates.models import Candidate
 from candidates.services.consent import candidate_benches_refresh_enqueue
 from staffing.base.audit import audit_record
+from staffing.base.events import PLACEMENT_CANCELLED, domain_event_publish, placement_event_payload
 from staffing.base.outbox import email_queue
 from staffing.base.queueing import enqueue_on_commit
 from staffing.models import Placement, ReliabilityRecord, ServiceRating, StaffingRequest, User
@@ -77,6 +78,11 @@ def placement_cancel(*, placement: Placement, by: User, reason: str) -> Placemen
             staffing_request_id=locked.request_id,
             candidate_id=locked.candidate_id,
             data={"late": late, "reason": reason, "shift": locked.shift_id},
+        )
+        domain_event_publish(
+            name=PLACEMENT_CANCELLED,
+            company_id=locked.request.company_id,
+            payload=placement_event_payload(locked, by="candidate"),
         )
         placement_cancelled_notify(placement=locked, by_candidate=True)
         request_backfill(staffing_request=locked.request, by=by, reason="cancellation")
@@ -233,6 +239,18 @@ def placements_cancel_for_client(placements: list[Placement], *, reason: str) ->
         updated_at=now,
     )
     Candidate.objects.filter(pk__in=[p.candidate_id for p in placements]).touch()
+    companies = dict(
+        StaffingRequest.objects.filter(pk__in={p.request_id for p in placements}).values_list(
+            "pk", "company_id"
+        )
+    )
+    for placement in placements:
+        placement.status = Placement.Status.CANCELLED
+        domain_event_publish(
+            name=PLACEMENT_CANCELLED,
+            company_id=companies[placement.request_id],
+            payload=placement_event_payload(placement, by="client"),
+        )
     return ids
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from candidates.models import Candidate
 from staffing.base.audit import audit_record, personal_data_views_record
+from staffing.base.events import REQUEST_APPROVED, domain_event_publish
 from staffing.base.queueing import enqueue_on_commit
 from staffing.matching.engine import hard_failures, rank
 from staffing.matching.pool import Pool
@@ -99,6 +100,11 @@ def shortlist_approve(*, shortlist: Shortlist, by: User) -> Shortlist:
             target=shortlist,
             staffing_request_id=request.pk,
             data={"entries": shortlist.ranked.count()},
+        )
+        domain_event_publish(
+            name=REQUEST_APPROVED,
+            company_id=request.company_id,
+            payload={"request_id": request.pk, "status": request.status},
         )
         # APPROVED is the record: if this message is lost, the offer-wave sweep sends it.
         enqueue_on_commit("staffing.tasks.send_first_offer_wave", request.pk, by.pk)

@@ -35,7 +35,7 @@ def test_own_requests_listed_and_read(world):
     client, own = world["client"], world["own"]
     listed = client.get("/api/v1/requests/")
     assert listed.status_code == 200
-    assert [r["id"] for r in listed.json()] == [own.pk]
+    assert [r["id"] for r in listed.json()["results"]] == [own.pk]
     one = client.get(f"/api/v1/requests/{own.pk}/")
     assert one.status_code == 200
     assert one.json()["status"] == own.status

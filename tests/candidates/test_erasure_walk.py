@@ -102,6 +102,11 @@ REFERENCE_DATA = {  # models no person's values can reach
     "sessions.session",  # signed blobs; the person's own are deleted (checked below)
     "account.emailconfirmation",
     "api.apikey",  # a client company's key: its name and a hash, never a person's data
+    "api.idempotencykey",  # a client system's key for a POST and a hash of its body
+    "api.webhookendpoint",  # a client system's URL and signing secret
+    "api.webhookevent",  # ids and statuses only (staffing.base.events), never a name
+    "api.webhookdelivery",  # an event on its way to an endpoint: ids, status, times
+    "api.webhookattempt",  # a client system's answer to an event that named no one
     "candidates.skill",
     "clients.clientcompany",
     "clients.site",

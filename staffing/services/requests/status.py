@@ -6,7 +6,17 @@ import datetime as dt
 from typing import Any
 
 from staffing.base.audit import audit_record
+from staffing.base.events import (
+    REQUEST_APPROVED,
+    REQUEST_FILLED,
+    REQUEST_NEEDS_ATTENTION,
+    domain_event_publish,
+)
 from staffing.models import StaffingRequest, User
+
+# The status changes client systems hear about (webhooks); `shortlisted` is announced by the
+# matching batch, which sets that status itself.
+PUBLISHED_STATUSES = (REQUEST_APPROVED, REQUEST_FILLED, REQUEST_NEEDS_ATTENTION)
 
 
 def request_status_set(
@@ -36,6 +46,12 @@ def request_status_set(
         staffing_request_id=staffing_request.pk,
         data={"from": before, **(data or {})},
     )
+    if f"request.{status}" in PUBLISHED_STATUSES:
+        domain_event_publish(
+            name=f"request.{status}",
+            company_id=staffing_request.company_id,
+            payload={"request_id": staffing_request.pk, "status": status},
+        )
 
 
 def request_reopen(*, staffing_request: StaffingRequest, by: User | None) -> None:
