@@ -335,6 +335,8 @@ def test_recruiter_actions_answer_403_to_other_roles_and_405_to_get(
     assert AuditEvent.objects.count() == before
     client.force_login(recruiter)
     assert client.get(url).status_code == 405
+
+
 def _api_routes() -> list[str]:
     """Every REST API route (the DRF views under api/v1/), with ids filled in."""
     import re
