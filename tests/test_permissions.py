@@ -37,6 +37,11 @@ OBJECT_KINDS = {
     "client/requests/": True,
     "agency/bench/": "profile",  # its service profile
     "agency/candidates/": "candidate",
+    # The back office's: its site, service profile or contact, else the company.
+    "agency/clients/sites/": "site",
+    "agency/clients/profiles/": "client_profile",
+    "agency/clients/contacts/": "contact",
+    "agency/clients/": "company",
 }
 # Pages a GET opens that do not answer 200 to every admitted user of the world below, each
 # checked where it is tested (the reason says where).
@@ -109,6 +114,14 @@ def _url(name: str, needs_id: bool | str, req: StaffingRequest) -> str:
         return reverse(name, args=[req.service_profile_id])
     if needs_id == "candidate":
         return reverse(name, args=[Candidate.objects.order_by("pk").first().pk])
+    if needs_id == "site":
+        return reverse(name, args=[req.site_id])
+    if needs_id == "client_profile":
+        return reverse(name, args=[req.service_profile_id])
+    if needs_id == "contact":
+        return reverse(name, args=[req.company.memberships.get().pk])
+    if needs_id == "company":
+        return reverse(name, args=[req.company_id])
     return reverse(name, args=[req.pk]) if needs_id else reverse(name)
 
 
@@ -272,6 +285,7 @@ def test_public_pages_are_only_the_landing_page_and_signed_links():
         "",
         # The admin site's login: only a redirect to allauth's login (MFA, rate limits).
         "admin/login/",
+        "client/join/<str:token>/",  # a client manager's invitation link
         "health/",  # for the load balancer: says ok or fail, names no one
         "me/availability/still-same/<str:token>/",
         "me/join/<str:token>/",
