@@ -145,6 +145,7 @@ class ServiceProfileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.company = company
         self.fields["site"].queryset = company.sites.all()
+        self.fields["site"].label_from_instance = lambda site: site.name
         self.helper = _helper()
 
     def clean_name(self) -> str:
@@ -257,6 +258,7 @@ class ContactInviteForm(forms.Form):
     def __init__(self, *args, company: ClientCompany, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["sites"].queryset = company.sites.all()
+        self.fields["sites"].label_from_instance = lambda site: site.name
         self.helper = _helper()
 
     def clean_email(self) -> str:
@@ -280,6 +282,7 @@ class ContactSitesForm(forms.Form):
     def __init__(self, *args, company: ClientCompany, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["sites"].queryset = company.sites.all()
+        self.fields["sites"].label_from_instance = lambda site: site.name
         self.helper = _helper()
 
 
