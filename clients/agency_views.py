@@ -4,11 +4,14 @@ of the bench, and orders taken by phone on a client's behalf."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -332,10 +335,14 @@ def phone_order(request: HttpRequest, pk: int) -> HttpResponse:
     recorded as entered by the recruiter for the contact who called."""
     company = client_for_user(request.user, pk)
     data = request.POST if request.method == "POST" else None
+    initial, shift_initial, language_initial = _phone_order_initial(company)
     contact = PhoneOrderContactForm(data, company=company)
-    form = StaffingRequestForm(data, company=company)
-    shifts = ShiftFormSet(data, prefix="shifts")
-    languages = LanguageFormSet(data, prefix="languages")
+    form = StaffingRequestForm(data, company=company, initial=initial)
+    # A bound formset gets no initial data (rows equal to it would be dropped as unchanged).
+    shifts = ShiftFormSet(data, prefix="shifts", initial=None if data else shift_initial)
+    languages = LanguageFormSet(
+        data, prefix="languages", initial=None if data else language_initial
+    )
     valid = data is not None and all(
         [contact.is_valid(), form.is_valid(), shifts.is_valid(), languages.is_valid()]
     )
@@ -369,6 +376,22 @@ def phone_order(request: HttpRequest, pk: int) -> HttpResponse:
         "languages": languages,
     }
     return render(request, "clients/agency/phone_order.html", context)
+
+
+def _phone_order_initial(company: ClientCompany) -> tuple[dict, list[dict], list[dict]]:
+    """As the client's own form starts: their first service profile, tomorrow evening."""
+    profile = company.service_profiles.filter(is_active=True).first()
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    shifts = [{"date": tomorrow, "start": dt.time(16), "end": dt.time(21)}]
+    if profile is None:
+        return {}, shifts, []
+    initial = {
+        "site": profile.site_id,
+        "service_profile": profile.pk,
+        "required_skills": list(profile.valued_skills.values_list("pk", flat=True)),
+    }
+    languages = [{"language": pl.language, "level": pl.level} for pl in profile.languages.all()]
+    return initial, shifts, languages
 
 
 def _contact_may_order(contact: PhoneOrderContactForm, membership, site) -> bool:

@@ -291,3 +291,48 @@ def test_public_pages_are_only_the_landing_page_and_signed_links():
         "me/join/<str:token>/",
         "me/renew/<str:token>/",
     ]
+
+
+def test_the_back_office_pages_are_checked():
+    names = {name for name, _needs, _admitted in PAGES}
+    assert {
+        "agency_clients",
+        "agency_client_new",
+        "agency_client_detail",
+        "agency_client_edit",
+        "agency_client_terms",
+        "agency_site_new",
+        "agency_site_edit",
+        "agency_profile_new",
+        "agency_profile_edit",
+        "agency_profile_weights",
+        "agency_profile_weights_preview",
+        "agency_contact_invite",
+        "agency_contact_edit",
+        "agency_phone_order",
+    } <= names
+
+
+# The back office's POST-only actions, on the world's client manager (their membership).
+BACK_OFFICE_ACTIONS = ["agency_contact_deactivate", "agency_contact_activate"]
+
+
+@pytest.mark.parametrize("name", BACK_OFFICE_ACTIONS)
+@pytest.mark.parametrize("role", [*ROLES, None])
+def test_back_office_actions_are_post_only_for_the_agency(client, world, name, role):
+    membership = world["manager"].client_membership
+    url = reverse(name, args=[membership.pk])
+    if role is not None:
+        client.force_login(world[role])
+    before = AuditEvent.objects.count()
+    response = client.get(url)
+    if role is None:
+        assert response.status_code == 302 and response.url.startswith(reverse("account_login"))
+    elif role == "recruiter":
+        assert response.status_code == 405
+    else:
+        assert response.status_code == 403
+        assert client.post(url).status_code == 403
+    assert AuditEvent.objects.count() == before
+    world["manager"].refresh_from_db()
+    assert world["manager"].is_active

@@ -82,6 +82,7 @@ def test_admin_sets_up_a_client_contact_orders_recruiter_tunes_weights(
     expect(admin.locator("#sites-card .site-row")).to_have_count(2)
 
     _submit(admin, "#profile-new")
+    _shots(admin, screenshot_dir, "clients-profile-form")
     admin.fill("input[name=name]", "Weekend cashiers")
     admin.select_option("select[name=site]", label="Kamppi")
     admin.select_option("select[name=role_type]", "retail")
@@ -104,12 +105,15 @@ def test_admin_sets_up_a_client_contact_orders_recruiter_tunes_weights(
     _submit(admin, "#agency-form button[type=submit]")
     expect(admin.locator("#contacts-card .invitation-row")).to_contain_text("maija@kauppa.fi")
     _shots(admin, screenshot_dir, "clients-detail")
+    admin.goto(f"{live_server.url}/agency/clients/")
+    _shots(admin, screenshot_dir, "clients-list")
 
     # The contact signs up from the emailed link and orders.
     body = OutboundEmail.objects.get(to="maija@kauppa.fi").body
     link = re.search(r"https?://\S+/client/join/\S+/", body).group(0)
     contact = _page(browser, live_server)
     contact.goto(link)
+    _shots(contact, screenshot_dir, "clients-join")
     contact.fill("input[name=password]", "a-Long-pass-1234")
     _submit(contact, "main button[type=submit]")
     expect(contact.locator("#request-form")).to_be_visible()
@@ -123,6 +127,9 @@ def test_admin_sets_up_a_client_contact_orders_recruiter_tunes_weights(
 
     # A recruiter tunes the profile's weights from the preview.
     recruiter = _page(browser, live_server, "recruiter@example.fi")
+    recruiter.goto(f"{live_server.url}/agency/clients/{company.pk}/order/")
+    expect(recruiter.locator("select[name=ordered_by] option")).to_contain_text(["Maija"])
+    _shots(recruiter, screenshot_dir, "clients-phone-order")
     recruiter.goto(f"{live_server.url}/agency/clients/{company.pk}/")
     _submit(recruiter, "#profiles-card a:has-text('Weights')")
     expect(recruiter.locator("#preview-nochange")).to_be_visible(timeout=10_000)

@@ -64,7 +64,10 @@ def test_a_phone_order_is_the_clients_request_entered_by_the_recruiter(
 ):
     client.force_login(world["recruiter"])
     url = reverse("agency_phone_order", args=[world["profile"].company_id])
-    assert client.get(url).status_code == 200
+    page = client.get(url)
+    assert page.status_code == 200
+    assert page.context["form"].initial["service_profile"] == world["profile"].pk
+    assert len(page.context["shifts"].initial) == 1
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, _data(world))
     req = StaffingRequest.objects.get()
