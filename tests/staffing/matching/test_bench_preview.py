@@ -164,3 +164,10 @@ def test_older_shortlists_replay_after_the_weights_change(profile, pool):
     first = {e.candidate_id for e in before.ranked[:1]}
     assert first == {pool["A"].pk}  # ranked by assessment then
     assert after.ranked.first().candidate_id == pool["B"].pk  # by distance now
+
+
+def test_a_profile_without_typical_shifts_has_nobody_to_move():
+    profile = f.ServiceProfileFactory()
+    f.CandidateFactory()
+    preview = bench_weights_preview(profile=profile, weights={"distance": 30})
+    assert preview.ready_count == 0 and not preview.changes
