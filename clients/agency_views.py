@@ -31,6 +31,7 @@ from clients.agency_forms import (
 from clients.forms import LanguageFormSet, ShiftFormSet, StaffingRequestForm
 from clients.models import ClientCompany, ClientMembership, ServiceProfile
 from staffing.base.access import RECRUITERS, role_required
+from staffing.base.models import User
 from staffing.matching.rules import weights_resolve
 from staffing.permissions import (
     client_contact_for_user,
@@ -57,7 +58,8 @@ from staffing.services.requests import LanguageNeed, staffing_request_submit
 
 @role_required(*RECRUITERS)
 def client_list(request: HttpRequest) -> HttpResponse:
-    companies = clients_for_user(request.user).prefetch_related(
+    companies = clients_for_user(request.user).select_related("responsible_recruiter")
+    companies = companies.prefetch_related(
         "sites",
         "service_profiles",
         Prefetch("memberships", queryset=ClientMembership.objects.select_related("user")),
@@ -111,9 +113,10 @@ def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _form_page(request, form, title=company.name, back="agency_clients")
 
 
-@role_required(*RECRUITERS)
+@role_required(User.Role.ADMIN)
 @require_http_methods(["GET", "POST"])
 def client_terms(request: HttpRequest, pk: int) -> HttpResponse:
+    """Client contracts are the agency admin's (recruiters read them on the client's page)."""
     company = client_for_user(request.user, pk)
     form = ContractTermsForm(request.POST or None, instance=company)
     if request.method == "POST" and form.is_valid():

@@ -158,8 +158,21 @@ def test_moving_a_site_moves_it_and_its_profiles_benches_are_due(client, recruit
     assert profile.updated_at > before
 
 
-def test_contract_terms_are_saved_and_validated(client, recruiter, company):
+def test_contract_terms_are_the_agency_admins(client, recruiter, company):
     client.force_login(recruiter)
+    detail = client.get(reverse("agency_client_detail", args=[company.pk])).content.decode()
+    terms = reverse("agency_client_terms", args=[company.pk])
+    assert "Cancellation notice" in detail and terms not in detail
+    assert client.get(terms).status_code == 403
+    assert client.post(terms, {"cancellation_notice_hours": "1"}).status_code == 403
+    company.refresh_from_db()
+    assert company.cancellation_notice_hours == 24
+    client.force_login(f.AgencyAdminFactory())
+    assert terms in client.get(reverse("agency_client_detail", args=[company.pk])).content.decode()
+
+
+def test_contract_terms_are_saved_and_validated(client, recruiter, company):
+    client.force_login(f.AgencyAdminFactory())
     url = reverse("agency_client_terms", args=[company.pk])
     bad = client.post(
         url, {"offer_response_urgent_minutes": "2", "cancellation_notice_hours": "24"}
@@ -184,7 +197,7 @@ def test_contract_terms_are_saved_and_validated(client, recruiter, company):
 
 def test_only_a_recruiter_can_be_responsible(client, recruiter, company):
     manager = f.ClientManagerFactory(company=company)
-    client.force_login(recruiter)
+    client.force_login(f.AgencyAdminFactory())
     response = client.post(
         reverse("agency_client_terms", args=[company.pk]),
         {"cancellation_notice_hours": "24", "responsible_recruiter": manager.pk},
