@@ -81,6 +81,14 @@ def test_admin_sets_up_a_client_contact_orders_recruiter_tunes_weights(
         _submit(admin, "#agency-form button[type=submit]")
     expect(admin.locator("#sites-card .site-row")).to_have_count(2)
 
+    _submit(admin, "#terms-edit")
+    admin.fill("input[name=offer_response_urgent_minutes]", "15")
+    admin.select_option("select[name=responsible_recruiter]", label="recruiter@example.fi")
+    _submit(admin, "#agency-form button[type=submit]")
+    expect(admin.locator("#terms-card")).to_contain_text("recruiter@example.fi")
+    company.refresh_from_db()
+    assert company.offer_response_urgent_minutes == 15
+
     _submit(admin, "#profile-new")
     _shots(admin, screenshot_dir, "clients-profile-form")
     admin.fill("input[name=name]", "Weekend cashiers")
