@@ -271,6 +271,12 @@ class ContactInviteForm(forms.Form):
 
 
 class ContactSitesForm(forms.Form):
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=32,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
     sites = forms.ModelMultipleChoiceField(
         label=_("Sites"),
         queryset=Site.objects.none(),

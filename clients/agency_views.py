@@ -50,7 +50,7 @@ from staffing.services.clients.contacts import (
     contact_activate,
     contact_deactivate,
     contact_invite,
-    contact_sites_set,
+    contact_update,
 )
 from staffing.services.clients.profiles import profile_weights_save, service_profile_save
 from staffing.services.requests import LanguageNeed, staffing_request_submit
@@ -299,10 +299,10 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ContactSitesForm(
         request.POST or None,
         company=membership.company,
-        initial={"sites": list(membership.sites.all())},
+        initial={"sites": list(membership.sites.all()), "phone": membership.phone},
     )
     if request.method == "POST" and form.is_valid():
-        contact_sites_set(membership=membership, sites=form.cleaned_data["sites"], by=request.user)
+        contact_update(membership=membership, by=request.user, **form.cleaned_data)
         messages.success(request, _("Saved."))
         return redirect("agency_client_detail", pk=membership.company_id)
     title = membership.user.get_full_name() or membership.user.email

@@ -132,8 +132,13 @@ def test_a_company_has_several_contacts_each_with_their_sites(client, recruiter,
     second = f.ClientManagerFactory(company=kamppi.company)
     client.force_login(recruiter)
     membership = second.client_membership
-    client.post(reverse("agency_contact_edit", args=[membership.pk]), {"sites": [itis.pk]})
+    client.post(
+        reverse("agency_contact_edit", args=[membership.pk]),
+        {"sites": [itis.pk], "phone": " +358401112222 "},
+    )
     assert list(membership.sites.all()) == [itis]
+    membership.refresh_from_db()
+    assert membership.phone == "+358401112222"
     assert list(first.client_membership.sites.all()) == []
     page = client.get(reverse("agency_client_detail", args=[kamppi.company_id])).content.decode()
     assert first.email in page and second.email in page

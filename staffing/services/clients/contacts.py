@@ -148,13 +148,18 @@ def contact_activate(*, membership: ClientMembership, by: User) -> None:
 
 
 @transaction.atomic
-def contact_sites_set(*, membership: ClientMembership, sites: Iterable[Site], by: User) -> None:
-    """The sites whose requests the contact sees and orders for (none: every site)."""
+def contact_update(
+    *, membership: ClientMembership, sites: Iterable[Site], phone: str, by: User
+) -> None:
+    """The contact's phone, and the sites whose requests they see and order for (none: every
+    site)."""
     chosen = _company_sites(membership.company, sites)
     membership.sites.set(chosen)
+    membership.phone = phone.strip()
+    membership.save(update_fields=["phone"])
     audit_record(
         actor=by,
-        action="client.contact_sites_changed",
+        action="client.contact_changed",
         target=membership,
         data={"sites": [s.pk for s in chosen]},
     )
