@@ -179,27 +179,27 @@ def bench_weights_preview(
         pool = pool_current()
         site = site_columns(pool, spec, keep=False)
         ready, _shifts = _ready(pool, spec, occurrences, site)
-        before = _scores(pool, spec, ready)
-        after = _scores(pool, proposed, ready)
+        before, before_best = _best(pool, spec, ready, size)
+        after, after_best = _best(pool, proposed, ready, size)
         ids = pool.col("ids")[ready]
-    return _compare(ids, before, after, size)
+    return _compare(ids, (before.total, before_best), (after.total, after_best), size)
 
 
-def _scores(pool: Pool, spec: RequestSpec, ready: np.ndarray) -> np.ndarray:
-    return Points.compute(pool, spec, ready).total
-
-
-def _compare(ids: np.ndarray, before: np.ndarray, after: np.ndarray, size: int) -> BenchPreview:
-    """Compare two rankings of the same people (`ids`, centipoint totals by position)."""
-
-    def ranks(total: np.ndarray) -> dict[int, int]:
-        # (score desc, id asc), as Points.top orders them.
-        order = np.lexsort((ids, -total))[:size].tolist()
-        return {j: rank for rank, j in enumerate(order, 1)}
-
-    old, new = ranks(before), ranks(after)
+def _compare(
+    ids: np.ndarray,
+    before: tuple[np.ndarray, np.ndarray],
+    after: tuple[np.ndarray, np.ndarray],
+    size: int,
+) -> BenchPreview:
+    """Compare two benches of the same ready people (`ids`): each as everyone's centipoint
+    totals and the positions of the best, in bench order (`_best`)."""
+    (old_total, old_best), (new_total, new_best) = before, after
+    old = {int(j): rank for rank, j in enumerate(old_best.tolist(), 1)}
+    new = {int(j): rank for rank, j in enumerate(new_best.tolist(), 1)}
     moves = [
-        BenchMove(int(ids[j]), old.get(j), new.get(j), int(before[j]) / 100, int(after[j]) / 100)
+        BenchMove(
+            int(ids[j]), old.get(j), new.get(j), int(old_total[j]) / 100, int(new_total[j]) / 100
+        )
         for j in sorted(set(old) | set(new))
     ]
     entered = sorted((m for m in moves if m.rank_before is None), key=lambda m: m.rank_after or 0)
