@@ -208,3 +208,23 @@ def test_only_the_agency_may_deactivate(client, name, two_sites):
     client.logout()
     response = client.post(reverse(name, args=[manager.client_membership.pk]))
     assert response.status_code == 302 and response.url.startswith(reverse("account_login"))
+
+
+def test_a_manager_tied_to_a_site_reaches_only_people_placed_there(two_sites):
+    from candidates.permissions import candidates_for_user
+
+    kamppi, itis = two_sites
+    here = f.PlacementFactory(
+        shift=f.ShiftFactory(
+            request=f.StaffingRequestFactory(service_profile=f.ServiceProfileFactory(site=kamppi))
+        )
+    )
+    there = f.PlacementFactory(
+        shift=f.ShiftFactory(
+            request=f.StaffingRequestFactory(service_profile=f.ServiceProfileFactory(site=itis))
+        )
+    )
+    manager = f.ClientManagerFactory(company=kamppi.company)
+    assert set(candidates_for_user(manager)) == {here.candidate, there.candidate}
+    manager.client_membership.sites.set([kamppi])
+    assert list(candidates_for_user(manager)) == [here.candidate]
