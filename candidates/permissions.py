@@ -8,19 +8,18 @@ from django.shortcuts import get_object_or_404
 from candidates.models import Candidate
 from staffing.base.access import CLIENT_MANAGERS, RECRUITERS
 from staffing.base.models import User
-from staffing.models import Placement
-from staffing.permissions import company_for_user
+from staffing.permissions import placements_for_user
 
 
 def candidates_for_user(user: User) -> QuerySet[Candidate]:
-    """Recruiters: the pool. Client managers: people placed with their company. Others: none."""
+    """Recruiters: the pool. Client managers: people placed with their company (at their sites).
+    Others: none."""
     visible = Candidate.objects.exclude(status=Candidate.Status.ERASED)
     if user.role in RECRUITERS:
         return visible
     if user.role in CLIENT_MANAGERS:
-        placed = Placement.objects.filter(
-            request__company=company_for_user(user), status__in=Placement.ACTIVE_STATUSES
-        ).values("candidate_id")
+        # The manager's own placements: their company's, and their sites' when tied to some.
+        placed = placements_for_user(user).order_by().values("candidate_id")
         return visible.filter(pk__in=placed)
     return Candidate.objects.none()
 

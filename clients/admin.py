@@ -3,12 +3,15 @@ from django.contrib import admin
 from clients.models import (
     CandidateMark,
     ClientCompany,
+    ClientInvitation,
     ClientMembership,
     ProfileLanguage,
+    ProfileRulesVersion,
     ServiceProfile,
     Site,
     TypicalShift,
 )
+from staffing.base.admin_readonly import ReadOnlyAdmin
 
 
 class SiteInline(admin.TabularInline):
@@ -52,6 +55,8 @@ class ServiceProfileAdmin(admin.ModelAdmin):
     list_filter = ["role_type", "focus", "is_active"]
     inlines = [ProfileLanguageInline, TypicalShiftInline]
     filter_horizontal = ["valued_skills"]
+    # Weights change on the Clients page only, where each saved set is a new rules version.
+    readonly_fields = ["weights", "weights_version"]
 
 
 @admin.register(CandidateMark)
@@ -64,6 +69,18 @@ class CandidateMarkAdmin(admin.ModelAdmin):
 @admin.register(ClientMembership)
 class ClientMembershipAdmin(admin.ModelAdmin):
     list_display = ["__str__"]
+    filter_horizontal = ["sites"]
+
+
+# Written by the back office's services (audited), read-only here.
+@admin.register(ProfileRulesVersion)
+class ProfileRulesVersionAdmin(ReadOnlyAdmin):
+    list_display = ["profile", "number", "created_by", "created_at"]
+
+
+@admin.register(ClientInvitation)
+class ClientInvitationAdmin(ReadOnlyAdmin):
+    list_display = ["email", "company", "invited_by", "created_at", "accepted_at"]
 
 
 @admin.register(ProfileLanguage)

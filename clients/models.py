@@ -18,6 +18,37 @@ class ClientCompany(models.Model):
     business_id = models.CharField(_("business ID"), max_length=9, unique=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Contract terms. An empty response window means the agency's default (settings).
+    offer_response_urgent_minutes = models.PositiveSmallIntegerField(
+        _("offer response window, urgent (minutes)"),
+        null=True,
+        blank=True,
+        help_text=_("How long a person has to answer an offer. Empty: the agency's default."),
+    )
+    offer_response_planned_minutes = models.PositiveSmallIntegerField(
+        _("offer response window, planned (minutes)"),
+        null=True,
+        blank=True,
+        help_text=_("How long a person has to answer an offer. Empty: the agency's default."),
+    )
+    cancellation_notice_hours = models.PositiveSmallIntegerField(
+        _("cancellation notice (hours)"),
+        default=24,
+        help_text=_("A cancellation later than this before the shift counts as late."),
+    )
+    may_decline_presented = models.BooleanField(
+        _("may decline presented people"),
+        default=True,
+        help_text=_("Whether the client may turn down a person the agency presents."),
+    )
+    responsible_recruiter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="responsible_for_clients",
+        verbose_name=_("responsible recruiter"),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -44,6 +75,10 @@ class ClientMembership(models.Model):
         verbose_name=_("company"),
     )
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    # The sites whose requests this manager sees and orders for; none chosen means all of them.
+    sites = models.ManyToManyField(
+        "Site", blank=True, related_name="memberships", verbose_name=_("sites")
+    )
 
     class Meta:
         verbose_name = _("client manager membership")
@@ -114,6 +149,8 @@ class ServiceProfile(models.Model):
         blank=True,
         help_text=_('Overrides of the default soft-factor weights, e.g. {"distance": 0.5}.'),
     )
+    # The number of the latest saved weights (ProfileRulesVersion); 0: never edited there.
+    weights_version = models.PositiveIntegerField(_("weights version"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -229,3 +266,68 @@ class CandidateMark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company}: {self.candidate_id} {self.get_kind_display()}"
+
+
+class ProfileRulesVersion(models.Model):
+    """One saved set of a profile's matching weights. Shortlists and benches name the version
+    they were ranked under, so an older ranking can still be read and replayed."""
+
+    profile = models.ForeignKey(
+        ServiceProfile,
+        on_delete=models.CASCADE,
+        related_name="rules_versions",
+        verbose_name=_("service profile"),
+    )
+    number = models.PositiveIntegerField(_("number"))
+    weights = models.JSONField(_("matching weights"), default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("saved by"),
+    )
+    created_at = models.DateTimeField(_("saved"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["profile", "-number"]
+        verbose_name = _("profile rules version")
+        verbose_name_plural = _("profile rules versions")
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "number"], name="profile_rules_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.profile} v{self.number}"
+
+
+class ClientInvitation(models.Model):
+    """An invitation to a client manager to join their company; the signed link is single-use."""
+
+    company = models.ForeignKey(
+        ClientCompany,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("company"),
+    )
+    email = models.EmailField(_("email"))
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    sites = models.ManyToManyField(Site, blank=True, related_name="+", verbose_name=_("sites"))
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("client invitation")
+        verbose_name_plural = _("client invitations")
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.company}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from clients import views
+from clients import join_views, views
 
 urlpatterns = [
     path("requests/", views.request_list, name="client_requests"),
@@ -17,4 +17,5 @@ urlpatterns = [
     path("requests/<int:pk>/cancel/", views.request_cancel_view, name="client_request_cancel"),
     path("placements/<int:pk>/feedback/", views.placement_feedback, name="client_feedback"),
     path("placements/<int:pk>/no-show/", views.placement_no_show, name="client_no_show"),
+    path("join/<str:token>/", join_views.client_join, name="client_join"),
 ]

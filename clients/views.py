@@ -32,6 +32,7 @@ from staffing.permissions import (
     placement_for_user,
     request_for_user,
     requests_for_user,
+    sites_for_user,
 )
 from staffing.presenters import presented_people, request_progress, request_timeline
 from staffing.request_params import choice_param, int_param
@@ -114,7 +115,9 @@ def _initial_for(request: HttpRequest, company) -> tuple[dict, list[dict], list[
     evening."""
     if (repeat := int_param(request.GET, "repeat")) is not None:
         return _repeat_initial(request_for_user(request.user, repeat))
-    profiles = company.service_profiles.filter(is_active=True).select_related("site")
+    profiles = company.service_profiles.filter(
+        is_active=True, site__in=sites_for_user(request.user)
+    ).select_related("site")
     chosen = int_param(request.GET, "service_profile")
     profile = profiles.filter(pk=chosen).first() if chosen is not None else None
     profile = profile or profiles.first()
@@ -124,9 +127,18 @@ def _initial_for(request: HttpRequest, company) -> tuple[dict, list[dict], list[
     return form_initial, shifts, languages
 
 
+def _site_scoped(form: StaffingRequestForm, request: HttpRequest) -> StaffingRequestForm:
+    """A manager tied to some sites orders only for those (and their service profiles)."""
+    sites = sites_for_user(request.user)
+    form.fields["site"].queryset = sites
+    profiles = form.fields["service_profile"].queryset
+    form.fields["service_profile"].queryset = profiles.filter(site__in=sites)
+    return form
+
+
 def _order_forms(request: HttpRequest, data, company):
     form_initial, shift_initial, language_initial = _initial_for(request, company)
-    form = StaffingRequestForm(data, company=company, initial=form_initial)
+    form = _site_scoped(StaffingRequestForm(data, company=company, initial=form_initial), request)
     # A bound formset must not get initial data: rows equal to it would count as unchanged and
     # be dropped as empty.
     shifts = ShiftFormSet(data, prefix="shifts", initial=None if data else shift_initial)
@@ -174,7 +186,7 @@ def request_estimate(request: HttpRequest) -> HttpResponse:
     """How fast the order being typed would fill, from the form's current values (htmx)."""
     company = company_for_user(request.user)
     data = request.GET
-    form = StaffingRequestForm(data, company=company)
+    form = _site_scoped(StaffingRequestForm(data, company=company), request)
     shifts = ShiftFormSet(data, prefix="shifts")
     languages = LanguageFormSet(data, prefix="languages")
     estimate = None

@@ -58,6 +58,30 @@ def factor_label(code: str) -> str:
     return _factor_label(code)
 
 
+def factor_description(code: str) -> str:
+    """What a soft factor's weight does, in one sentence (the weights editor shows it)."""
+    sentences = {
+        "skills_required": _("Points for holding the skills a request requires, by level."),
+        "skills_preferred": _(
+            "Points for the nice-to-have skills, and on the bench for the profile's valued skills."
+        ),
+        "assessment": _(
+            "Points for the agency's assessment, weighed by what the client values (service, "
+            "sales or both)."
+        ),
+        "language_verified": _("Points when a language check has verified the required languages."),
+        "experience_client": _("Points for shifts already worked well for this client."),
+        "experience_kind": _("Points for experience of this kind of work (store or office)."),
+        "rating": _("Points for clients' ratings of the person's service; unrated is neutral."),
+        "reliability": _("Points taken off for no-shows and late cancellations."),
+        "distance": _("Points for living near the site; nothing from 30 km on."),
+        "freshness": _("Points for availability the person has confirmed recently."),
+        "fair_spread": _("Points taken off from people who were offered much work lately."),
+        "favourite": _("Points for the people this client has marked as favourites."),
+    }
+    return sentences.get(code, "")
+
+
 def _language(code: str) -> str:
     try:
         return str(Language(code).label)

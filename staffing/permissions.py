@@ -5,12 +5,14 @@ the view with `staffing.base.access.role_required`.)
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from candidates.models import Candidate
-from clients.models import ServiceProfile
+from clients.models import ClientCompany, ClientMembership, ServiceProfile, Site
 from staffing.base.access import CANDIDATES, CLIENT_MANAGERS, RECRUITERS
 from staffing.models import Offer, Placement, StaffingRequest, TalentPool, User
 
@@ -23,12 +25,35 @@ def company_for_user(user: User):
     return membership.company
 
 
+def sites_for_user(user: User) -> QuerySet[Site]:
+    """The sites a client manager orders for and sees the requests of: those their membership
+    names, or all their company's when it names none (none for other roles)."""
+    membership = getattr(user, "client_membership", None)
+    if user.role not in CLIENT_MANAGERS or membership is None:
+        return Site.objects.none()
+    chosen = membership.sites.all()
+    return chosen if chosen.exists() else membership.company.sites.all()
+
+
+_Scoped = TypeVar("_Scoped", bound=QuerySet)
+
+
+def _site_scoped(user: User, queryset: _Scoped, site_field: str) -> _Scoped:
+    """`queryset` narrowed to the manager's sites when their membership names some."""
+    membership = getattr(user, "client_membership", None)
+    if membership is not None and membership.sites.exists():
+        return queryset.filter(**{f"{site_field}__in": membership.sites.all()})
+    return queryset
+
+
 def requests_for_user(user: User) -> QuerySet[StaffingRequest]:
-    """The staffing requests this user may see."""
+    """The staffing requests this user may see (a client manager tied to some sites: only
+    those sites' requests)."""
     if user.role in RECRUITERS:
         return StaffingRequest.objects.all()
     if user.role in CLIENT_MANAGERS:
-        return StaffingRequest.objects.filter(company=company_for_user(user))
+        requests = StaffingRequest.objects.filter(company=company_for_user(user))
+        return _site_scoped(user, requests, "site")
     return StaffingRequest.objects.none()
 
 
@@ -60,9 +85,13 @@ def placements_for_user(user: User) -> QuerySet[Placement]:
     if user.role in RECRUITERS:
         placements = Placement.objects.all()
     elif user.role in CLIENT_MANAGERS:
-        placements = Placement.objects.filter(
-            request__company=company_for_user(user),
-            status__in=Placement.ACTIVE_STATUSES,
+        placements = _site_scoped(
+            user,
+            Placement.objects.filter(
+                request__company=company_for_user(user),
+                status__in=Placement.ACTIVE_STATUSES,
+            ),
+            "request__site",
         )
     elif user.role in CANDIDATES:
         placements = Placement.objects.filter(candidate=own_candidate(user))
@@ -97,3 +126,31 @@ def talent_pools_for_user(user: User) -> QuerySet[TalentPool]:
 
 def talent_pool_for_user(user: User, pk: int) -> TalentPool:
     return get_object_or_404(talent_pools_for_user(user), pk=pk)
+
+
+# The agency's back office: recruiters and agency admins see every client.
+
+
+def clients_for_user(user: User) -> QuerySet[ClientCompany]:
+    return ClientCompany.objects.all() if user.role in RECRUITERS else ClientCompany.objects.none()
+
+
+def client_for_user(user: User, pk: int) -> ClientCompany:
+    return get_object_or_404(clients_for_user(user), pk=pk)
+
+
+def client_site_for_user(user: User, pk: int) -> Site:
+    return get_object_or_404(
+        Site.objects.filter(company__in=clients_for_user(user)).select_related("company"), pk=pk
+    )
+
+
+def client_profile_for_user(user: User, pk: int) -> ServiceProfile:
+    """Any service profile of a client (active or not), for the back office."""
+    profiles = ServiceProfile.objects.filter(company__in=clients_for_user(user))
+    return get_object_or_404(profiles.select_related("company", "site"), pk=pk)
+
+
+def client_contact_for_user(user: User, pk: int) -> ClientMembership:
+    memberships = ClientMembership.objects.filter(company__in=clients_for_user(user))
+    return get_object_or_404(memberships.select_related("user", "company"), pk=pk)

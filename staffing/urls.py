@@ -79,6 +79,7 @@ urlpatterns = [
     path("o/<str:token>/", offers.offer_link, name="offer_link"),
     path("me/", include("candidates.urls")),
     path("agency/candidates/", include("candidates.agency_urls")),
+    path("agency/clients/", include("clients.agency_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("account/security/", account.security, name="account_security"),
     path("account/security/sessions/end/", account.sessions_end, name="account_sessions_end"),

@@ -47,6 +47,11 @@ OBJECT_KINDS = {
     "agency/candidates/": "candidate",
     "agency/pools/": "pool",  # a talent pool
     "settings/api/": "company",  # a client company's API keys and webhooks
+    # The back office's: its site, service profile or contact, else the company.
+    "agency/clients/sites/": "site",
+    "agency/clients/profiles/": "client_profile",
+    "agency/clients/contacts/": "contact",
+    "agency/clients/": "company",
 }
 # Pages a GET opens that do not answer 200 to every admitted user of the world below, each
 # checked where it is tested (the reason says where).
@@ -126,6 +131,14 @@ def _url(name: str, needs_id: bool | str, req: StaffingRequest) -> str:
         return reverse(name, args=[req.company_id])
     if needs_id == "candidate":
         return reverse(name, args=[Candidate.objects.order_by("pk").first().pk])
+    if needs_id == "site":
+        return reverse(name, args=[req.site_id])
+    if needs_id == "client_profile":
+        return reverse(name, args=[req.service_profile_id])
+    if needs_id == "contact":
+        return reverse(name, args=[req.company.memberships.get().pk])
+    if needs_id == "company":
+        return reverse(name, args=[req.company_id])
     return reverse(name, args=[req.pk]) if needs_id else reverse(name)
 
 
@@ -291,6 +304,7 @@ def test_public_pages_are_only_the_landing_page_and_signed_links():
         "",
         # The admin site's login: only a redirect to allauth's login (MFA, rate limits).
         "admin/login/",
+        "client/join/<str:token>/",  # a client manager's invitation link
         "health/",  # for the load balancer: says ok or fail, names no one
         "me/availability/still-same/<str:token>/",
         "me/join/<str:token>/",
@@ -372,3 +386,48 @@ def test_every_api_route_needs_a_key_and_the_docs_are_public(client, world):
     client.logout()
     assert client.get(reverse("api-schema")).status_code == 200
     assert client.get(reverse("api-docs")).status_code == 200
+
+
+def test_the_back_office_pages_are_checked():
+    names = {name for name, _needs, _admitted in PAGES}
+    assert {
+        "agency_clients",
+        "agency_client_new",
+        "agency_client_detail",
+        "agency_client_edit",
+        "agency_client_terms",
+        "agency_site_new",
+        "agency_site_edit",
+        "agency_profile_new",
+        "agency_profile_edit",
+        "agency_profile_weights",
+        "agency_profile_weights_preview",
+        "agency_contact_invite",
+        "agency_contact_edit",
+        "agency_phone_order",
+    } <= names
+
+
+# The back office's POST-only actions, on the world's client manager (their membership).
+BACK_OFFICE_ACTIONS = ["agency_contact_deactivate", "agency_contact_activate"]
+
+
+@pytest.mark.parametrize("name", BACK_OFFICE_ACTIONS)
+@pytest.mark.parametrize("role", [*ROLES, None])
+def test_back_office_actions_are_post_only_for_the_agency(client, world, name, role):
+    membership = world["manager"].client_membership
+    url = reverse(name, args=[membership.pk])
+    if role is not None:
+        client.force_login(world[role])
+    before = AuditEvent.objects.count()
+    response = client.get(url)
+    if role is None:
+        assert response.status_code == 302 and response.url.startswith(reverse("account_login"))
+    elif role == "recruiter":
+        assert response.status_code == 405
+    else:
+        assert response.status_code == 403
+        assert client.post(url).status_code == 403
+    assert AuditEvent.objects.count() == before
+    world["manager"].refresh_from_db()
+    assert world["manager"].is_active

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from allauth.account.models import EmailAddress
-from django.conf import settings
-from django.core import signing
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -17,12 +14,13 @@ from django.utils.translation import gettext as _
 
 from candidates.models import Candidate, CandidateActivity, Invitation
 from candidates.services.consent import PRIVACY_NOTICE_VERSION, consent_give
+from staffing.base import invitations
 from staffing.base.audit import audit_record
+from staffing.base.invitations import known_language
 from staffing.base.models import User
 from staffing.base.outbox import email_queue_written
 
 INVITATION_SALT = "candidates.invitation"
-INVITATION_MAX_AGE = 14 * 24 * 3600
 
 
 @transaction.atomic
@@ -45,7 +43,7 @@ def candidate_signup(
     """
     user.role = User.Role.CANDIDATE
     user.first_name, user.last_name = first_name, last_name
-    user.language = _known_language(language or get_language())
+    user.language = known_language(language or get_language())
     user.save(update_fields=["role", "first_name", "last_name", "language"])
     if candidate is None:
         candidate = Candidate.objects.create(
@@ -68,12 +66,6 @@ def candidate_signup(
         actor=user, action="candidate.signed_up", target=candidate, candidate_id=candidate.pk
     )
     return candidate
-
-
-def _known_language(code: str | None) -> str:
-    codes = [c for c, _name in settings.LANGUAGES]
-    short = (code or "")[:2]
-    return short if short in codes else settings.LANGUAGE_CODE
 
 
 @transaction.atomic
@@ -109,8 +101,10 @@ def invitation_create(
         first_name=first_name, last_name=last_name, email=email, status=Candidate.Status.INACTIVE
     )
     invitation = Invitation.objects.create(candidate=candidate, email=email, invited_by=by)
-    language = _known_language(language)
-    token = signing.dumps({"i": invitation.pk, "l": language}, salt=INVITATION_SALT)
+    language = known_language(language)
+    token = invitations.invitation_token(
+        salt=INVITATION_SALT, invitation_id=invitation.pk, language=language
+    )
     with translation.override(language):
         link = base_url + reverse("candidate_join", args=[token])
         subject = _("You are invited to Service Staff Now")
@@ -126,11 +120,11 @@ def invitation_create(
 
 def invitation_from_token(*, token: str) -> Invitation | None:
     """The open invitation a link points at; None when bad, expired or already used."""
-    payload = _invitation_payload(token)
-    if payload is None or not isinstance(payload.get("i"), int):
+    pk = invitations.invitation_id(salt=INVITATION_SALT, token=token)
+    if pk is None:
         return None
     return (
-        Invitation.objects.filter(pk=payload["i"], accepted_at__isnull=True)
+        Invitation.objects.filter(pk=pk, accepted_at__isnull=True)
         .select_related("candidate")
         .first()
     )
@@ -139,18 +133,7 @@ def invitation_from_token(*, token: str) -> Invitation | None:
 def invitation_language(*, token: str) -> str | None:
     """The language the recruiter chose for the invited person (carried in the link), in which
     the join page is shown and the account is made; None for a bad link or one without it."""
-    payload = _invitation_payload(token)
-    if payload is None or not payload.get("l"):
-        return None
-    return _known_language(payload["l"])
-
-
-def _invitation_payload(token: str) -> dict[str, Any] | None:
-    try:
-        payload = signing.loads(token, salt=INVITATION_SALT, max_age=INVITATION_MAX_AGE)
-    except signing.BadSignature:
-        return None
-    return payload if isinstance(payload, dict) else None
+    return invitations.invitation_language(salt=INVITATION_SALT, token=token)
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from typing import Any
 from staffing.matching.engine import MatchResult, rank
 from staffing.matching.features import FEATURE_FIELDS, CandidateFeatures, RequestSpec
 from staffing.matching.pool import Pool
-from staffing.matching.rules import RULES_VERSION
+from staffing.matching.rules import RULES_VERSION, engine_version
 
 
 class RulesVersionMismatch(ValueError):
@@ -70,8 +70,11 @@ def _row(person: dict[str, Any]) -> list[Any]:
 
 
 def shortlist_replay(*, rules_version: str, inputs: dict[str, Any]) -> MatchResult:
-    """Rank the stored people again under the stored spec; same scores and order as stored."""
-    if rules_version != RULES_VERSION:
+    """Rank the stored people again under the stored spec; same scores and order as stored.
+
+    The spec carries the weights it was ranked with, so a profile's later weights (a newer
+    rules version of the same engine) do not change the replay."""
+    if engine_version(rules_version) != RULES_VERSION:
         raise RulesVersionMismatch(f"stored {rules_version}, running {RULES_VERSION}")
     stored = StoredInputs.from_json(inputs)
     pool = Pool.from_features(sorted(stored.people, key=lambda p: p.id))

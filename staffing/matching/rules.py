@@ -77,3 +77,17 @@ def weights_resolve(overrides: Mapping[str, object] | None) -> dict[str, float]:
         if key in weights and isinstance(value, int | float) and 0 <= value <= 100:
             weights[key] = float(value)
     return weights
+
+
+def rules_version_of(*, profile_id: int | None, weights_version: int) -> str:
+    """The rules a ranking for a profile ran under: the engine's, and the number of the
+    profile's saved weights (clients.ProfileRulesVersion) when it has any, so that a stored
+    shortlist says which saved weights it was ranked with ("engine-1/p12w3")."""
+    if not weights_version or profile_id is None:
+        return RULES_VERSION
+    return f"{RULES_VERSION}/p{profile_id}w{weights_version}"
+
+
+def engine_version(rules_version: str) -> str:
+    """The engine's part of a stored rules version (what replay must run under)."""
+    return rules_version.split("/", 1)[0]

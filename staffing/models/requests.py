@@ -92,6 +92,16 @@ class StaffingRequest(models.Model):
         related_name="+",
         verbose_name=_("submitted by"),
     )
+    # A recruiter who took the order on the client's behalf (by phone); empty when the client
+    # entered it themselves.
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
     created_at = models.DateTimeField(_("submitted"), auto_now_add=True, db_index=True)
     shortlisted_at = models.DateTimeField(_("shortlist ready"), null=True, blank=True)
     filled_at = models.DateTimeField(_("filled"), null=True, blank=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -24,7 +25,7 @@ from staffing.matching.entries import Points
 from staffing.matching.features import RequestSpec, ShiftSpec
 from staffing.matching.kept import Site, site_columns
 from staffing.matching.pool import Pool
-from staffing.matching.rules import RULES_VERSION, weights_resolve
+from staffing.matching.rules import rules_version_of, weights_resolve
 from staffing.models import Bench, BenchEntry, SweepMark
 from staffing.services.matching import shift_spec
 from staffing.services.pool import CATCH_UP_OVERLAP, pool_current, pool_keeper
@@ -105,8 +106,7 @@ def bench_refresh(*, profile_id: int) -> Bench | None:
         # Once per refresh, and without pushing out an urgent request's site from the pool.
         site = site_columns(pool, spec, keep=False)
         ready, shifts_available = _ready(pool, spec, occurrences, site)
-        points = Points.compute(pool, spec, ready)
-        best = points.top(np.arange(len(ready)), BENCH_SIZE)
+        points, best = _best(pool, spec, ready, BENCH_SIZE)
         shifts = shifts_available[best].tolist()
         entries = list(zip(points.entries(best, None), shifts, strict=True))
         coverage = coverage_counts(pool, spec, today, site)
@@ -126,6 +126,99 @@ def _ready(
     return ready, available[ready]
 
 
+def _best(pool: Pool, spec: RequestSpec, ready: np.ndarray, size: int) -> tuple[Points, np.ndarray]:
+    """The ready people's points, and the positions in `ready` of the `size` best in order."""
+    points = Points.compute(pool, spec, ready)
+    return points, points.top(np.arange(len(ready)), size)
+
+
+@dataclasses.dataclass(frozen=True)
+class BenchMove:
+    """One person whose place on the bench a weights change would change (or keep)."""
+
+    candidate_id: int
+    rank_before: int | None  # None: not on the bench before
+    rank_after: int | None  # None: off the bench after
+    score_before: float
+    score_after: float
+
+
+@dataclasses.dataclass(frozen=True)
+class BenchPreview:
+    """What new weights would do to a profile's bench, against its current weights, both
+    ranked now on the same pool: who enters, who leaves, whose rank moves."""
+
+    ready_count: int
+    size: int
+    entered: list[BenchMove]
+    left: list[BenchMove]
+    moved: list[BenchMove]
+    unchanged: int
+
+    @property
+    def changes(self) -> bool:
+        return bool(self.entered or self.left or self.moved)
+
+
+def bench_weights_preview(
+    *,
+    profile: ServiceProfile,
+    weights: Mapping[str, object],
+    size: int = BENCH_SIZE,
+    now: dt.datetime | None = None,
+) -> BenchPreview:
+    """Rank the profile's bench under its saved weights and under `weights` (overrides of the
+    defaults, as a profile stores them) with the engine the bench is built with; nothing is
+    stored. The ready people are the same under both (weights never change a hard
+    constraint); only who is among the best `size`, and in which order, can move."""
+    now = now or timezone.now()
+    spec = profile_spec(profile=profile, now=now)
+    proposed = dataclasses.replace(spec, weights=weights_resolve(weights))
+    occurrences = typical_shift_specs(profile=profile, today=timezone.localdate(now))
+    with pool_keeper().lock:
+        pool = pool_current()
+        site = site_columns(pool, spec, keep=False)
+        ready, _shifts = _ready(pool, spec, occurrences, site)
+        before, before_best = _best(pool, spec, ready, size)
+        after, after_best = _best(pool, proposed, ready, size)
+        ids = pool.col("ids")[ready]
+    return _compare(ids, (before.total, before_best), (after.total, after_best), size)
+
+
+def _compare(
+    ids: np.ndarray,
+    before: tuple[np.ndarray, np.ndarray],
+    after: tuple[np.ndarray, np.ndarray],
+    size: int,
+) -> BenchPreview:
+    """Compare two benches of the same ready people (`ids`): each as everyone's centipoint
+    totals and the positions of the best, in bench order (`_best`)."""
+    (old_total, old_best), (new_total, new_best) = before, after
+    old = {int(j): rank for rank, j in enumerate(old_best.tolist(), 1)}
+    new = {int(j): rank for rank, j in enumerate(new_best.tolist(), 1)}
+    moves = [
+        BenchMove(
+            int(ids[j]), old.get(j), new.get(j), int(old_total[j]) / 100, int(new_total[j]) / 100
+        )
+        for j in sorted(set(old) | set(new))
+    ]
+    entered = sorted((m for m in moves if m.rank_before is None), key=lambda m: m.rank_after or 0)
+    left = sorted((m for m in moves if m.rank_after is None), key=lambda m: m.rank_before or 0)
+    both = [m for m in moves if m.rank_before is not None and m.rank_after is not None]
+    moved = sorted(
+        (m for m in both if m.rank_before != m.rank_after),
+        key=lambda m: (-abs(m.rank_before - m.rank_after), m.rank_after),  # type: ignore[operator]
+    )
+    return BenchPreview(
+        ready_count=len(ids),
+        size=size,
+        entered=entered,
+        left=left,
+        moved=moved,
+        unchanged=len(both) - len(moved),
+    )
+
+
 def _bench_store(
     *,
     profile: ServiceProfile,
@@ -138,7 +231,9 @@ def _bench_store(
         bench, _ = Bench.objects.select_for_update().update_or_create(
             profile=profile,
             defaults={
-                "rules_version": RULES_VERSION,
+                "rules_version": rules_version_of(
+                    profile_id=profile.pk, weights_version=profile.weights_version
+                ),
                 "refreshed_at": now,
                 "ready_count": ready_count,
                 "coverage": coverage,

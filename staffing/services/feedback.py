@@ -43,6 +43,13 @@ def presented_decline(
         request = StaffingRequest.objects.select_for_update().get(pk=staffing_request.pk)
         if request.is_final and request.status == StaffingRequest.Status.CANCELLED:
             raise FeedbackError(_("This request has been cancelled."))
+        if not request.company.may_decline_presented:
+            raise FeedbackError(
+                _(
+                    "Your contract does not include declining the people presented. "
+                    "Call your recruiter to talk about this person."
+                )
+            )
         if PresentedDecline.objects.filter(request=request, candidate=candidate).exists():
             raise FeedbackError(_("You have already declined this person."))
         placements = placements_active_locked(request=request, candidate=candidate)

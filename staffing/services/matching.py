@@ -28,7 +28,7 @@ from staffing.matching.engine import MatchResult, rank
 from staffing.matching.features import RequestSpec, ShiftSpec
 from staffing.matching.pool import Pool
 from staffing.matching.replay import inputs_json
-from staffing.matching.rules import RULES_VERSION, weights_resolve
+from staffing.matching.rules import rules_version_of, weights_resolve
 from staffing.models import (
     AuditEvent,
     RequestLanguage,
@@ -65,6 +65,8 @@ def request_spec(*, request: StaffingRequest, now: dt.datetime | None = None) ->
         weights=profile.weights,
         focus=profile.focus,
         facts=_request_facts(request.pk),
+        profile_id=profile.pk,
+        weights_version=profile.weights_version,
     ).spec(now or timezone.now())
 
 
@@ -191,6 +193,12 @@ class _Claimed:
     weights: dict | None
     focus: str
     facts: dict[str, list]  # _REQUEST_FACTS
+    profile_id: int | None = None
+    weights_version: int = 0
+
+    @property
+    def rules_version(self) -> str:
+        return rules_version_of(profile_id=self.profile_id, weights_version=self.weights_version)
 
     def spec(self, now: dt.datetime) -> RequestSpec:
         """What the engine needs to know about the request: never its free-text notes."""
@@ -284,7 +292,7 @@ def _claim(*, request_id: int, others: int) -> tuple[list[_Claimed], bool]:
         if row[0] is None:  # the status row
             waiting = row[2] == StaffingRequest.Status.RECEIVED
             continue
-        pk, company_id, role_type, lat, lon, weights, focus, *facts = row
+        pk, company_id, role_type, lat, lon, weights, focus, profile_id, version, *facts = row
         claimed.append(
             _Claimed(
                 pk,
@@ -295,6 +303,8 @@ def _claim(*, request_id: int, others: int) -> tuple[list[_Claimed], bool]:
                 json.loads(weights) if weights else None,
                 focus,
                 dict(zip(_REQUEST_FACTS, facts, strict=True)),
+                profile_id,
+                version or 0,
             )
         )
     return claimed, waiting
@@ -312,12 +322,12 @@ _CLAIM_SQL = f"""WITH claimed AS (
         LIMIT %(limit)s
         {{lock}})
     SELECT c.id, c.company_id, c.role_type, s.latitude, s.longitude, p.weights::text, p.focus,
-        {_request_facts_sql("c.id")}
+        p.id, p.weights_version, {_request_facts_sql("c.id")}
     FROM claimed c
     JOIN {Site._meta.db_table} s ON s.id = c.site_id
     JOIN {ServiceProfile._meta.db_table} p ON p.id = c.service_profile_id
     UNION ALL
-    SELECT NULL, NULL, status, NULL, NULL, NULL, NULL, {", ".join(["NULL"] * 6)}
+    SELECT NULL, NULL, status, NULL, NULL, NULL, NULL, NULL, NULL, {", ".join(["NULL"] * 6)}
     FROM {StaffingRequest._meta.db_table} WHERE id = %(id)s"""
 
 
@@ -364,20 +374,20 @@ def _shortlists_store(
         shortlists.append(
             Shortlist(
                 request_id=c.id,
-                rules_version=RULES_VERSION,
+                rules_version=c.rules_version,
                 inputs=inputs,
                 pool_size=result.pool_size,
                 eligible_count=result.eligible_count,
                 created_at=now,
             )
         )
-        document.append([c.id, inputs, result.pool_size, result.eligible_count])
+        document.append([c.id, inputs, result.pool_size, result.eligible_count, c.rules_version])
     with connection.cursor() as cursor:
         prepared_execute(
             cursor,
             "staffing_shortlists_insert",
             _LISTS_SQL,
-            {"rules": RULES_VERSION, "now": now, "doc": orjson.dumps(document).decode()},
+            {"now": now, "doc": orjson.dumps(document).decode()},
         )
         ids = dict(cursor.fetchall())
         entries_copy(
@@ -416,7 +426,7 @@ _ENTRIES_COPY = (
 )
 _LISTS_SQL = f"""INSERT INTO {Shortlist._meta.db_table}
         (request_id, rules_version, inputs, pool_size, eligible_count, created_at)
-    SELECT (s->>0)::bigint, %(rules)s::text, s->1, (s->>2)::int, (s->>3)::int,
+    SELECT (s->>0)::bigint, s->>4, s->1, (s->>2)::int, (s->>3)::int,
         %(now)s::timestamptz
     FROM jsonb_array_elements(%(doc)s::jsonb) s
     RETURNING request_id, id"""

@@ -191,3 +191,27 @@ def placements_cancelled_tell(*, placement_ids: list[int], reason: str) -> list[
         if email:
             sent.append(email)
     return sent
+
+
+def request_entered_notify(*, staffing_request: StaffingRequest) -> list[OutboundEmail]:
+    """A recruiter took the client's order by phone: the client manager(s) it is for get the
+    request in writing, with a link to follow it (each in their own language)."""
+    req = staffing_request
+    entered_by = req.entered_by
+    context = {
+        **_request_context(req),
+        "recruiter": (entered_by.get_full_name() or entered_by.email) if entered_by else "",
+        "link": _absolute(reverse("client_request_detail", args=[req.pk])),
+    }
+    sent = []
+    for manager in _client_managers(req):
+        email = email_queue(
+            key=f"entered:{req.pk}:{manager.pk}",
+            to=manager.email,
+            language=manager.language or settings.LANGUAGE_CODE,
+            template="client_request_entered",
+            context=context,
+        )
+        if email:
+            sent.append(email)
+    return sent

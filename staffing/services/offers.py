@@ -84,16 +84,22 @@ def _is_filled(req: StaffingRequest) -> bool:
     return bool(counts) and min(counts) >= req.headcount
 
 
+def offer_response_minutes(*, staffing_request: StaffingRequest) -> int:
+    """How long a person has to answer this request's offers: the client's contract terms,
+    else the agency's default for the request's urgency."""
+    company = staffing_request.company
+    if staffing_request.urgency == StaffingRequest.Urgency.URGENT:
+        return company.offer_response_urgent_minutes or settings.OFFER_DEADLINE_URGENT_MINUTES
+    return company.offer_response_planned_minutes or settings.OFFER_DEADLINE_PLANNED_MINUTES
+
+
 def offer_deadline(
     *, staffing_request: StaffingRequest, places: dict[Shift, int], now: dt.datetime
 ) -> dt.datetime | None:
-    """When a new offer must be answered: the configured time, never after the first open shift
-    starts (or, for a shift already running, ends). None when there is no time left."""
-    minutes = (
-        settings.OFFER_DEADLINE_URGENT_MINUTES
-        if staffing_request.urgency == StaffingRequest.Urgency.URGENT
-        else settings.OFFER_DEADLINE_PLANNED_MINUTES
-    )
+    """When a new offer must be answered: the client's contracted response window (else the
+    configured default), never after the first open shift starts (or, for a shift already
+    running, ends). None when there is no time left."""
+    minutes = offer_response_minutes(staffing_request=staffing_request)
     open_shifts = [s for s, n in places.items() if n > 0]
     if not open_shifts:
         return None

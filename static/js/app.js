@@ -35,3 +35,12 @@ document.addEventListener("htmx:beforeRequest", (event) => {
 document.addEventListener("show.bs.collapse", (event) => {
   if (event.target.hasAttribute("hx-get")) htmx.trigger(event.target, "detail-open");
 });
+
+// <output data-weight-output="id">: shows the current value of the range input `id`.
+document.addEventListener("input", (event) => {
+  const input = event.target.closest("input[type=range]");
+  if (!input) return;
+  document.querySelectorAll(`[data-weight-output="${input.id}"]`).forEach((output) => {
+    output.textContent = input.value;
+  });
+});

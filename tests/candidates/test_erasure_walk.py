@@ -71,6 +71,10 @@ OTHERS_IDENTITY = {  # another person's own name or contact details are theirs, 
     ("account.emailaddress", "email"),
     ("candidates.invitation", "email"),
     ("clients.clientmembership", "phone"),
+    # A client manager's invitation: their own address and name.
+    ("clients.clientinvitation", "email"),
+    ("clients.clientinvitation", "first_name"),
+    ("clients.clientinvitation", "last_name"),
 }
 GENERATED = {  # written by code from ids, random tokens, content sniffing or the engine
     ("staffing.user", "password"),
@@ -84,6 +88,7 @@ GENERATED = {  # written by code from ids, random tokens, content sniffing or th
     ("staffing.bench", "coverage"),
     ("staffing.bench", "rules_version"),
     ("clients.serviceprofile", "weights"),
+    ("clients.profilerulesversion", "weights"),
     ("candidates.consent", "version"),
     ("staffing.auditevent", "action"),
     ("staffing.auditevent", "target_type"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,15 +31,28 @@ def request_cancel(*, staffing_request: StaffingRequest, by: User, reason: str) 
         cancelled = placements_cancel_for_client(
             placements_active_locked(request=request), reason=reason or ""
         )
+        first = request.shifts.active().order_by("starts_at").first()
         request_status_set(
             staffing_request=request,
             status=StaffingRequest.Status.CANCELLED,
             by=by,
-            data={"reason": (reason or "")[:300], "placements_cancelled": len(cancelled)},
+            data={
+                "reason": (reason or "")[:300],
+                "placements_cancelled": len(cancelled),
+                "late": first is not None
+                and cancellation_is_late(staffing_request=request, starts_at=first.starts_at),
+            },
         )
         placements_cancelled_tell_later(placement_ids=cancelled, reason="request_cancelled")
         _offers_withdraw(request, by)
     return request
+
+
+def cancellation_is_late(*, staffing_request: StaffingRequest, starts_at: dt.datetime) -> bool:
+    """Whether cancelling work that starts at `starts_at` now is inside the client's contracted
+    cancellation notice (a late cancellation by the client)."""
+    notice = dt.timedelta(hours=staffing_request.company.cancellation_notice_hours)
+    return starts_at - timezone.now() < notice
 
 
 def _offers_withdraw(request: StaffingRequest, by: User) -> None:
@@ -75,6 +90,7 @@ def shift_cancel(*, shift: Shift, by: User, reason: str) -> ShiftCancellation:
                 "reason": (reason or "")[:300],
                 "starts_at": shift.starts_at.isoformat(),
                 "placements_cancelled": len(cancelled),
+                "late": cancellation_is_late(staffing_request=request, starts_at=shift.starts_at),
             },
         )
         if not request.shifts.active().exists():

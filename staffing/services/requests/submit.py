@@ -15,7 +15,7 @@ from clients.models import ServiceProfile, Site
 from staffing.base.audit import audit_record
 from staffing.base.queueing import enqueue_on_commit, task_enqueue
 from staffing.models import RequestLanguage, Shift, StaffingRequest, User
-from staffing.services.notifications import urgent_request_notify
+from staffing.services.notifications import request_entered_notify, urgent_request_notify
 
 MATCH_TASK = "staffing.tasks.match_request"
 
@@ -40,11 +40,13 @@ def staffing_request_submit(
     preferred_skills: Iterable[Skill | int] = (),
     notes: str = "",
     submission_key: uuid.UUID | None = None,
+    entered_by: User | None = None,
 ) -> StaffingRequest:
     """Store a client's request and ask for its shortlist once the row is committed.
 
     A `submission_key` (the order form's one-time token) makes a resubmission return the
-    request the first submission created, with nothing stored twice.
+    request the first submission created, with nothing stored twice. `entered_by`: the
+    recruiter who took the order by phone for the client manager `by`, who is told by email.
     """
     if submission_key is not None:
         earlier = StaffingRequest.objects.filter(
@@ -65,6 +67,7 @@ def staffing_request_submit(
             preferred_skills=preferred_skills,
             notes=notes,
             submission_key=submission_key,
+            entered_by=entered_by,
         )
     except IntegrityError:
         # The same form submitted twice at once: the other submission stored it.
@@ -86,6 +89,7 @@ def _submit(
     preferred_skills: Iterable[Skill | int],
     notes: str,
     submission_key: uuid.UUID | None,
+    entered_by: User | None = None,
 ) -> StaffingRequest:
     with transaction.atomic():
         request = StaffingRequest.objects.create(
@@ -98,6 +102,7 @@ def _submit(
             role_type=service_profile.role_type,
             notes=notes,
             submitted_by=by,
+            entered_by=entered_by,
         )
         _children_insert(
             request=request,
@@ -107,12 +112,19 @@ def _submit(
             preferred=preferred_skills,
         )
         audit_record(
-            actor=by,
+            actor=entered_by or by,
             action="request.submitted",
             target=request,
             staffing_request_id=request.pk,
-            data={"headcount": headcount, "urgency": urgency, "shifts": len(shifts)},
+            data={
+                "headcount": headcount,
+                "urgency": urgency,
+                "shifts": len(shifts),
+                **({"for": by.pk, "entered_by": entered_by.pk} if entered_by else {}),
+            },
         )
+        if entered_by is not None:
+            request_entered_notify(staffing_request=request)
         if urgency == StaffingRequest.Urgency.URGENT:
             urgent_request_notify(staffing_request=request)
         enqueue_on_commit(MATCH_TASK, request.pk)
