@@ -23,6 +23,8 @@ from clients.forms import (
     RatingForm,
     ShiftFormSet,
     StaffingRequestForm,
+    order_errors,
+    order_extras_summary,
 )
 from clients.models import CandidateMark
 from staffing.base.access import CLIENT_MANAGERS, role_required
@@ -76,7 +78,6 @@ def _list_filter_labels() -> list[tuple[str, str]]:
 
 def _profile_initial(profile) -> tuple[dict, list[dict]]:
     form_initial = {
-        "site": profile.site_id,
         "service_profile": profile.pk,
         "required_skills": list(profile.valued_skills.values_list("pk", flat=True)),
     }
@@ -87,7 +88,6 @@ def _profile_initial(profile) -> tuple[dict, list[dict]]:
 def _repeat_initial(previous: StaffingRequest) -> tuple[dict, list[dict], list[dict]]:
     """Everything of a previous request but the dates: the client picks the new days."""
     form_initial = {
-        "site": previous.site_id,
         "service_profile": previous.service_profile_id,
         "urgency": previous.urgency,
         "headcount": previous.headcount,
@@ -163,9 +163,20 @@ def request_new(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, _("Request received. We are finding people now."))
         return redirect("client_request_detail", pk=staffing_request.pk)
-    if data is not None:
-        messages.error(request, _("Please check the highlighted fields."))
-    context = {"form": form, "shifts": shifts, "languages": languages}
+    context = {
+        "form": form,
+        "shifts": shifts,
+        "languages": languages,
+        "extras": order_extras_summary(form, languages),
+        "errors": order_errors(form, shifts, languages) if data is not None else [],
+        # Open "more" when something in it needs fixing, so no error is hidden.
+        "extras_open": data is not None
+        and (
+            any(languages.errors)
+            or bool(languages.non_form_errors())
+            or any(name in form.errors for name in ("required_skills", "preferred_skills", "notes"))
+        ),
+    }
     return render(request, "clients/request_form.html", context)
 
 
