@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from clients.models import (
     CandidateMark,
@@ -52,6 +53,20 @@ class ServiceProfileAdmin(admin.ModelAdmin):
     list_filter = ["role_type", "focus", "is_active"]
     inlines = [ProfileLanguageInline, TypicalShiftInline]
     filter_horizontal = ["valued_skills"]
+    fieldsets = [
+        (None, {"fields": ["company", "site", "name", "role_type", "focus", "is_active"]}),
+        (_("What the client values"), {"fields": ["description", "valued_skills", "weights"]}),
+        (
+            _("What the offer tells people"),
+            {
+                "fields": [
+                    ("pay_min", "pay_max"),
+                    ("contact_name", "contact_phone"),
+                    "instructions",
+                ]
+            },
+        ),
+    ]
 
 
 @admin.register(CandidateMark)

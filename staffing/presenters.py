@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Max, Min
+from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -382,3 +385,52 @@ def shortlist_rows(
             )
         )
     return out
+
+
+def _euros(value: Decimal) -> str:
+    """12 or 12,50 (the active language's decimal separator): cents only when there are some."""
+    whole = value == value.to_integral_value()
+    return number_format(value, decimal_pos=0 if whole else 2)
+
+
+def pay_range_text(profile: Any) -> str:
+    """The hourly pay a service profile offers, in words ("12,50–14 € an hour"); "" when the
+    profile gives none."""
+    low, high = profile.pay_min, profile.pay_max
+    if low is not None and high is not None and low != high:
+        return gettext("%(low)s–%(high)s € an hour") % {"low": _euros(low), "high": _euros(high)}
+    if low is not None and high is None:
+        return gettext("from %(pay)s € an hour") % {"pay": _euros(low)}
+    if high is not None and low is None:
+        return gettext("up to %(pay)s € an hour") % {"pay": _euros(high)}
+    if low is not None:
+        return gettext("%(pay)s € an hour") % {"pay": _euros(low)}
+    return ""
+
+
+def answer_within_text(*, deadline: dt.datetime, now: dt.datetime) -> str:
+    """How long a person has to answer an offer, counted in whole minutes up ("answer within 27
+    minutes", "answer within 3 h 20 min"); the page's script keeps counting down with the
+    same words (`answer_within_forms`)."""
+    minutes = math.ceil((deadline - now).total_seconds() / 60)
+    if minutes <= 0:
+        return gettext("The time to answer is over")
+    if minutes < 60:
+        return ngettext("Answer within %(n)s minute", "Answer within %(n)s minutes", minutes) % {
+            "n": minutes
+        }
+    return gettext("Answer within %(h)s h %(m)s min") % {"h": minutes // 60, "m": minutes % 60}
+
+
+def answer_within_forms() -> dict[str, str]:
+    """The countdown's words for the page's script, with {n}, {h} and {m} to fill in. Finnish,
+    Swedish and English all have two plural forms (one, and every other number), so the forms
+    for 1 and 2 minutes are all it needs."""
+    return {
+        "one": ngettext("Answer within %(n)s minute", "Answer within %(n)s minutes", 1)
+        % {"n": "{n}"},
+        "other": ngettext("Answer within %(n)s minute", "Answer within %(n)s minutes", 2)
+        % {"n": "{n}"},
+        "hours": gettext("Answer within %(h)s h %(m)s min") % {"h": "{h}", "m": "{m}"},
+        "over": gettext("The time to answer is over"),
+    }

@@ -19,7 +19,12 @@ from staffing.permissions import (
     placements_for_user,
     request_for_user,
 )
-from staffing.presenters import offer_reasons
+from staffing.presenters import (
+    answer_within_forms,
+    answer_within_text,
+    offer_reasons,
+    pay_range_text,
+)
 from staffing.request_params import text_param
 from staffing.services.offers import (
     OfferError,
@@ -37,6 +42,7 @@ from staffing.services.placements import (
 
 
 def _offer_rows(offers) -> list[dict]:
+    now = timezone.now()
     return [
         {
             "offer": offer,
@@ -44,6 +50,8 @@ def _offer_rows(offers) -> list[dict]:
             "reasons": offer_reasons(
                 offer.shortlist_entry.explanation if offer.shortlist_entry else {}
             ),
+            "pay": pay_range_text(offer.request.service_profile),
+            "answer_within": answer_within_text(deadline=offer.deadline, now=now),
         }
         for offer in offers
     ]
@@ -57,7 +65,11 @@ def candidate_offers(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     open_offers = [o for o in offers if o.status == Offer.Status.PENDING and o.deadline > now]
     past = [o for o in offers if o not in open_offers][:30]
-    context = {"open_offers": _offer_rows(open_offers), "past_offers": _offer_rows(past)}
+    context = {
+        "open_offers": _offer_rows(open_offers),
+        "past_offers": _offer_rows(past),
+        "countdown": answer_within_forms(),
+    }
     return render(request, "staffing/offers/list.html", context)
 
 
@@ -104,6 +116,7 @@ def offer_link(request: HttpRequest, token: str) -> HttpResponse:
         "offer": offer,
         "is_open": offer.is_open,
         "token": token,
+        "countdown": answer_within_forms(),
     }
     return render(request, "staffing/offers/confirm.html", context)
 

@@ -54,7 +54,7 @@ def test_offers_page_lists_where_when_why_and_the_deadline(client, offered):
     assert world.request.site.name in html
     assert "You have every skill the work needs" in html
     assert f'data-offer="{offer.pk}"' in html
-    assert "Please answer by" in html
+    assert "Answer within 30 minutes" in html
 
 
 def test_offers_page_admits_candidates_only(client, offered):
