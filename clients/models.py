@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from candidates.languages import CEFRLevel, Language
+from staffing.base.phones import PhoneNumberField
 
 
 class RoleType(models.TextChoices):
@@ -47,7 +48,7 @@ class ClientMembership(models.Model):
         related_name="memberships",
         verbose_name=_("company"),
     )
-    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    phone = PhoneNumberField(_("phone"), max_length=32, blank=True)
 
     class Meta:
         verbose_name = _("client manager membership")
@@ -149,7 +150,7 @@ class ServiceProfile(models.Model):
         validators=[MinValueValidator(0)],
     )
     contact_name = models.CharField(_("contact person"), max_length=100, blank=True)
-    contact_phone = models.CharField(_("contact person's phone"), max_length=32, blank=True)
+    contact_phone = PhoneNumberField(_("contact person's phone"), max_length=32, blank=True)
     instructions = models.TextField(
         _("instructions for the people coming"),
         blank=True,

@@ -143,7 +143,7 @@ def test_the_offer_email_is_in_swedish_for_a_swedish_speaking_candidate():
     assert email.subject.startswith("Arbetserbjudande")
     body = email.body
     assert "Lön: 12,50–14 € i timmen" in body
-    assert "Kontaktperson: Sanna Lehtinen, +358501234501" in body
+    assert "Kontaktperson: Sanna Lehtinen, 050 1234501" in body
     assert "Innan du kommer:\nBlack trousers.\nReport at the staff door." in body
     assert "Svara inom 30 minuter" in body
     assert world.request.site.map_url in body
