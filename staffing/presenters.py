@@ -5,16 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Max, Min
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from candidates.models import CandidateLanguage, CandidateSkill
+from clients.models import CandidateMark
 from staffing.explanations import explanation_parts, factor_label, fit_summary
 from staffing.models import (
     AuditEvent,
@@ -34,11 +36,15 @@ class Step:
     at: dt.datetime | None = None
     detail: str = ""
     alert: bool = False
+    # Not done, but a later step is: the agency went past it (placed someone directly).
+    skipped: bool = False
 
 
 def request_progress(req: StaffingRequest) -> list[Step]:
     """received → shortlist ready → approved → offers sent → k of n confirmed → filled (or
-    needs attention / cancelled), each step with its time."""
+    needs attention / cancelled), each step with its time. A step the request went past without
+    it (a person placed directly, no shortlist) is marked skipped, so "Filled" never stands next
+    to an unchecked "Shortlist ready"."""
     shortlist = req.current_shortlist
     status = StaffingRequest.Status
     active = req.placements.filter(status__in=Placement.ACTIVE_STATUSES)
@@ -60,6 +66,10 @@ def request_progress(req: StaffingRequest) -> list[Step]:
             detail=gettext("%(k)s of %(n)s") % {"k": confirmed, "n": req.headcount},
         ),
         Step(_("Filled"), req.status == status.FILLED, req.filled_at),
+    ]
+    last_done = max(i for i, step in enumerate(steps) if step.done)
+    steps = [
+        replace(s, skipped=True) if i < last_done and not s.done else s for i, s in enumerate(steps)
     ]
     if req.status == status.NEEDS_ATTENTION:
         steps.append(
@@ -225,15 +235,22 @@ class PresentedPerson:
     full_name: str = ""
     phone: str = ""
     placements: list[Placement] = field(default_factory=list)
+    favourite: bool = False
+
+    @property
+    def booked_ahead(self) -> list[Placement]:
+        """The person's bookings on the request whose shift has not started yet."""
+        now = timezone.now()
+        return [p for p in self.placements if p.shift.starts_at > now]
 
 
 def presented_people(req: StaffingRequest, *, limit: int | None = None) -> list[PresentedPerson]:
-    """Who the client sees, once the agency has approved the shortlist: the people placed with
-    them (with full name and phone), then the best ranked people still in play (first name
-    only). Declined people, and people who turned the offer down, are left out."""
+    """Who the client sees: the people placed with them (with full name and phone), whether or
+    not a shortlist was approved first (a recruiter may place someone directly); then, once the
+    agency has approved the shortlist, the best ranked people still in play (first name only).
+    Declined people, and people who turned the offer down, are left out."""
     shortlist = req.current_shortlist
-    if shortlist is None or shortlist.approved_at is None:
-        return []
+    approved = shortlist is not None and shortlist.approved_at is not None
     placements = list(
         req.placements.filter(status__in=Placement.ACTIVE_STATUSES)
         .select_related("candidate", "shift", "service_rating")
@@ -249,15 +266,21 @@ def presented_people(req: StaffingRequest, *, limit: int | None = None) -> list[
     )
     placed_ids = {p.candidate_id for p in placements}
     limit = limit if limit is not None else 2 * req.headcount
-    if req.is_final:  # filled or cancelled: only the people placed still matter
+    if req.is_final or not approved:  # only the people placed matter (or may be shown)
         limit = 0
     # Before a placement, only people who consented to being presented to clients are shown.
-    entries = list(
-        shortlist.ranked.exclude(candidate_id__in=declined | gone | placed_ids)
-        .filter(candidate__presentation_consent=True)
-        .select_related("candidate")[: max(limit - len(placed_ids), 0)]
+    entries = (
+        list(
+            shortlist.ranked.exclude(candidate_id__in=declined | gone | placed_ids)
+            .filter(candidate__presentation_consent=True)
+            .select_related("candidate")[: max(limit - len(placed_ids), 0)]
+        )
+        if shortlist is not None and limit
+        else []
     )
-    explanations = {e.candidate_id: e.explanation for e in shortlist.entries.all()}
+    explanations = (
+        {e.candidate_id: e.explanation for e in shortlist.entries.all()} if shortlist else {}
+    )
     people_ids = [
         *dict.fromkeys(p.candidate_id for p in placements),
         *(e.candidate_id for e in entries),
@@ -266,6 +289,13 @@ def presented_people(req: StaffingRequest, *, limit: int | None = None) -> list[
     candidates.update({e.candidate_id: e.candidate for e in entries})
     ratings = ServiceRating.objects.summary_by_candidate(people_ids)
     languages, skills = _languages_and_skills(req, people_ids)
+    favourites = set(
+        CandidateMark.objects.filter(
+            company_id=req.company_id,
+            candidate_id__in=people_ids,
+            kind=CandidateMark.Kind.FAVOURITE,
+        ).values_list("candidate_id", flat=True)
+    )
     out = []
     for pk in people_ids:
         person = candidates[pk]
@@ -279,6 +309,7 @@ def presented_people(req: StaffingRequest, *, limit: int | None = None) -> list[
                 band=ServiceRating.band(ratings.get(pk)),
                 placed=placed,
                 placements=[p for p in placements if p.candidate_id == pk],
+                favourite=pk in favourites,
                 **person.shown_to_client(placed=placed),
             )
         )
