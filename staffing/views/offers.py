@@ -73,24 +73,24 @@ def candidate_offers(request: HttpRequest) -> HttpResponse:
     return render(request, "staffing/offers/list.html", context)
 
 
-def _answer(request: HttpRequest, offer: Offer) -> None:
-    """Take the posted answer (accept / decline) and say how it went."""
+def _answer(request: HttpRequest, offer: Offer) -> tuple[int, str]:
+    """Take the posted answer (accept / decline); returns how it went, as a message level and
+    text for the page to say."""
     try:
         if text_param(request.POST, "answer") == "accept":
             offer_accept(offer=offer, by=request.user)
-            messages.success(request, _("You are booked. Thank you! See you at work."))
-        else:
-            offer_decline(offer=offer, by=request.user, reason=text_param(request.POST, "reason"))
-            messages.info(request, _("You declined the offer. Thank you for answering."))
+            return messages.SUCCESS, _("You are booked. Thank you! See you at work.")
+        offer_decline(offer=offer, by=request.user, reason=text_param(request.POST, "reason"))
+        return messages.INFO, _("You declined the offer. Thank you for answering.")
     except OfferError as error:
-        messages.warning(request, str(error))
+        return messages.WARNING, str(error)
 
 
 @role_required(*CANDIDATES)
 @require_POST
 def offer_answer(request: HttpRequest, pk: int) -> HttpResponse:
     offer = get_object_or_404(offers_for_user(request.user), pk=pk)
-    _answer(request, offer)
+    messages.add_message(request, *_answer(request, offer))
     return redirect("candidate_offers")
 
 
@@ -109,7 +109,12 @@ def offer_link(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404
     offer = get_object_or_404(offers_for_user(request.user), pk=link.offer_id)
     if request.method == "POST":
-        _answer(request, offer)
+        level, text = _answer(request, offer)
+        offer.refresh_from_db()
+        # A closed offer's page says in its own box how it ended (booked, filled, expired...);
+        # the same words again in a banner above it would be said twice.
+        if offer.is_open:
+            messages.add_message(request, level, text)
         return redirect("offer_link", token=token)
     context = {
         "row": _offer_rows([offer])[0],
