@@ -6,19 +6,22 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from io import StringIO
 
 import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from clients.models import ServiceProfile
 from staffing.demo.places import DEMO_OFFER_DETAILS, demo_offer_details_fill
+from staffing.demo.seed import COMPANIES
 from staffing.models import OutboundEmail
 from staffing.presenters import answer_within_forms, answer_within_text, pay_range_text
-from staffing.services.offers import offer_wave_send
+from staffing.services.offers import offer_accept, offer_wave_send
 from tests import factories as f
 from tests.staffing.approved_requests import approved_request
 
@@ -173,3 +176,29 @@ def test_the_admin_edits_the_offer_details(client):
     html = response.content.decode()
     for name in ("pay_min", "pay_max", "contact_name", "contact_phone", "instructions"):
         assert f'name="{name}"' in html
+
+
+def test_every_demo_site_has_offer_details():
+    sites = {site.name for company in COMPANIES for site in company.sites}
+    assert sites == set(DEMO_OFFER_DETAILS)
+
+
+def test_the_seed_command_gives_every_demo_profile_its_offer_details():
+    call_command("seed_demo", "--candidates", "10", stdout=StringIO())
+    profiles = ServiceProfile.objects.all()
+    assert profiles.exists()
+    assert not profiles.filter(pay_min__isnull=True).exists()
+    assert not profiles.filter(contact_phone="").exists()
+    assert not profiles.filter(instructions="").exists()
+
+
+def test_an_upcoming_assignment_keeps_the_place_contact_and_instructions(client):
+    world = approved_request(headcount=1, people=1)
+    _detailed(world.request.service_profile)
+    [offer] = offer_wave_send(staffing_request=world.request, by=None)
+    offer_accept(offer=offer, by=world.people[0])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(world.people[0])
+    html = client.get(reverse("candidate_assignments")).content.decode()
+    assert "openstreetmap.org" in html and "050 1234501" in html
+    assert "Report at the staff door." in html
