@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from candidates.languages import CEFRLevel, Language
 from candidates.models import Skill
-from clients.models import ServiceProfile
+from clients.models import ServiceProfile, Site
 from staffing.models import StaffingRequest
 
 MAX_SHIFTS = 7
@@ -67,6 +67,19 @@ def profile_choices(profiles: list[ServiceProfile], *, blank: bool = True) -> li
     return choices + [(pk, label) for _city, label, pk in labelled]
 
 
+class ServiceProfileChoiceField(forms.ModelChoiceField):
+    """The one site-and-profile choice: its options ("Kamppi – Kassa", grouped by city when
+    that helps) follow its queryset, also when a caller narrows the queryset later (a manager
+    tied to some sites). `blank` says whether an empty option comes first."""
+
+    blank = True
+
+    def _get_choices(self):
+        return profile_choices(list(self.queryset.select_related("site")), blank=self.blank)
+
+    choices = property(_get_choices, forms.ChoiceField.choices.fset)
+
+
 class StaffingRequestForm(forms.Form):
     """The client manager's order: where and what (one choice: a service profile belongs to a
     site), when, how many, how urgent; languages and skills start from the profile.
@@ -74,10 +87,15 @@ class StaffingRequestForm(forms.Form):
     `cleaned_data["site"]` is the chosen profile's site, so a site and a profile that do not
     belong together cannot be ordered."""
 
-    service_profile = forms.ModelChoiceField(
+    service_profile = ServiceProfileChoiceField(
         label=_("Site and work"),
         queryset=ServiceProfile.objects.none(),
         error_messages={"required": _("Choose the site and the kind of work.")},
+    )
+    # Not shown: the site is the chosen profile's. Callers that send one anyway (the API, a
+    # page narrowing the sites) get it checked against the profile.
+    site = forms.ModelChoiceField(
+        queryset=Site.objects.none(), required=False, widget=forms.HiddenInput
     )
     urgency = forms.ChoiceField(
         label=_("Urgency"),
@@ -111,19 +129,20 @@ class StaffingRequestForm(forms.Form):
     def __init__(self, *args, company, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["submission_key"].initial = uuid.uuid4
-        profiles = company.service_profiles.filter(is_active=True).select_related("site")
+        self.fields["site"].queryset = company.sites.all()
         field = self.fields["service_profile"]
-        field.queryset = profiles
         # An empty choice only when nothing is chosen yet: one that is chosen stays chosen.
-        chosen = self.is_bound or self.initial.get("service_profile") is not None
-        field.choices = profile_choices(list(profiles), blank=not chosen)
+        field.blank = not (self.is_bound or self.initial.get("service_profile") is not None)
+        field.queryset = company.service_profiles.filter(is_active=True).select_related("site")
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
 
     def clean(self):
         cleaned = super().clean()
-        profile = cleaned.get("service_profile")
+        profile, site = cleaned.get("service_profile"), cleaned.get("site")
+        if site and profile and profile.site_id != site.pk:
+            self.add_error("service_profile", _("This service profile belongs to another site."))
         cleaned["site"] = profile.site if profile else None
         both = set(cleaned.get("required_skills") or []) & set(
             cleaned.get("preferred_skills") or []

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from clients.forms import StaffingRequestForm, profile_choice_label, profile_choices
 from staffing.models import StaffingRequest
@@ -83,7 +83,7 @@ def test_one_site_per_city_is_a_plain_list(chain):
 
 def test_the_form_offers_no_separate_site_and_hides_inactive_profiles(chain):
     form = StaffingRequestForm(company=chain["company"])
-    assert "site" not in form.fields
+    assert form.fields["site"].widget.is_hidden  # the site is the profile's, never chosen
     offered = {p.name for p in form.fields["service_profile"].queryset}
     assert "Old" not in offered and len(offered) == 4
 
@@ -157,3 +157,26 @@ def test_an_error_behind_more_opens_it(client, chain):
         "Language 1, level the work needs: Say which CEFR level the work needs."
         in (response.context["errors"])
     )
+
+
+def test_a_site_sent_with_the_profile_must_be_the_profiles(client, chain):
+    profile, other = chain["profiles"]["kamppi"], chain["profiles"]["hervanta"]
+    form = StaffingRequestForm({**_post(profile), "site": other.site_id}, company=chain["company"])
+    with translation.override("en"):
+        assert not form.is_valid()
+        assert form.errors["service_profile"] == ["This service profile belongs to another site."]
+    same = StaffingRequestForm(
+        {**_post(profile), "site": profile.site_id}, company=chain["company"]
+    )
+    assert same.is_valid(), same.errors
+    assert same.cleaned_data["site"] == profile.site
+
+
+def test_narrowing_the_profiles_later_narrows_the_options(chain):
+    """A page that limits a manager to some sites sets the queryset after the form is made."""
+    form = StaffingRequestForm(company=chain["company"])
+    field = form.fields["service_profile"]
+    field.queryset = field.queryset.filter(site__city="Tampere")
+    hervanta = chain["profiles"]["hervanta"]
+    assert list(field.widget.choices) == [("", "—"), (hervanta.pk, "Kotimarket Hervanta – Kassa")]
+    assert f'value="{chain["profiles"]["kamppi"].pk}"' not in str(form["service_profile"])
