@@ -111,7 +111,6 @@ class ProfileForm(forms.ModelForm):
             "postal_code": _("Where you usually start from, e.g. 00100."),
         }
         widgets = {
-            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
             "postal_code": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 5}),
             "max_travel_km": forms.NumberInput(attrs={"min": 1, "max": 200}),
             "introduction": forms.Textarea(attrs={"rows": 3, "maxlength": 600}),

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from candidates.availability import FULL_WEEK, cells_from_mask
 from candidates.languages import CEFRLevel, Language
 from candidates.scales import AREA_ANCHORS, area_label
+from staffing.base.phones import PhoneNumberField
 
 
 class Skill(models.Model):
@@ -81,7 +82,7 @@ class Candidate(models.Model):
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
     email = models.EmailField(_("email"), blank=True)
-    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    phone = PhoneNumberField(_("phone"), max_length=32, blank=True)
     postal_code = models.CharField(_("home postal code"), max_length=5, blank=True)
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)

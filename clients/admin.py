@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from clients.models import (
     CandidateMark,
@@ -57,6 +58,23 @@ class ServiceProfileAdmin(admin.ModelAdmin):
     filter_horizontal = ["valued_skills"]
     # Weights change on the Clients page only, where each saved set is a new rules version.
     readonly_fields = ["weights", "weights_version"]
+    fieldsets = [
+        (None, {"fields": ["company", "site", "name", "role_type", "focus", "is_active"]}),
+        (
+            _("What the client values"),
+            {"fields": ["description", "valued_skills", "weights", "weights_version"]},
+        ),
+        (
+            _("What the offer tells people"),
+            {
+                "fields": [
+                    ("pay_min", "pay_max"),
+                    ("contact_name", "contact_phone"),
+                    "instructions",
+                ]
+            },
+        ),
+    ]
 
 
 @admin.register(CandidateMark)

@@ -8,6 +8,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from candidates.languages import CEFRLevel, Language
@@ -19,12 +20,82 @@ MAX_SHIFTS = 7
 MAX_LANGUAGES = 4
 
 
-class StaffingRequestForm(forms.Form):
-    """The client manager's order: where, what kind of work, how many, how urgent."""
+def _brand_prefix(site_names: list[str]) -> str:
+    """The leading words every site name of a company shares ("Kotimarket " of "Kotimarket
+    Kamppi" and "Kotimarket Hervanta"): the same on every choice, so it says nothing."""
+    if len(site_names) < 2:
+        return ""
+    words = [name.split(" ") for name in site_names]
+    shared: list[str] = []
+    for column in zip(*words, strict=False):
+        if len(set(column)) != 1:
+            break
+        shared.append(column[0])
+    # Keep at least one word of every name.
+    if any(len(w) <= len(shared) for w in words):
+        shared = shared[: min(len(w) for w in words) - 1]
+    return " ".join(shared) + " " if shared else ""
 
-    site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.none())
-    service_profile = forms.ModelChoiceField(
-        label=_("Service profile"), queryset=ServiceProfile.objects.none()
+
+def profile_choice_label(profile: ServiceProfile, *, brand: str = "") -> str:
+    """ "Kamppi – Myymälä: kassa ja palvelu": the site, then the profile, without the company
+    name and without the site's name repeated at the start of the profile's."""
+    site_name = profile.site.name
+    name = profile.name
+    for separator in (": ", " – ", " - ", " "):
+        if name.startswith(site_name + separator) and len(name) > len(site_name + separator):
+            name = name[len(site_name + separator) :]
+            break
+    short_site = site_name[len(brand) :] if brand and site_name.startswith(brand) else site_name
+    return f"{short_site} – {name}"
+
+
+def profile_choices(profiles: list[ServiceProfile], *, blank: bool = True) -> list:
+    """Choices for the one site-and-profile select, grouped by city when that helps (more than
+    one city, and some city with more than one choice); `blank` starts with an empty one."""
+    brand = _brand_prefix(sorted({p.site.name for p in profiles}))
+    labelled = sorted(
+        ((p.site.city, profile_choice_label(p, brand=brand), p.pk) for p in profiles),
+        key=lambda row: (row[1].casefold(), row[2]),
+    )
+    cities: dict[str, list[tuple[int, str]]] = {}
+    for city, label, pk in labelled:
+        cities.setdefault(city, []).append((pk, label))
+    choices: list = [("", "—")] if blank else []
+    if len(cities) > 1 and any(len(rows) > 1 for rows in cities.values()):
+        return choices + sorted(cities.items())
+    return choices + [(pk, label) for _city, label, pk in labelled]
+
+
+class ServiceProfileChoiceField(forms.ModelChoiceField):
+    """The one site-and-profile choice: its options ("Kamppi – Kassa", grouped by city when
+    that helps) follow its queryset, also when a caller narrows the queryset later (a manager
+    tied to some sites). `blank` says whether an empty option comes first."""
+
+    blank = True
+
+    def _get_choices(self):
+        return profile_choices(list(self.queryset.select_related("site")), blank=self.blank)
+
+    choices = property(_get_choices, forms.ChoiceField.choices.fset)
+
+
+class StaffingRequestForm(forms.Form):
+    """The client manager's order: where and what (one choice: a service profile belongs to a
+    site), when, how many, how urgent; languages and skills start from the profile.
+
+    `cleaned_data["site"]` is the chosen profile's site, so a site and a profile that do not
+    belong together cannot be ordered."""
+
+    service_profile = ServiceProfileChoiceField(
+        label=_("Site and work"),
+        queryset=ServiceProfile.objects.none(),
+        error_messages={"required": _("Choose the site and the kind of work.")},
+    )
+    # Not shown: the site is the chosen profile's. Callers that send one anyway (the API, a
+    # page narrowing the sites) get it checked against the profile.
+    site = forms.ModelChoiceField(
+        queryset=Site.objects.none(), required=False, widget=forms.HiddenInput
     )
     urgency = forms.ChoiceField(
         label=_("Urgency"),
@@ -32,7 +103,7 @@ class StaffingRequestForm(forms.Form):
         initial=StaffingRequest.Urgency.URGENT,
         widget=forms.RadioSelect,
     )
-    headcount = forms.IntegerField(label=_("People needed"), min_value=1, max_value=50, initial=1)
+    headcount = forms.IntegerField(label=_("How many"), min_value=1, max_value=50, initial=1)
     required_skills = forms.ModelMultipleChoiceField(
         label=_("Required skills"),
         queryset=Skill.objects.all(),
@@ -59,16 +130,20 @@ class StaffingRequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["submission_key"].initial = uuid.uuid4
         self.fields["site"].queryset = company.sites.all()
-        self.fields["service_profile"].queryset = company.service_profiles.filter(is_active=True)
+        field = self.fields["service_profile"]
+        # An empty choice only when nothing is chosen yet: one that is chosen stays chosen.
+        field.blank = not (self.is_bound or self.initial.get("service_profile") is not None)
+        field.queryset = company.service_profiles.filter(is_active=True).select_related("site")
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
 
     def clean(self):
         cleaned = super().clean()
-        site, profile = cleaned.get("site"), cleaned.get("service_profile")
+        profile, site = cleaned.get("service_profile"), cleaned.get("site")
         if site and profile and profile.site_id != site.pk:
             self.add_error("service_profile", _("This service profile belongs to another site."))
+        cleaned["site"] = profile.site if profile else None
         both = set(cleaned.get("required_skills") or []) & set(
             cleaned.get("preferred_skills") or []
         )
@@ -87,10 +162,10 @@ class ShiftForm(forms.Form):
     start = forms.TimeField(
         label=_("Starts"), widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"})
     )
+    # The order form says once, beside "Add a shift", that an end before the start means the
+    # next day.
     end = forms.TimeField(
-        label=_("Ends"),
-        widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"}),
-        help_text=_("An end before the start means the next day."),
+        label=_("Ends"), widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"})
     )
 
     def clean(self):
@@ -278,3 +353,51 @@ class NoShowForm(forms.Form):
         max_length=500,
         widget=forms.TextInput(),
     )
+
+
+def order_extras_summary(form: StaffingRequestForm, languages: forms.BaseFormSet) -> list[str]:
+    """One line each for what sits behind the order form's "more": the languages and skills
+    the order asks for (the profile's at first, or what was typed)."""
+    levels = dict(CEFRLevel.choices)
+    needs = []
+    for language_form in languages.forms:
+        code, level = language_form["language"].value(), language_form["level"].value()
+        if code in Language.values:
+            level_label = levels.get(int(level)) if str(level or "").isdigit() else None
+            needs.append(f"{Language(code).label} {level_label or ''}".strip())
+    lines = [", ".join(needs)] if needs else [str(_("No language asked for"))]
+    required = len([v for v in form["required_skills"].value() or [] if str(v).strip()])
+    preferred = len([v for v in form["preferred_skills"].value() or [] if str(v).strip()])
+    if required:
+        lines.append(
+            ngettext("%(n)s required skill", "%(n)s required skills", required) % {"n": required}
+        )
+    if preferred:
+        lines.append(
+            ngettext("%(n)s nice-to-have skill", "%(n)s nice-to-have skills", preferred)
+            % {"n": preferred}
+        )
+    return lines
+
+
+def order_errors(
+    form: StaffingRequestForm, shifts: forms.BaseFormSet, languages: forms.BaseFormSet
+) -> list[str]:
+    """Every error of a sent order, each saying where it is, for the summary above the form."""
+    out: list[str] = []
+
+    def add(form_errors, fields, where: str = "") -> None:
+        for name, messages in form_errors.items():
+            label = where if name == "__all__" else fields[name].label if name in fields else ""
+            if where and name != "__all__":
+                label = f"{where}, {str(label).lower()}"
+            out.extend(f"{label}: {message}" if label else str(message) for message in messages)
+
+    add(form.errors, form.fields)
+    out.extend(str(m) for m in shifts.non_form_errors())
+    for number, shift_form in enumerate(shifts.forms, start=1):
+        add(shift_form.errors, shift_form.fields, gettext("Shift %(n)s") % {"n": number})
+    out.extend(str(m) for m in languages.non_form_errors())
+    for number, language_form in enumerate(languages.forms, start=1):
+        add(language_form.errors, language_form.fields, gettext("Language %(n)s") % {"n": number})
+    return out

@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from candidates.languages import CEFRLevel, Language
+from staffing.base.phones import PhoneNumberField
 
 
 class RoleType(models.TextChoices):
@@ -74,7 +79,7 @@ class ClientMembership(models.Model):
         related_name="memberships",
         verbose_name=_("company"),
     )
-    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    phone = PhoneNumberField(_("phone"), max_length=32, blank=True)
     # The sites whose requests this manager sees and orders for; none chosen means all of them.
     sites = models.ManyToManyField(
         "Site", blank=True, related_name="memberships", verbose_name=_("sites")
@@ -115,6 +120,19 @@ class Site(models.Model):
     def __str__(self) -> str:
         return f"{self.company.name} – {self.name}"
 
+    @property
+    def address(self) -> str:
+        return f"{self.street_address}, {self.postal_code} {self.city}"
+
+    @property
+    def map_url(self) -> str:
+        """The site on OpenStreetMap: a link for people to open, never an embedded map."""
+        query = urlencode({"mlat": f"{self.latitude:.5f}", "mlon": f"{self.longitude:.5f}"})
+        return (
+            f"https://www.openstreetmap.org/?{query}"
+            f"#map=17/{self.latitude:.5f}/{self.longitude:.5f}"
+        )
+
 
 class ServiceFocus(models.TextChoices):
     SERVICE = "service", _("Customer service")
@@ -151,6 +169,31 @@ class ServiceProfile(models.Model):
     )
     # The number of the latest saved weights (ProfileRulesVersion); 0: never edited there.
     weights_version = models.PositiveIntegerField(_("weights version"), default=0)
+    # What the people offered the work read in the offer (page and email).
+    pay_min = models.DecimalField(
+        _("hourly pay from (€)"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    pay_max = models.DecimalField(
+        _("hourly pay up to (€)"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    contact_name = models.CharField(_("contact person"), max_length=100, blank=True)
+    contact_phone = PhoneNumberField(_("contact person's phone"), max_length=32, blank=True)
+    instructions = models.TextField(
+        _("instructions for the people coming"),
+        blank=True,
+        max_length=2000,
+        help_text=_("What to bring and where to report, e.g. “Black trousers; staff door.”"),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -160,10 +203,28 @@ class ServiceProfile(models.Model):
         verbose_name_plural = _("service profiles")
         constraints = [
             models.UniqueConstraint(fields=["company", "name"], name="profile_unique_name"),
+            models.CheckConstraint(
+                condition=Q(pay_min__isnull=True)
+                | Q(pay_max__isnull=True)
+                | Q(pay_min__lte=F("pay_max")),
+                name="profile_pay_range_ordered",
+            ),
+            models.CheckConstraint(
+                condition=(Q(pay_min__isnull=True) | Q(pay_min__gte=0))
+                & (Q(pay_max__isnull=True) | Q(pay_max__gte=0)),
+                name="profile_pay_not_negative",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.company.name} – {self.name}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.pay_min is not None and self.pay_max is not None and self.pay_min > self.pay_max:
+            raise ValidationError(
+                {"pay_max": _("The highest hourly pay cannot be below the lowest.")}
+            )
 
 
 class ProfileLanguage(models.Model):

@@ -8,7 +8,7 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +23,8 @@ from clients.forms import (
     RatingForm,
     ShiftFormSet,
     StaffingRequestForm,
+    order_errors,
+    order_extras_summary,
 )
 from clients.models import CandidateMark
 from staffing.base.access import CLIENT_MANAGERS, role_required
@@ -34,7 +36,12 @@ from staffing.permissions import (
     requests_for_user,
     sites_for_user,
 )
-from staffing.presenters import presented_people, request_progress, request_timeline
+from staffing.presenters import (
+    PresentedPerson,
+    presented_people,
+    request_progress,
+    request_timeline,
+)
 from staffing.request_params import choice_param, int_param
 from staffing.services.disclosure import candidate_views_record
 from staffing.services.estimates import fill_estimate
@@ -77,7 +84,6 @@ def _list_filter_labels() -> list[tuple[str, str]]:
 
 def _profile_initial(profile) -> tuple[dict, list[dict]]:
     form_initial = {
-        "site": profile.site_id,
         "service_profile": profile.pk,
         "required_skills": list(profile.valued_skills.values_list("pk", flat=True)),
     }
@@ -88,7 +94,6 @@ def _profile_initial(profile) -> tuple[dict, list[dict]]:
 def _repeat_initial(previous: StaffingRequest) -> tuple[dict, list[dict], list[dict]]:
     """Everything of a previous request but the dates: the client picks the new days."""
     form_initial = {
-        "site": previous.site_id,
         "service_profile": previous.service_profile_id,
         "urgency": previous.urgency,
         "headcount": previous.headcount,
@@ -173,11 +178,23 @@ def request_new(request: HttpRequest) -> HttpResponse:
             notes=form.cleaned_data["notes"],
             submission_key=form.cleaned_data["submission_key"],
         )
-        messages.success(request, _("Request received. We are finding people now."))
+        # No flash message: the request page says "received, we are looking" in its live
+        # status, only for as long as that is true.
         return redirect("client_request_detail", pk=staffing_request.pk)
-    if data is not None:
-        messages.error(request, _("Please check the highlighted fields."))
-    context = {"form": form, "shifts": shifts, "languages": languages}
+    context = {
+        "form": form,
+        "shifts": shifts,
+        "languages": languages,
+        "extras": order_extras_summary(form, languages),
+        "errors": order_errors(form, shifts, languages) if data is not None else [],
+        # Open "more" when something in it needs fixing, so no error is hidden.
+        "extras_open": data is not None
+        and (
+            any(languages.errors)
+            or bool(languages.non_form_errors())
+            or any(name in form.errors for name in ("required_skills", "preferred_skills", "notes"))
+        ),
+    }
     return render(request, "clients/request_form.html", context)
 
 
@@ -249,34 +266,56 @@ def request_people(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "clients/_people.html", context)
 
 
-def _presented_candidate(staffing_request: StaffingRequest, candidate_id: int) -> Candidate:
+def _presented_person(staffing_request: StaffingRequest, candidate_id: int) -> PresentedPerson:
     """A person presented to this client on this request (404 for anyone else)."""
-    presented = [p.candidate_id for p in presented_people(staffing_request)]
-    return get_object_or_404(Candidate.objects.filter(pk__in=presented), pk=candidate_id)
+    for person in presented_people(staffing_request):
+        if person.candidate_id == candidate_id:
+            return person
+    raise Http404
 
 
 @role_required(*CLIENT_MANAGERS)
 @require_http_methods(["GET", "POST"])
 def person_decline(request: HttpRequest, pk: int, candidate_id: int) -> HttpResponse:
+    """Decline a proposed person, or cancel a confirmed person's booking (the same service:
+    the booking is cancelled, the person told, the place offered again). Not once the person's
+    shift has started: that is a no-show to report, not a booking to cancel."""
     staffing_request = request_for_user(request.user, pk)
-    candidate = _presented_candidate(staffing_request, candidate_id)
+    person = _presented_person(staffing_request, candidate_id)
+    too_late = person.placed and not person.booked_ahead
     form = DeclineForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not too_late and form.is_valid():
         try:
             presented_decline(
                 staffing_request=staffing_request,
-                candidate=candidate,
+                candidate=get_object_or_404(Candidate, pk=person.candidate_id),
                 by=request.user,
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(
-                request, _("Declined. The agency offers the place to the next person.")
-            )
+            if person.placed:
+                messages.success(
+                    request,
+                    _(
+                        "Booking cancelled. %(name)s has been told; the agency offers the place "
+                        "to the next person."
+                    )
+                    % {"name": person.first_name},
+                )
+            else:
+                messages.success(
+                    request, _("Declined. The agency offers the place to the next person.")
+                )
             return redirect("client_request_detail", pk=staffing_request.pk)
-    context = {"req": staffing_request, "first_name": candidate.first_name, "form": form}
+    context = {
+        "req": staffing_request,
+        "person": person,
+        "first_name": person.first_name,
+        "too_late": too_late,
+        "form": form,
+    }
     return render(request, "clients/person_decline.html", context)
 
 

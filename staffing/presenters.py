@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Max, Min
+from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from candidates.models import CandidateLanguage, CandidateSkill
+from clients.models import CandidateMark
 from staffing.explanations import explanation_parts, factor_label, fit_summary
 from staffing.models import (
     AuditEvent,
@@ -31,11 +36,15 @@ class Step:
     at: dt.datetime | None = None
     detail: str = ""
     alert: bool = False
+    # Not done, but a later step is: the agency went past it (placed someone directly).
+    skipped: bool = False
 
 
 def request_progress(req: StaffingRequest) -> list[Step]:
     """received → shortlist ready → approved → offers sent → k of n confirmed → filled (or
-    needs attention / cancelled), each step with its time."""
+    needs attention / cancelled), each step with its time. A step the request went past without
+    it (a person placed directly, no shortlist) is marked skipped, so "Filled" never stands next
+    to an unchecked "Shortlist ready"."""
     shortlist = req.current_shortlist
     status = StaffingRequest.Status
     active = req.placements.filter(status__in=Placement.ACTIVE_STATUSES)
@@ -57,6 +66,10 @@ def request_progress(req: StaffingRequest) -> list[Step]:
             detail=gettext("%(k)s of %(n)s") % {"k": confirmed, "n": req.headcount},
         ),
         Step(_("Filled"), req.status == status.FILLED, req.filled_at),
+    ]
+    last_done = max(i for i, step in enumerate(steps) if step.done)
+    steps = [
+        replace(s, skipped=True) if i < last_done and not s.done else s for i, s in enumerate(steps)
     ]
     if req.status == status.NEEDS_ATTENTION:
         steps.append(
@@ -222,15 +235,22 @@ class PresentedPerson:
     full_name: str = ""
     phone: str = ""
     placements: list[Placement] = field(default_factory=list)
+    favourite: bool = False
+
+    @property
+    def booked_ahead(self) -> list[Placement]:
+        """The person's bookings on the request whose shift has not started yet."""
+        now = timezone.now()
+        return [p for p in self.placements if p.shift.starts_at > now]
 
 
 def presented_people(req: StaffingRequest, *, limit: int | None = None) -> list[PresentedPerson]:
-    """Who the client sees, once the agency has approved the shortlist: the people placed with
-    them (with full name and phone), then the best ranked people still in play (first name
-    only). Declined people, and people who turned the offer down, are left out."""
+    """Who the client sees: the people placed with them (with full name and phone), whether or
+    not a shortlist was approved first (a recruiter may place someone directly); then, once the
+    agency has approved the shortlist, the best ranked people still in play (first name only).
+    Declined people, and people who turned the offer down, are left out."""
     shortlist = req.current_shortlist
-    if shortlist is None or shortlist.approved_at is None:
-        return []
+    approved = shortlist is not None and shortlist.approved_at is not None
     placements = list(
         req.placements.filter(status__in=Placement.ACTIVE_STATUSES)
         .select_related("candidate", "shift", "service_rating")
@@ -246,15 +266,21 @@ def presented_people(req: StaffingRequest, *, limit: int | None = None) -> list[
     )
     placed_ids = {p.candidate_id for p in placements}
     limit = limit if limit is not None else 2 * req.headcount
-    if req.is_final:  # filled or cancelled: only the people placed still matter
+    if req.is_final or not approved:  # only the people placed matter (or may be shown)
         limit = 0
     # Before a placement, only people who consented to being presented to clients are shown.
-    entries = list(
-        shortlist.ranked.exclude(candidate_id__in=declined | gone | placed_ids)
-        .filter(candidate__presentation_consent=True)
-        .select_related("candidate")[: max(limit - len(placed_ids), 0)]
+    entries = (
+        list(
+            shortlist.ranked.exclude(candidate_id__in=declined | gone | placed_ids)
+            .filter(candidate__presentation_consent=True)
+            .select_related("candidate")[: max(limit - len(placed_ids), 0)]
+        )
+        if shortlist is not None and limit
+        else []
     )
-    explanations = {e.candidate_id: e.explanation for e in shortlist.entries.all()}
+    explanations = (
+        {e.candidate_id: e.explanation for e in shortlist.entries.all()} if shortlist else {}
+    )
     people_ids = [
         *dict.fromkeys(p.candidate_id for p in placements),
         *(e.candidate_id for e in entries),
@@ -263,6 +289,13 @@ def presented_people(req: StaffingRequest, *, limit: int | None = None) -> list[
     candidates.update({e.candidate_id: e.candidate for e in entries})
     ratings = ServiceRating.objects.summary_by_candidate(people_ids)
     languages, skills = _languages_and_skills(req, people_ids)
+    favourites = set(
+        CandidateMark.objects.filter(
+            company_id=req.company_id,
+            candidate_id__in=people_ids,
+            kind=CandidateMark.Kind.FAVOURITE,
+        ).values_list("candidate_id", flat=True)
+    )
     out = []
     for pk in people_ids:
         person = candidates[pk]
@@ -276,6 +309,7 @@ def presented_people(req: StaffingRequest, *, limit: int | None = None) -> list[
                 band=ServiceRating.band(ratings.get(pk)),
                 placed=placed,
                 placements=[p for p in placements if p.candidate_id == pk],
+                favourite=pk in favourites,
                 **person.shown_to_client(placed=placed),
             )
         )
@@ -382,3 +416,52 @@ def shortlist_rows(
             )
         )
     return out
+
+
+def _euros(value: Decimal) -> str:
+    """12 or 12,50 (the active language's decimal separator): cents only when there are some."""
+    whole = value == value.to_integral_value()
+    return number_format(value, decimal_pos=0 if whole else 2)
+
+
+def pay_range_text(profile: Any) -> str:
+    """The hourly pay a service profile offers, in words ("12,50–14 € an hour"); "" when the
+    profile gives none."""
+    low, high = profile.pay_min, profile.pay_max
+    if low is not None and high is not None and low != high:
+        return gettext("%(low)s–%(high)s € an hour") % {"low": _euros(low), "high": _euros(high)}
+    if low is not None and high is None:
+        return gettext("from %(pay)s € an hour") % {"pay": _euros(low)}
+    if high is not None and low is None:
+        return gettext("up to %(pay)s € an hour") % {"pay": _euros(high)}
+    if low is not None:
+        return gettext("%(pay)s € an hour") % {"pay": _euros(low)}
+    return ""
+
+
+def answer_within_text(*, deadline: dt.datetime, now: dt.datetime) -> str:
+    """How long a person has to answer an offer, counted in whole minutes up ("answer within 27
+    minutes", "answer within 3 h 20 min"); the page's script keeps counting down with the
+    same words (`answer_within_forms`)."""
+    minutes = math.ceil((deadline - now).total_seconds() / 60)
+    if minutes <= 0:
+        return gettext("The time to answer is over")
+    if minutes < 60:
+        return ngettext("Answer within %(n)s minute", "Answer within %(n)s minutes", minutes) % {
+            "n": minutes
+        }
+    return gettext("Answer within %(h)s h %(m)s min") % {"h": minutes // 60, "m": minutes % 60}
+
+
+def answer_within_forms() -> dict[str, str]:
+    """The countdown's words for the page's script, with {n}, {h} and {m} to fill in. Finnish,
+    Swedish and English all have two plural forms (one, and every other number), so the forms
+    for 1 and 2 minutes are all it needs."""
+    return {
+        "one": ngettext("Answer within %(n)s minute", "Answer within %(n)s minutes", 1)
+        % {"n": "{n}"},
+        "other": ngettext("Answer within %(n)s minute", "Answer within %(n)s minutes", 2)
+        % {"n": "{n}"},
+        "hours": gettext("Answer within %(h)s h %(m)s min") % {"h": "{h}", "m": "{m}"},
+        "over": gettext("The time to answer is over"),
+    }

@@ -103,7 +103,7 @@ TEMPLATES = [
                 "staffing.context_processors.navigation",
             ],
             # Dates in the named formats of staffing/formats/, with the weekday, in every template.
-            "builtins": ["staffing.templatetags.when"],
+            "builtins": ["staffing.templatetags.when", "staffing.templatetags.phones"],
         },
     },
 ]

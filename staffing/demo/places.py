@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 
 import numpy as np
 
 from candidates.geo import PostalPlace, postal_code_lookup, postal_places
+from clients.models import ServiceProfile
 
 # Share of the demo pool per municipality; the rest live anywhere in Finland. Roughly where
 # customer-service work is, not the population census.
@@ -83,3 +85,122 @@ def place(code: str) -> PostalPlace:
     if found is None:
         raise LookupError(f"postal code {code} is not in candidates/data/postal_codes.csv")
     return found
+
+
+@dataclass(frozen=True)
+class OfferDetails:
+    """What a person offered work at a demo site reads: who meets them and what to bring."""
+
+    contact_name: str
+    contact_phone: str
+    instructions: str
+
+
+# By site name (staffing/demo/seed.py's COMPANIES). The names and numbers are invented.
+DEMO_OFFER_DETAILS: dict[str, OfferDetails] = {
+    "Kotimarket Kamppi": OfferDetails(
+        "Sanna Lehtinen",
+        "+358501234501",
+        "Ilmoittaudu henkilökunnan ovelta (Urho Kekkosen kadun puolella) kymmenen minuuttia "
+        "ennen vuoron alkua. Tuo mustat housut ja turvakengät; työpaita annetaan.",
+    ),
+    "Kotimarket Leppävaara": OfferDetails(
+        "Pekka Virtanen",
+        "+358501234502",
+        "Ilmoittaudu infotiskille. Tuo mustat housut; työpaita ja nimikyltti annetaan.",
+    ),
+    "Kotimarket Tikkurila": OfferDetails(
+        "Laura Mäkinen",
+        "+358501234503",
+        "Henkilökunnan sisäänkäynti lastauslaiturin vierestä. Tuo mustat housut.",
+    ),
+    "Kotimarket Hervanta": OfferDetails(
+        "Jussi Heikkinen",
+        "+358501234504",
+        "Ilmoittaudu kassavastaavalle infotiskillä. Tuo mustat housut ja omat sisäkengät.",
+    ),
+    "Kotimarket Turku keskusta": OfferDetails(
+        "Anna Salminen",
+        "+358501234505",
+        "Ilmoittaudu infotiskille. Tuo mustat housut; työpaita annetaan.",
+    ),
+    "Kotimarket Oulu keskusta": OfferDetails(
+        "Mikael Koivisto",
+        "+358501234506",
+        "Henkilökunnan ovi Kirkkokadun puolella; soita ovikelloa. Tuo mustat housut.",
+    ),
+    "Linkki Pasila": OfferDetails(
+        "Mikko Rantanen",
+        "+358501234511",
+        "Ilmoittaudu aulan vastaanottoon 3. kerroksessa ja kysy tiimiesimiestä. Kuulokkeet "
+        "ja tunnukset annetaan; tuo henkilöllisyystodistus.",
+    ),
+    "Linkki Tampere": OfferDetails(
+        "Riikka Laine",
+        "+358501234512",
+        "Vastaanotto 2. kerroksessa. Tuo henkilöllisyystodistus; kuulokkeet annetaan.",
+    ),
+    "Linkki Oulu": OfferDetails(
+        "Teemu Hiltunen",
+        "+358501234513",
+        "Vastaanotto pääovella. Tuo henkilöllisyystodistus; kuulokkeet annetaan.",
+    ),
+    "Aurora Helsinki": OfferDetails(
+        "Johanna Nieminen",
+        "+358501234521",
+        "Henkilökunnan sisäänkäynti Mikonkadun puolella. Tyylikäs musta asu; "
+        "ilmoittaudu osastopäällikölle 3. kerroksessa.",
+    ),
+    "Aurora Turku": OfferDetails(
+        "Ella Lindqvist",
+        "+358501234522",
+        "Ilmoittaudu asiakaspalvelupisteeseen 1. kerroksessa. Tyylikäs musta asu.",
+    ),
+    "Aurora Tampere": OfferDetails(
+        "Oskari Lehto",
+        "+358501234523",
+        "Henkilökunnan ovi Hämeenkadun sisäpihalla. Tyylikäs musta asu.",
+    ),
+    "Elektra Vantaanportti": OfferDetails(
+        "Jari Koskinen",
+        "+358501234531",
+        "Ilmoittaudu huoltotiskille. Työpaita annetaan; tuo mustat housut.",
+    ),
+    "Elektra Iso Omena": OfferDetails(
+        "Sari Karjalainen",
+        "+358501234532",
+        "Henkilökunnan ovi pysäköintihallin P2-tasolla. Työpaita annetaan.",
+    ),
+    "Elektra Oulu": OfferDetails(
+        "Antti Pesonen",
+        "+358501234533",
+        "Ilmoittaudu huoltotiskille. Työpaita annetaan; tuo mustat housut.",
+    ),
+}
+# Hourly pay (€) by kind of workplace: shops and contact centres pay differently.
+DEMO_PAY: dict[str, tuple[Decimal, Decimal]] = {
+    "retail": (Decimal("12.50"), Decimal("14.00")),
+    "office": (Decimal("13.50"), Decimal("15.50")),
+}
+
+
+def demo_offer_details_fill() -> int:
+    """Give the demo's service profiles their pay range, contact person and instructions where
+    they have none yet (what an admin changed stays); returns the profiles changed."""
+    fields = ("pay_min", "pay_max", "contact_name", "contact_phone", "instructions")
+    changed = 0
+    for profile in ServiceProfile.objects.select_related("site"):
+        details = DEMO_OFFER_DETAILS.get(profile.site.name)
+        pay = DEMO_PAY.get(profile.role_type)
+        if details is None or pay is None:
+            continue
+        before = [getattr(profile, name) for name in fields]
+        if profile.pay_min is None and profile.pay_max is None:
+            profile.pay_min, profile.pay_max = pay
+        profile.contact_name = profile.contact_name or details.contact_name
+        profile.contact_phone = profile.contact_phone or details.contact_phone
+        profile.instructions = profile.instructions or details.instructions
+        if [getattr(profile, name) for name in fields] != before:
+            profile.save(update_fields=[*fields, "updated_at"])
+            changed += 1
+    return changed

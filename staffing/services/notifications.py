@@ -7,12 +7,12 @@ from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from candidates.models import Candidate
 from staffing.base.outbox import email_queue
 from staffing.models import Offer, OutboundEmail, Placement, StaffingRequest, User
-from staffing.presenters import offer_reasons
+from staffing.presenters import answer_within_text, offer_reasons, pay_range_text
 
 
 def _absolute(path: str) -> str:
@@ -48,6 +48,8 @@ def offer_made_notify(*, offer: Offer, link_path: str) -> OutboundEmail | None:
     to, language = _candidate_address(offer.candidate)
     with translation.override(language):
         reasons = offer_reasons(offer.shortlist_entry.explanation if offer.shortlist_entry else {})
+        pay = pay_range_text(offer.request.service_profile)
+        answer_within = answer_within_text(deadline=offer.deadline, now=timezone.now())
     return email_queue(
         key=f"offer:{offer.pk}:{offer.wave}",
         to=to,
@@ -58,6 +60,8 @@ def offer_made_notify(*, offer: Offer, link_path: str) -> OutboundEmail | None:
             "offer": offer,
             "candidate": offer.candidate,
             "reasons": reasons,
+            "pay": pay,
+            "answer_within": answer_within,
             "link": _absolute(link_path),
         },
     )

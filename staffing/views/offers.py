@@ -19,7 +19,12 @@ from staffing.permissions import (
     placements_for_user,
     request_for_user,
 )
-from staffing.presenters import offer_reasons
+from staffing.presenters import (
+    answer_within_forms,
+    answer_within_text,
+    offer_reasons,
+    pay_range_text,
+)
 from staffing.request_params import text_param
 from staffing.services.offers import (
     OfferError,
@@ -37,6 +42,7 @@ from staffing.services.placements import (
 
 
 def _offer_rows(offers) -> list[dict]:
+    now = timezone.now()
     return [
         {
             "offer": offer,
@@ -44,6 +50,8 @@ def _offer_rows(offers) -> list[dict]:
             "reasons": offer_reasons(
                 offer.shortlist_entry.explanation if offer.shortlist_entry else {}
             ),
+            "pay": pay_range_text(offer.request.service_profile),
+            "answer_within": answer_within_text(deadline=offer.deadline, now=now),
         }
         for offer in offers
     ]
@@ -57,28 +65,32 @@ def candidate_offers(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     open_offers = [o for o in offers if o.status == Offer.Status.PENDING and o.deadline > now]
     past = [o for o in offers if o not in open_offers][:30]
-    context = {"open_offers": _offer_rows(open_offers), "past_offers": _offer_rows(past)}
+    context = {
+        "open_offers": _offer_rows(open_offers),
+        "past_offers": _offer_rows(past),
+        "countdown": answer_within_forms(),
+    }
     return render(request, "staffing/offers/list.html", context)
 
 
-def _answer(request: HttpRequest, offer: Offer) -> None:
-    """Take the posted answer (accept / decline) and say how it went."""
+def _answer(request: HttpRequest, offer: Offer) -> tuple[int, str]:
+    """Take the posted answer (accept / decline); returns how it went, as a message level and
+    text for the page to say."""
     try:
         if text_param(request.POST, "answer") == "accept":
             offer_accept(offer=offer, by=request.user)
-            messages.success(request, _("You are booked. Thank you! See you at work."))
-        else:
-            offer_decline(offer=offer, by=request.user, reason=text_param(request.POST, "reason"))
-            messages.info(request, _("You declined the offer. Thank you for answering."))
+            return messages.SUCCESS, _("You are booked. Thank you! See you at work.")
+        offer_decline(offer=offer, by=request.user, reason=text_param(request.POST, "reason"))
+        return messages.INFO, _("You declined the offer. Thank you for answering.")
     except OfferError as error:
-        messages.warning(request, str(error))
+        return messages.WARNING, str(error)
 
 
 @role_required(*CANDIDATES)
 @require_POST
 def offer_answer(request: HttpRequest, pk: int) -> HttpResponse:
     offer = get_object_or_404(offers_for_user(request.user), pk=pk)
-    _answer(request, offer)
+    messages.add_message(request, *_answer(request, offer))
     return redirect("candidate_offers")
 
 
@@ -97,13 +109,19 @@ def offer_link(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404
     offer = get_object_or_404(offers_for_user(request.user), pk=link.offer_id)
     if request.method == "POST":
-        _answer(request, offer)
+        level, text = _answer(request, offer)
+        offer.refresh_from_db()
+        # A closed offer's page says in its own box how it ended (booked, filled, expired...);
+        # the same words again in a banner above it would be said twice.
+        if offer.is_open:
+            messages.add_message(request, level, text)
         return redirect("offer_link", token=token)
     context = {
         "row": _offer_rows([offer])[0],
         "offer": offer,
         "is_open": offer.is_open,
         "token": token,
+        "countdown": answer_within_forms(),
     }
     return render(request, "staffing/offers/confirm.html", context)
 

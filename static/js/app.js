@@ -44,3 +44,21 @@ document.addEventListener("input", (event) => {
     output.textContent = input.value;
   });
 });
+// <… data-countdown="epoch seconds" data-one data-other data-hours data-over>: "answer within 27
+// minutes", counted down each 15 s in the words the server rendered ({n}, {h}, {m} filled in;
+// one form for 1, the other for every other number, as in Finnish, Swedish and English).
+function countdownText(element) {
+  const minutes = Math.ceil((Number(element.dataset.countdown) * 1000 - Date.now()) / 60000);
+  if (!(minutes > 0)) return element.dataset.over;
+  if (minutes < 60) {
+    return (minutes === 1 ? element.dataset.one : element.dataset.other).replace("{n}", minutes);
+  }
+  return element.dataset.hours.replace("{h}", Math.floor(minutes / 60)).replace("{m}", minutes % 60);
+}
+function countdownsUpdate() {
+  document.querySelectorAll("[data-countdown]").forEach((element) => {
+    element.textContent = countdownText(element);
+  });
+}
+setInterval(countdownsUpdate, 15000);
+htmx.onLoad(countdownsUpdate);

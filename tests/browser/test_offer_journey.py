@@ -43,7 +43,10 @@ def test_two_accept_from_their_links_and_the_third_is_told_it_filled(
         page.screenshot(path=screenshot_dir / f"offer-{i}-link.png", full_page=True)
         if i < 3:
             page.click("button[value=accept]")
-            expect(page.locator(".alert-success")).to_contain_text("You are booked")
+            expect(page.locator("#offer-closed.alert-success")).to_contain_text(
+                "You have accepted this offer"
+            )
+            expect(page.locator("main .alert")).to_have_count(1)  # said once
             expect(page.locator(f"[data-offer='{offer.pk}']")).to_have_attribute(
                 "data-status", "accepted"
             )

@@ -179,7 +179,6 @@ def test_estimate_counts_ready_people(client, world):
     client.force_login(world["manager"])
     tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
     data = {
-        "site": world["req"].site_id,
         "service_profile": world["req"].service_profile_id,
         "urgency": "urgent",
         "headcount": "1",

@@ -22,7 +22,6 @@ def manager():
 def _form_data(profile, **overrides) -> dict:
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     data = {
-        "site": profile.site_id,
         "service_profile": profile.pk,
         "urgency": "urgent",
         "headcount": "2",
@@ -93,12 +92,17 @@ def test_bad_input_gets_a_clear_message_and_keeps_what_was_typed(
     assert not StaffingRequest.objects.exists()
 
 
-def test_a_site_of_another_company_is_refused(client, manager):
+def test_a_profile_of_another_company_is_refused(client, manager):
     profile = manager.client_membership.company.service_profiles.get()
-    foreign_site = f.SiteFactory()
+    foreign = f.ServiceProfileFactory()
     client.force_login(manager)
-    response = client.post(reverse("client_request_new"), _form_data(profile, site=foreign_site.pk))
+    response = client.post(
+        reverse("client_request_new"),
+        _form_data(profile, service_profile=foreign.pk),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
     assert not StaffingRequest.objects.exists()
 
 

@@ -392,7 +392,6 @@ def test_login_works_while_the_cache_redis_is_down(client, settings):
 def _order_post(profile, key: str) -> dict:
     day = (timezone.localdate() + dt.timedelta(days=2)).isoformat()
     return {
-        "site": profile.site.pk,
         "service_profile": profile.pk,
         "urgency": "urgent",
         "headcount": 1,

@@ -8,6 +8,7 @@ from django.db import connection
 from candidates.models import Assessment, Candidate, CandidateLanguage, CandidateSkill
 from clients.models import ClientCompany, ServiceProfile, Site
 from staffing.base.queueing import task_enqueue
+from staffing.demo.places import demo_offer_details_fill
 from staffing.demo.seed import DEFAULT_CANDIDATES, DEMO_PASSWORD, seed_demo
 from staffing.models import StaffingRequest, User
 
@@ -37,6 +38,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, candidates: int, seed: int, **options: object) -> None:
         summary = seed_demo(candidates=candidates, seed=seed)
+        # What offers tell people about the work (pay, contact, instructions).
+        summary.created["offer details"] = demo_offer_details_fill()
         if any(summary.created.values()):
             # Fresh statistics for the planner: with autovacuum off or behind, a table that just
             # grew by 100,000 rows was planned as if empty (full scans in the entry queries).
