@@ -99,10 +99,13 @@ def test_declining_a_presented_person_uses_the_pages_service(staffed, queued_tas
     assert w["orderer"].post(other, {"reason": "x"}, format="json").status_code == 404
 
 
-def test_nobody_is_presented_before_the_agency_approves(staffed):
+def test_nobody_is_proposed_before_the_agency_approves(staffed):
+    """Before approval only the people already booked show (as on the client's page)."""
     w = staffed
     w["req"].shortlists.update(approved_at=None)
-    assert w["reader"].get(f"/api/v1/requests/{w['req'].pk}/people/").json() == []
+    people = w["reader"].get(f"/api/v1/requests/{w['req'].pk}/people/").json()
+    assert [p["candidate_id"] for p in people] == [w["placement"].candidate_id]
+    assert all(p["placed"] for p in people)
 
 
 def test_placements_list_and_read(staffed):

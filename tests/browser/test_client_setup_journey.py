@@ -125,9 +125,10 @@ def test_admin_sets_up_a_client_contact_orders_recruiter_tunes_weights(
     contact.fill("input[name=password]", "a-Long-pass-1234")
     _submit(contact, "main button[type=submit]")
     expect(contact.locator("#request-form")).to_be_visible()
-    sites = contact.locator("select[name=site] option:not([value=''])")
-    expect(sites).to_have_count(1)
-    expect(sites).to_contain_text("Kamppi")  # Kamppi only
+    # One choice of site and profile: only the Kamppi site's profiles are offered.
+    choices = contact.locator("select[name=service_profile] option:not([value=''])")
+    expect(choices).to_have_count(1)
+    expect(choices).to_contain_text("Kamppi")
     _submit(contact, "#request-form button[type=submit]")
     order = StaffingRequest.objects.get(company=company)
     assert order.submitted_by.email == "maija@kauppa.fi" and order.site.name == "Kamppi"
