@@ -27,6 +27,11 @@ urlpatterns = [
     path("agency/bench/<int:profile_id>/", bench.detail, name="bench_detail"),
     path("agency/service-levels/", service_levels.service_levels_page, name="service_levels"),
     path(
+        "client/service-levels/",
+        service_levels.service_levels_page,
+        name="client_service_levels",
+    ),
+    path(
         "agency/requests/<int:pk>/approve/",
         recruiter.shortlist_approve_view,
         name="recruiter_shortlist_approve",

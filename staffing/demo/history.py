@@ -133,7 +133,7 @@ def _plan(rng: random.Random, now: dt.datetime, recruiters: list[User]) -> _Rows
         for c in ClientCompany.objects.prefetch_related("memberships")
     }
     first_id = (
-        ClientCompany.objects.filter(business_id="1618033-3").values_list("pk", flat=True).first()
+        profiles.filter(site__name="Kotimarket Kamppi").values_list("site_id", flat=True).first()
     )
     for profile in profiles:
         chance = ORDER_CHANCE.get(profile.site.name, 0.25)
@@ -161,7 +161,7 @@ def _plan(rng: random.Random, now: dt.datetime, recruiters: list[User]) -> _Rows
 
 
 def _plan_request(
-    rng, rows, profile, start, end, needs, recruiter, membership, now, first_company
+    rng, rows, profile, start, end, needs, recruiter, membership, now, first_site
 ) -> None:
     urgent = rng.random() < 0.45
     lead = (
@@ -215,7 +215,7 @@ def _plan_request(
             "cancelled": cancelled,
             "recruiter": recruiter,
             "manager": membership.user if membership else None,
-            "first_company": first_company,
+            "first_site": first_site,
         }
     )
 
@@ -272,8 +272,8 @@ def _write(
             continue
         day = timezone.localdate(plan["start"])
         drawn = rng.sample(people, min(len(people), 12))
-        if request.company_id == plan["first_company"]:
-            # The candidate logins are the retail chain's regulars.
+        if request.site_id == plan["first_site"]:
+            # The candidate logins are the regulars of the retail chain's Kamppi store.
             drawn = [*sorted(logins), *(pk for pk in drawn if pk not in logins)]
         free = [pk for pk in drawn if day not in booked[pk]]
         placed_count = request.headcount if plan["filled"] else rng.randrange(request.headcount)
