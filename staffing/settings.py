@@ -224,6 +224,8 @@ POOL_RECOUNT_SECONDS = env.float("POOL_RECOUNT_SECONDS", default=600.0)
 BENCH_SWEEP_SECONDS = env.float("BENCH_SWEEP_SECONDS", default=300.0)
 # The order form's "people ready" count is kept this long per question (0: counted every time).
 FILL_ESTIMATE_CACHE_SECONDS = env.float("FILL_ESTIMATE_CACHE_SECONDS", default=60.0)
+# Bench coverage: the people ready in each coming cell with expected demand, kept this long.
+COVERAGE_GAPS_CACHE_SECONDS = env.float("COVERAGE_GAPS_CACHE_SECONDS", default=300.0)
 for _name in ("SWEEP_SECONDS", "EMAIL_SENDING_TIMEOUT_SECONDS", "POOL_RECOUNT_SECONDS"):
     if vars()[_name] <= 0:
         raise ImproperlyConfigured(f"{_name} must be a positive number of seconds.")

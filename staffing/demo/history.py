@@ -7,9 +7,11 @@ second); timestamps that the models set themselves (`created_at`) are put back t
 historical values with one `bulk_update` each. The history is found again by its requests'
 submission keys (uuid5 of a fixed namespace), so seeding twice adds nothing.
 
-Shapes put in on purpose: Saturdays and Friday evenings at Kamppi and weekends at Aurora Helsinki
-often ask for Swedish; Kotimarket Oulu orders nothing in two weeks (a holiday) and Linkki Oulu
-fills poorly (a thin spot); urgent orders fill within hours, planned ones within a day or two.
+Shapes put in on purpose: Fridays and Saturdays at Kamppi and weekends at Aurora Helsinki usually
+ask for 2–4 Swedish speakers, Iso Omena's Saturdays for Chinese and Linkki Oulu's Mondays and
+Wednesdays for Estonian (few in the pool speak those: the bench's real gaps); Kotimarket Oulu
+orders nothing in two weeks (a holiday) and Linkki Oulu fills poorly (a thin spot); urgent
+orders fill within hours, planned ones within a day or two.
 """
 
 from __future__ import annotations
@@ -59,12 +61,16 @@ ORDER_CHANCE = {
     "Elektra Iso Omena": 0.3,
     "Elektra Oulu": 0.2,
 }
-# Swedish asked for on these (site, weekday, start hour before 17 = day / after = evening) cells.
-SWEDISH_CELLS = {
-    ("Kotimarket Kamppi", 5),
-    ("Kotimarket Kamppi", 4),
-    ("Aurora Helsinki", 5),
-    ("Aurora Helsinki", 6),
+# Extra languages asked for on these (site, weekday) cells: (language, level, headcounts).
+EXTRA_LANGUAGE_CELLS = {
+    ("Kotimarket Kamppi", 4): ("sv", 4, (2, 3, 3)),
+    ("Kotimarket Kamppi", 5): ("sv", 4, (3, 3, 4)),
+    ("Aurora Helsinki", 5): ("sv", 4, (2, 3)),
+    ("Aurora Helsinki", 6): ("sv", 4, (2, 3)),
+    # Tourists from Asia on Saturdays; few people in the pool speak Chinese.
+    ("Elektra Iso Omena", 5): ("zh", 4, (1, 2)),
+    ("Linkki Oulu", 0): ("et", 4, (2, 2, 3)),
+    ("Linkki Oulu", 2): ("et", 4, (2, 2, 3)),
 }
 SITES_FILLING_POORLY = {"Linkki Oulu": 0.55, "Elektra Oulu": 0.75}
 HOLIDAY_WEEKS_AGO = (5, 6)  # Kotimarket Oulu orders nothing these weeks
@@ -146,23 +152,33 @@ def _plan(rng: random.Random, now: dt.datetime, recruiters: list[User]) -> _Rows
                 days_ago // 7 in HOLIDAY_WEEKS_AGO
             ):
                 continue
+            extra = EXTRA_LANGUAGE_CELLS.get((profile.site.name, day.weekday()))
             for typical in profile.typical_shifts.all():
-                if typical.weekday != day.weekday() or rng.random() > chance:
+                usual = 0.85 if extra else chance  # those cells order nearly every week
+                if typical.weekday != day.weekday() or rng.random() > usual:
                     continue
                 start = dt.datetime.combine(day, typical.start_time, HELSINKI)
                 end = dt.datetime.combine(day, typical.end_time, HELSINKI)
-                needs = list(languages)
-                if (profile.site.name, day.weekday()) in SWEDISH_CELLS and rng.random() < 0.8:
-                    needs = [n for n in needs if n[0] != "sv"] + [("sv", 3)]
+                needs, headcounts = list(languages), None
+                if extra and rng.random() < 0.9:
+                    language, level, headcounts = extra
+                    needs = [n for n in needs if n[0] != language] + [(language, level)]
                 _plan_request(
-                    rng, rows, profile, start, end, needs, recruiter, membership, now, first_id
+                    rng,
+                    rows,
+                    profile,
+                    (start, end),
+                    needs,
+                    (recruiter, membership, first_id),
+                    now,
+                    headcounts,
                 )
     return rows
 
 
-def _plan_request(
-    rng, rows, profile, start, end, needs, recruiter, membership, now, first_site
-) -> None:
+def _plan_request(rng, rows, profile, when, needs, who, now, headcounts) -> None:
+    start, end = when
+    recruiter, membership, first_site = who
     urgent = rng.random() < 0.45
     lead = (
         dt.timedelta(hours=rng.uniform(2, 20)) if urgent else dt.timedelta(days=rng.uniform(1.5, 7))
@@ -170,9 +186,11 @@ def _plan_request(
     created = start - lead
     if created >= now:
         return
-    headcount = rng.choices((1, 2, 3, 4), weights=(45, 35, 15, 5))[0]
+    headcount = (
+        rng.choice(headcounts) if headcounts else rng.choices((1, 2, 3, 4), (45, 35, 15, 5))[0]
+    )
     fill_chance = SITES_FILLING_POORLY.get(profile.site.name, 0.93)
-    if any(lang == "sv" for lang, _ in needs):
+    if headcounts:  # the extra language is scarce
         fill_chance -= 0.12
     cancelled = rng.random() < 0.04
     filled = not cancelled and rng.random() < fill_chance
