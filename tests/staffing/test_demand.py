@@ -191,3 +191,19 @@ def test_languages_with_the_same_people_ready_share_one_row(kamppi):
     assert gap.ready == 0 and gap.also == (("fi", 4),)
     with translation.override("en"):
         assert gap.languages_label == "Swedish B1+, Finnish B2+"
+
+
+def test_a_booking_that_evening_or_a_bar_by_the_client_takes_a_person_out(kamppi):
+    booked = _speaker(kamppi, "sv", 4)
+    barred = _speaker(kamppi, "sv", 4)
+    _speaker(kamppi, "sv", 4)
+    (gap,) = coverage_gaps(profiles=[kamppi])
+    assert gap.ready == 3
+    evening = dt.datetime.combine(gap.day, dt.time(18), HELSINKI)
+    f.PlacementFactory(
+        candidate=booked, shift__starts_at=evening, shift__ends_at=evening + dt.timedelta(hours=3)
+    )
+    f.CandidateMarkFactory(candidate=barred, company=kamppi.company, kind="do_not_return")
+    f.CandidateMarkFactory(candidate=booked, kind="do_not_return")  # another client's bar
+    (gap,) = coverage_gaps(profiles=[kamppi])
+    assert gap.ready == 1
