@@ -212,3 +212,20 @@ def _round_up(value: float) -> float:
         if value <= step * scale:
             return step * scale
     return 10 * scale
+
+
+def approx_duration_text(value: dt.timedelta | None) -> str:
+    """A duration rounded as people say it: "5 min", "40 min", "1.5 h", "5 h", "3 d"."""
+    if value is None:
+        return "–"
+    minutes = max(value.total_seconds() / 60, 0)
+    if minutes < 55:
+        return _("%(minutes)s min") % {"minutes": max(5, round(minutes / 5) * 5)}
+    hours = minutes / 60
+    if hours < 3:
+        rounded = round(hours * 2) / 2
+        text = number_format(rounded, decimal_pos=0 if rounded == int(rounded) else 1)
+        return _("%(hours)s h") % {"hours": text}
+    if hours < 36:
+        return _("%(hours)s h") % {"hours": round(hours)}
+    return _("%(days)s d") % {"days": number_format(round(hours / 24))}
