@@ -4,7 +4,7 @@ the fill estimate have real shapes on a newcomer's first look.
 
 Rows are written with `bulk_create` through the real models (a few thousand rows in about a
 second); timestamps that the models set themselves (`created_at`) are put back to their
-historical values with one `bulk_update` each. The history is found again by its requests'
+historical values with one UPDATE … FROM (VALUES …) each. The history is found again by its requests'
 submission keys (uuid5 of a fixed namespace), so seeding twice adds nothing.
 
 Shapes put in on purpose: Fridays and Saturdays at Kamppi and weekends at Aurora Helsinki usually
@@ -22,8 +22,9 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.utils import timezone
-from psycopg2.extras import DateTimeTZRange
+from psycopg2.extras import DateTimeTZRange, execute_values
 
 from candidates.availability import HELSINKI
 from candidates.models import Candidate
@@ -244,7 +245,7 @@ def _write(
     requests = StaffingRequest.objects.bulk_create(rows.requests, batch_size=500)
     for request, plan in zip(requests, rows.plans, strict=True):
         request.created_at = plan["created"]
-    StaffingRequest.objects.bulk_update(requests, ["created_at"], batch_size=500)
+    _created_at_set(requests)
     shifts = Shift.objects.bulk_create(
         [
             Shift(request=r, starts_at=p["start"], ends_at=p["end"])
@@ -278,7 +279,7 @@ def _write(
     )
     for shortlist in shortlists:
         shortlist.created_at = shortlist.request.shortlisted_at
-    Shortlist.objects.bulk_update(shortlists, ["created_at"], batch_size=500)
+    _created_at_set(shortlists)
     booked: dict[int, set[dt.date]] = defaultdict(set)
     for candidate_id, period in Placement.objects.filter(
         status__in=Placement.ACTIVE_STATUSES, candidate_id__in=people
@@ -319,7 +320,7 @@ def _write(
     placements = Placement.objects.bulk_create(placements, batch_size=1000)
     for placement in placements:
         placement.created_at = placement.request.filled_at or placement.period.lower
-    Placement.objects.bulk_update(placements, ["created_at"], batch_size=1000)
+    _created_at_set(placements)
     ratings, records = _feedback(rng, placements, outcomes, logins)
     # Ratings, no-shows and bookings are matching inputs: a running worker's pool reloads them.
     Candidate.objects.filter(pk__in={p.candidate_id for p in placements}).touch()
@@ -332,6 +333,22 @@ def _write(
         "history ratings": len(ratings),
         "history reliability records": len(records),
     }
+
+
+def _created_at_set(rows: list) -> None:
+    """Put `created_at` (set by auto_now_add on insert) back to each row's historical value:
+    one UPDATE … FROM (VALUES …), several times faster than bulk_update's CASE per row."""
+    if not rows:
+        return
+    table = rows[0]._meta.db_table
+    with connection.cursor() as cursor:
+        execute_values(
+            cursor.cursor,
+            f"UPDATE {table} AS t SET created_at = v.created_at::timestamptz "
+            "FROM (VALUES %s) AS v(id, created_at) WHERE t.id = v.id",
+            [(row.pk, row.created_at) for row in rows],
+            page_size=1000,
+        )
 
 
 def _offer(request, candidate_id, sent, status, answered) -> Offer:
@@ -347,8 +364,10 @@ def _offer(request, candidate_id, sent, status, answered) -> Offer:
 
 
 def _outcome(rng: random.Random, start: dt.datetime, now: dt.datetime, *, reliable: bool) -> str:
-    if start > now or reliable:
+    if start > now:
         return Placement.Status.CONFIRMED
+    if reliable:
+        return Placement.Status.COMPLETED
     roll = rng.random()
     if roll < 0.03:
         return Placement.Status.NO_SHOW
@@ -419,6 +438,6 @@ def _feedback(rng, placements, outcomes, logins: set[int]) -> tuple[list, list]:
     for row in (*ratings, *records):
         reported = row.placement.period.upper + dt.timedelta(hours=rng.uniform(2, 30))
         row.created_at = min(reported, timezone.now())
-    ServiceRating.objects.bulk_update(ratings, ["created_at"], batch_size=1000)
-    ReliabilityRecord.objects.bulk_update(records, ["created_at"], batch_size=1000)
+    _created_at_set(ratings)
+    _created_at_set(records)
     return ratings, records

@@ -275,6 +275,8 @@ def test_history_spans_ninety_days_with_every_outcome():
     assert past.filter(status="filled").count() > past.exclude(status="filled").count() > 0
     assert all(r.filled_at > r.created_at for r in past.filter(status="filled"))
     assert Placement.objects.filter(status="no_show").exists()
+    # The work of past shifts was done (or not): none is still merely confirmed.
+    assert not Placement.objects.filter(status="confirmed", shift__ends_at__lt=now).exists()
     assert ReliabilityRecord.objects.filter(kind="late_cancellation").exists()
     assert ServiceRating.objects.exists() and Offer.objects.filter(status="declined").exists()
     # Swedish is asked for on Kamppi's Fridays and Saturdays.
