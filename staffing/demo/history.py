@@ -4,8 +4,8 @@ the fill estimate have real shapes on a newcomer's first look.
 
 Rows are written with `bulk_create` through the real models (a few thousand rows in about a
 second); timestamps that the models set themselves (`created_at`) are put back to their
-historical values with one UPDATE … FROM (VALUES …) each. The history is found again by its requests'
-submission keys (uuid5 of a fixed namespace), so seeding twice adds nothing.
+historical values with one UPDATE … FROM (VALUES …) each. The history is found again by its
+requests' submission keys (uuid5 of a fixed namespace), so seeding twice adds nothing.
 
 Shapes put in on purpose: Fridays and Saturdays at Kamppi and weekends at Aurora Helsinki usually
 ask for 2–4 Swedish speakers, Iso Omena's Saturdays for Chinese and Linkki Oulu's Mondays and
