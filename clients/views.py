@@ -209,12 +209,10 @@ def request_estimate(request: HttpRequest) -> HttpResponse:
     estimate = None
     if form.is_valid() and shifts.is_valid() and languages.is_valid():
         estimate = fill_estimate(
-            company=company,
-            site=form.cleaned_data["site"],
-            role_type=form.cleaned_data["service_profile"].role_type,
+            service_profile=form.cleaned_data["service_profile"],
+            urgency=form.cleaned_data["urgency"],
             headcount=form.cleaned_data["headcount"],
             shifts=shifts.periods,
-            languages=[(need[0], need[1]) for need in languages.needs],
         )
     return render(request, "clients/_estimate.html", {"estimate": estimate})
 

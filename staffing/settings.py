@@ -230,6 +230,8 @@ BENCH_SWEEP_SECONDS = env.float("BENCH_SWEEP_SECONDS", default=300.0)
 # How often recruiters' saved searches are checked for people who newly match them.
 SAVED_SEARCH_CHECK_SECONDS = env.float("SAVED_SEARCH_CHECK_SECONDS", default=3600.0)
 FILL_ESTIMATE_CACHE_SECONDS = env.float("FILL_ESTIMATE_CACHE_SECONDS", default=60.0)
+# Bench coverage: the people ready in each coming cell with expected demand, kept this long.
+COVERAGE_GAPS_CACHE_SECONDS = env.float("COVERAGE_GAPS_CACHE_SECONDS", default=300.0)
 for _name in (
     "SWEEP_SECONDS",
     "EMAIL_SENDING_TIMEOUT_SECONDS",

@@ -40,6 +40,11 @@ urlpatterns = [
     path("agency/pools/<int:pk>/remove/", pools.pool_remove, name="talent_pool_remove"),
     path("agency/service-levels/", service_levels.service_levels_page, name="service_levels"),
     path(
+        "client/service-levels/",
+        service_levels.service_levels_page,
+        name="client_service_levels",
+    ),
+    path(
         "agency/requests/<int:pk>/approve/",
         recruiter.shortlist_approve_view,
         name="recruiter_shortlist_approve",

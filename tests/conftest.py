@@ -28,6 +28,7 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # Ids restart with each test database, so a count cached by an earlier run could answer.
     settings.FILL_ESTIMATE_CACHE_SECONDS = 0
+    settings.COVERAGE_GAPS_CACHE_SECONDS = 0
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

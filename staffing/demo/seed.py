@@ -37,6 +37,7 @@ from clients.models import (
     TypicalShift,
 )
 from staffing.demo.candidates import demo_candidate_count, generate_candidates
+from staffing.demo.history import history_seed
 from staffing.demo.places import place
 from staffing.models import Placement, Shift, StaffingRequest, TalentPool, User
 from staffing.services.matching import shortlist_build
@@ -555,12 +556,15 @@ def seed_demo(*, candidates: int = DEFAULT_CANDIDATES, seed: int = 1) -> SeedSum
     """Create the demo world, or complete it; safe to run any number of times.
 
     The generated pool is topped up to `candidates` people (never shrunk). Clients, logins and
-    requests are committed first, in one transaction; the pool follows in batches.
+    requests are committed first, in one transaction; the pool follows in batches, then 90 days
+    of history for the pool's people (`staffing.demo.history`), once.
     """
     summary = SeedSummary()
     skills = {s.code: s for s in Skill.objects.all()}
     with transaction.atomic():
         recruiter = _user("rekry@demo.fi", User.Role.RECRUITER, ("Riikka", "Rekry"), summary)
+        # A second recruiter, so that service levels per recruiter compare two people.
+        colleague = _user("rekry2@demo.fi", User.Role.RECRUITER, ("Ville", "Vuoro"), summary)
         _user(
             "admin@demo.fi",
             User.Role.ADMIN,
@@ -583,4 +587,7 @@ def seed_demo(*, candidates: int = DEFAULT_CANDIDATES, seed: int = 1) -> SeedSum
         summary.seconds_generating = (timezone.now() - started).total_seconds()
     with transaction.atomic():
         _requests(companies, candidate, summary)
+    with transaction.atomic():
+        for kind, n in history_seed(recruiters=[recruiter, colleague], seed=seed).items():
+            summary.created[kind] = summary.created.get(kind, 0) + n
     return summary

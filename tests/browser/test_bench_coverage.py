@@ -79,6 +79,9 @@ def test_recruiter_reads_the_heatmap_and_opens_a_bench(page, live_server, benche
     browser_login(page, live_server, recruiter.email, f.PASSWORD)
     page.click("#language-switch button[value=en]")
     page.click("nav >> text=Bench")
+    expect(page.locator("#coverage-gaps")).to_be_visible()
+    expect(page.locator("#bench-heatmap")).not_to_be_visible()  # the numbers wait behind a click
+    page.click("#coverage-numbers > summary")
     heatmap = page.locator("#bench-heatmap")
     expect(heatmap).to_be_visible()
     expect(page.locator("#thin-spots")).to_contain_text(
@@ -88,6 +91,8 @@ def test_recruiter_reads_the_heatmap_and_opens_a_bench(page, live_server, benche
     page.screenshot(path=screenshot_dir / "bench-coverage-laptop.png", full_page=True)
 
     page.click(f"#bench-heatmap a[href$='/agency/bench/{benches.pk}/']")
+    expect(page.locator("#bench-entries details[open]")).to_have_count(0)
+    page.locator("#bench-entries summary").first.click()
     expect(page.locator("#bench-entries > li")).to_have_count(3)
     expect(page.locator("#bench-entries")).to_contain_text("Aino Laine")
     expect(page.locator("#bench-entries")).to_contain_text("Distance: +8.50 points")
@@ -99,6 +104,7 @@ def test_the_heatmap_scrolls_sideways_on_a_phone(page, live_server, benches, scr
     page.set_viewport_size({"width": 390, "height": 844})
     browser_login(page, live_server, recruiter.email, f.PASSWORD)
     page.goto(f"{live_server.url}/agency/bench/")
+    page.click("#coverage-numbers > summary")
     scroller = page.locator("#bench-heatmap").locator("xpath=..")
     expect(scroller).to_be_visible()
     widths = scroller.evaluate("el => [el.scrollWidth, el.clientWidth]")
@@ -108,32 +114,38 @@ def test_the_heatmap_scrolls_sideways_on_a_phone(page, live_server, benches, scr
     page.screenshot(path=screenshot_dir / "bench-coverage-phone.png", full_page=True)
 
 
-def test_service_levels_draw_a_chart_and_a_table(page, live_server, benches, screenshot_dir):
-    from staffing.models import StaffingRequest
+def test_on_the_demo_the_page_leads_with_real_gaps(browser, live_server, screenshot_dir):
+    """The demo's history asks for Estonian at Linkki Oulu and Chinese at Iso Omena, which few
+    people in the pool speak: those gaps come first, and each opens a search for that gap."""
+    from staffing.demo.seed import seed_demo
+    from staffing.services.bench import benches_refresh_all
+    from staffing.services.pool import pool_reset
 
-    status = StaffingRequest.Status
-    now = timezone.now()
-    plan = [  # (profile, days ago, status, seconds to shortlist, seconds to filled)
-        (benches, 2, status.FILLED, 40, 5400),
-        (benches, 3, status.FILLED, 75, 16200),
-        (benches, 6, status.OFFERING, 50, None),
-        (benches.company.service_profiles.first(), 8, status.CANCELLED, None, None),
-    ]
-    desk = f.ServiceProfileFactory(site__company__name="Alpha Asiakaspalvelu")
-    plan += [(desk, 1, status.FILLED, 20, 2700), (desk, 4, status.FILLED, 35, 4000)]
-    for profile, days, state, to_short, to_fill in plan:
-        req = f.StaffingRequestFactory(service_profile=profile, status=state)
-        created = now - dt.timedelta(days=days)
-        StaffingRequest.objects.filter(pk=req.pk).update(
-            created_at=created,
-            shortlisted_at=created + dt.timedelta(seconds=to_short) if to_short else None,
-            filled_at=created + dt.timedelta(seconds=to_fill) if to_fill else None,
-        )
-    recruiter = f.RecruiterFactory(email="levels-recruiter@example.fi")
-    page.set_viewport_size({"width": 1366, "height": 900})
+    seed_demo(candidates=300)
+    pool_reset()
+    benches_refresh_all()
+    recruiter = f.RecruiterFactory(email="demo-bench@example.fi")
+    for viewport, name in (
+        ({"width": 1400, "height": 900}, "desktop"),
+        ({"width": 390, "height": 844}, "phone"),
+    ):
+        context = browser.new_context(viewport=viewport, locale="en-GB")
+        page = context.new_page()
+        browser_login(page, live_server, recruiter.email, f.PASSWORD)
+        page.goto(f"{live_server.url}/agency/bench/")
+        rows = page.locator("#gap-table tbody tr")
+        expect(rows.first).to_be_visible()
+        expect(rows.first).to_contain_text("0 of")  # nobody ready: the worst gap leads
+        assert rows.first.get_attribute("data-language") in ("et", "zh")
+        page.screenshot(path=screenshot_dir / f"bench-gaps-{name}.png", full_page=True)
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= viewport["width"]
+        context.close()
+    page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
     browser_login(page, live_server, recruiter.email, f.PASSWORD)
-    page.goto(f"{live_server.url}/agency/service-levels/")
-    expect(page.locator("#service-level-charts svg")).to_have_count(3)
-    expect(page.locator("#service-level-charts rect.bar").first).to_be_visible()
-    expect(page.locator("#service-level-table tbody tr")).to_have_count(2)
-    page.screenshot(path=screenshot_dir / "service-levels.png", full_page=True)
+    page.goto(f"{live_server.url}/agency/bench/")
+    first = page.locator("#gap-table tbody tr").first
+    language = first.get_attribute("data-language")
+    with page.expect_navigation():
+        first.locator("a.btn").click()
+    assert "/agency/candidates/" in page.url and f"language={language}" in page.url
+    page.screenshot(path=screenshot_dir / "bench-gap-search.png", full_page=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from psycopg2.extras import DateTimeTZRange
@@ -173,13 +174,19 @@ def test_changing_the_profile_prefills_its_languages(client, world):
     assert response.context["languages"].initial == [{"language": "en", "level": 5}]
 
 
-def test_estimate_counts_ready_people(client, world):
-    f.CandidateFactory()
-    f.CandidateFactory(matching_consent=False)
+def test_estimate_answers_with_a_time_from_similar_requests(client, world):
+    profile = world["req"].service_profile
+    for n in range(1, 11):
+        req = f.StaffingRequestFactory(service_profile=profile, urgency="urgent", status="filled")
+        created = timezone.now() - dt.timedelta(days=n)
+        StaffingRequest.objects.filter(pk=req.pk).update(
+            created_at=created, filled_at=created + dt.timedelta(hours=2)
+        )
     client.force_login(world["manager"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
     data = {
-        "service_profile": world["req"].service_profile_id,
+        "service_profile": profile.pk,
         "urgency": "urgent",
         "headcount": "1",
         "shifts-TOTAL_FORMS": "1",
@@ -191,31 +198,12 @@ def test_estimate_counts_ready_people(client, world):
         "languages-INITIAL_FORMS": "0",
     }
     response = client.get(reverse("client_request_estimate"), data)
-    # The proposed person, the candidate user and the new person; the placed one is booked
-    # (less than 11 hours of rest) and the one without consent is not matchable.
-    assert response.context["estimate"].ready == 3
-
-
-def test_the_same_question_within_the_cache_time_is_answered_from_the_cache(
-    client, world, settings
-):
-    settings.FILL_ESTIMATE_CACHE_SECONDS = 60
-    from staffing.services.estimates import ready_count
-
-    site = world["req"].site
-    tomorrow = timezone.localdate() + dt.timedelta(days=1)
-    start = timezone.make_aware(dt.datetime.combine(tomorrow, dt.time(23, 0)))
-    question = {
-        "company": world["req"].company,
-        "site": site,
-        "role_type": "retail",
-        "shifts": [(start, start + dt.timedelta(minutes=30))],
-    }
-    first = ready_count(**question)
-    f.CandidateFactory()
-    assert ready_count(**question) == first
-    settings.FILL_ESTIMATE_CACHE_SECONDS = 0
-    assert ready_count(**question) == first + 1
+    estimate = response.context["estimate"]
+    assert estimate.history.filled == 10 and estimate.history.median == dt.timedelta(hours=2)
+    assert "Usually filled in about <strong>2 h</strong>" in response.content.decode()
+    data["headcount"] = "x"
+    bad = client.get(reverse("client_request_estimate"), data)
+    assert bad.status_code == 200 and bad.context["estimate"] is None
 
 
 def test_request_list_filters(client, world):

@@ -103,12 +103,14 @@ def test_emails_and_the_estimate_count_in_the_right_number():
         "emails/client_confirmed.txt", {**context, "first_name": "Aino", "confirmed": 1}
     )
     assert "1 of 1 person confirmed." in confirmed
+    history = {"basis": "profile", "similar": 1, "filled": 1, "enough": False}
     estimate = render_to_string(
         "clients/_estimate.html",
-        {"estimate": {"outlook": "fast", "ready": 1, "acceptance_rate": 0.5, "answered": 1}},
+        {"estimate": {"outlook": "likely", "ready": 1, "history": history, "urgency": "urgent"}},
     )
-    assert "1</strong> person is ready" in estimate
-    assert "(last 90 days, 1 answer)" in estimate
+    assert "1</strong> person on the bench is free" in estimate
+    assert "1 similar request was filled in the last 90 days" in estimate
+    assert "1 earlier request for this service profile" in estimate
     renewal = render_to_string(
         "candidates/email/renewal_request.txt",
         {"candidate": {"first_name": "Aino"}, "link": "x", "days": 1},

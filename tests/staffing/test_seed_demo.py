@@ -262,3 +262,26 @@ def test_generation_leaves_foreign_key_checks_on_for_the_caller():
     with connection.cursor() as cursor:
         cursor.execute("SHOW session_replication_role")
         assert cursor.fetchone()[0] == "origin"
+
+
+def test_history_spans_ninety_days_with_every_outcome():
+    from staffing.models import Offer, ReliabilityRecord, ServiceRating
+
+    _seed()
+    now = timezone.now()
+    past = StaffingRequest.objects.filter(created_at__lt=now - dt.timedelta(days=1))
+    oldest = past.order_by("created_at").first().created_at
+    assert dt.timedelta(days=85) < now - oldest < dt.timedelta(days=100)
+    weeks = {(now - r.created_at).days // 7 for r in past.only("created_at")}
+    assert set(range(12)) <= weeks
+    assert past.filter(status="filled").count() > past.exclude(status="filled").count() > 0
+    assert all(r.filled_at > r.created_at for r in past.filter(status="filled"))
+    assert Placement.objects.filter(status="no_show").exists()
+    # The work of past shifts was done (or not): none is still merely confirmed.
+    assert not Placement.objects.filter(status="confirmed", shift__ends_at__lt=now).exists()
+    assert ReliabilityRecord.objects.filter(kind="late_cancellation").exists()
+    assert ServiceRating.objects.exists() and Offer.objects.filter(status="declined").exists()
+    # Swedish is asked for on Kamppi's Fridays and Saturdays.
+    kamppi_sv = past.filter(site__name="Kotimarket Kamppi", languages__language="sv")
+    assert kamppi_sv.count() >= 5
+    assert User.objects.filter(role=User.Role.RECRUITER).count() == 2

@@ -14,6 +14,7 @@ from staffing.models import StaffingRequest, User
 
 DEMO_LOGINS = [
     ("recruiter", "rekry@demo.fi"),
+    ("second recruiter", "rekry2@demo.fi"),
     ("client manager (retail chain)", "esimies@demo.fi"),
     ("client manager (contact centre)", "asiakaspalvelu@demo.fi"),
     ("candidate", "ehdokas@demo.fi"),
