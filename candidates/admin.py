@@ -5,6 +5,7 @@ from candidates.models import (
     Candidate,
     CandidateActivity,
     CandidateCV,
+    CandidateImport,
     CandidateLanguage,
     CandidateSkill,
     Consent,
@@ -43,7 +44,7 @@ class CandidateAdmin(admin.ModelAdmin):
     list_display = ["__str__", "postal_code", "status", "matching_consent", "updated_at"]
     list_filter = ["status", "matching_consent", "works_retail", "works_office"]
     search_fields = ["first_name", "last_name", "email", "postal_code"]
-    raw_id_fields = ["user"]
+    raw_id_fields = ["user", "merged_into", "imported_from"]
     inlines = [LanguageInline, SkillInline, DateOffInline]
 
 
@@ -109,3 +110,12 @@ class StatementRequestAdmin(ReadOnlyAdmin):
 @admin.register(RetentionRun)
 class RetentionRunAdmin(ReadOnlyAdmin):
     list_display = ["ran_at", "paused", "asked", "erased", "finished_at"]
+
+
+@admin.register(CandidateImport)
+class CandidateImportAdmin(ReadOnlyAdmin):
+    """Imports are run by candidates.services.imports; the admin only shows them."""
+
+    list_display = ["file_name", "created_at", "created_by", "status", "total", "created_count"]
+    list_filter = ["status"]
+    exclude = ["rows"]

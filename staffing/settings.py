@@ -222,6 +222,12 @@ EMAIL_SENDING_TIMEOUT_SECONDS = env.float("EMAIL_SENDING_TIMEOUT_SECONDS", defau
 # The worker's pool recounts the fair-spread counts from the database this often.
 POOL_RECOUNT_SECONDS = env.float("POOL_RECOUNT_SECONDS", default=600.0)
 BENCH_SWEEP_SECONDS = env.float("BENCH_SWEEP_SECONDS", default=300.0)
+# A candidate import still queued this long is queued again; one running this long is taken as
+# dead (its one transaction was rolled back) and queued again.
+IMPORT_REQUEUE_SECONDS = env.float("IMPORT_REQUEUE_SECONDS", default=60.0)
+IMPORT_STALLED_SECONDS = env.float("IMPORT_STALLED_SECONDS", default=900.0)
+CANDIDATE_IMPORT_MAX_BYTES = env.int("CANDIDATE_IMPORT_MAX_BYTES", default=10_000_000)
+CANDIDATE_IMPORT_MAX_ROWS = env.int("CANDIDATE_IMPORT_MAX_ROWS", default=20_000)
 # The order form's "people ready" count is kept this long per question (0: counted every time).
 FILL_ESTIMATE_CACHE_SECONDS = env.float("FILL_ESTIMATE_CACHE_SECONDS", default=60.0)
 for _name in ("SWEEP_SECONDS", "EMAIL_SENDING_TIMEOUT_SECONDS", "POOL_RECOUNT_SECONDS"):
@@ -244,6 +250,11 @@ CELERY_BEAT_SCHEDULE = {
     # Emails whose task was lost, and emails a dead worker left half-sent.
     "sweep-unsent-emails": {
         "task": "staffing.tasks.sweep_unsent_emails",
+        "schedule": SWEEP_SECONDS,
+    },
+    # Candidate imports whose task was lost, or whose worker died mid-import.
+    "sweep-candidate-imports": {
+        "task": "candidates.tasks.sweep_candidate_imports",
         "schedule": SWEEP_SECONDS,
     },
     # Benches whose change-driven refresh was lost: asked for, profile changed, people changed.

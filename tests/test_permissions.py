@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from candidates.models import Candidate
+from candidates.models import Candidate, CandidateImport
+from candidates.services.imports import candidate_import_upload
 from staffing.models import AuditEvent, Offer, Placement, ReliabilityRecord, StaffingRequest
 from staffing.services.offers import offer_link_token, offer_wave_send
 from tests import factories as f
@@ -22,8 +23,12 @@ def world():
     own_request = f.StaffingRequestFactory(service_profile=profile)
     f.ShiftFactory(request=own_request)
     other_request = f.StaffingRequestFactory()
+    recruiter = f.RecruiterFactory()
+    candidate_import_upload(
+        by=recruiter, name="people.csv", content=b"first name,last name,email\nA,B,a@example.fi\n"
+    )
     return {
-        "recruiter": f.RecruiterFactory(),
+        "recruiter": recruiter,
         "manager": manager,
         "candidate": f.CandidateUserFactory(),
         "own": own_request,
@@ -36,6 +41,7 @@ OBJECT_KINDS = {
     "agency/requests/": True,  # a staffing request (the manager's own)
     "client/requests/": True,
     "agency/bench/": "profile",  # its service profile
+    "agency/candidates/import/": "import",  # a candidate import (before the candidates' rule)
     "agency/candidates/": "candidate",
 }
 # Pages a GET opens that do not answer 200 to every admitted user of the world below, each
@@ -109,6 +115,8 @@ def _url(name: str, needs_id: bool | str, req: StaffingRequest) -> str:
         return reverse(name, args=[req.service_profile_id])
     if needs_id == "candidate":
         return reverse(name, args=[Candidate.objects.order_by("pk").first().pk])
+    if needs_id == "import":
+        return reverse(name, args=[CandidateImport.objects.get().pk])
     return reverse(name, args=[req.pk]) if needs_id else reverse(name)
 
 
@@ -253,6 +261,8 @@ def test_the_pages_checked_are_every_page_of_every_role():
     assert len(PAGES) > 25
     assert {"recruiter_board", "client_request_detail", "candidate_home", "bench_detail"} <= names
     assert {"agency_system", "agency_retention"} <= names
+    assert {"recruiter_import_upload", "recruiter_import_detail", "recruiter_duplicates"} <= names
+    assert {"recruiter_import_progress", "recruiter_invite_many"} <= names
     assert set(NOT_PLAIN_PAGES) <= {name for _route, _view, name in _project_views()}
 
 

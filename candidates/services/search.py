@@ -191,7 +191,7 @@ def _prefix_query(text: str) -> str:
 
 
 def candidate_search_queryset(filters: SearchFilters) -> QuerySet[Candidate]:
-    people = Candidate.objects.exclude(status=Candidate.Status.ERASED)
+    people = Candidate.objects.listed()
     if filters.status:
         people = people.filter(status=filters.status)
     if filters.role == "retail":

@@ -108,6 +108,16 @@ def invitation_create(
     candidate = Candidate.objects.create(
         first_name=first_name, last_name=last_name, email=email, status=Candidate.Status.INACTIVE
     )
+    return invitation_send(candidate=candidate, by=by, base_url=base_url, language=language)
+
+
+@transaction.atomic
+def invitation_send(
+    *, candidate: Candidate, by: User | None, base_url: str, language: str | None = None
+) -> Invitation:
+    """Email a person already in the pool (an imported one, say) a signed, single-use link to
+    make their login and give their consents; until then they are not matched."""
+    email = candidate.email.strip().lower()
     invitation = Invitation.objects.create(candidate=candidate, email=email, invited_by=by)
     language = _known_language(language)
     token = signing.dumps({"i": invitation.pk, "l": language}, salt=INVITATION_SALT)
@@ -115,7 +125,7 @@ def invitation_create(
         link = base_url + reverse("candidate_join", args=[token])
         subject = _("You are invited to Service Staff Now")
         body = render_to_string(
-            "candidates/email/invitation.txt", {"first_name": first_name, "link": link}
+            "candidates/email/invitation.txt", {"first_name": candidate.first_name, "link": link}
         )
     email_queue_written(
         key=f"invitation:{invitation.pk}", to=email, language=language, subject=subject, body=body
