@@ -3,6 +3,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Now
@@ -131,6 +133,23 @@ class Candidate(models.Model):
         verbose_name=_("imported from"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # The pool search's full-text columns (candidates.services.search), kept by PostgreSQL
+    # itself from the row: `simple` for names, contact details and words as written, `finnish`
+    # for the introduction's inflected words. Each has a GIN index.
+    search_simple = models.GeneratedField(
+        expression=SearchVector(
+            "first_name", "last_name", "email", "phone", "introduction", config="simple"
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+        verbose_name=_("search words"),
+    )
+    search_finnish = models.GeneratedField(
+        expression=SearchVector("introduction", config="finnish"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+        verbose_name=_("search words (Finnish)"),
+    )
     # Bumped by every service that changes matching data; the worker's pool catches up on it.
     updated_at = models.DateTimeField(_("updated"), default=timezone.now, db_index=True)
 
@@ -150,7 +169,11 @@ class Candidate(models.Model):
                 name="candidate_coordinates_valid",
             ),
         ]
-        indexes = [models.Index(fields=["status", "matching_consent"])]
+        indexes = [
+            models.Index(fields=["status", "matching_consent"]),
+            GinIndex(fields=["search_simple"], name="candidate_search_simple"),
+            GinIndex(fields=["search_finnish"], name="candidate_search_finnish"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"
@@ -432,6 +455,19 @@ class WorkExperience(models.Model):
     started = models.DateField(_("from"))
     ended = models.DateField(_("until"), null=True, blank=True)
     description = models.TextField(_("what you did"), blank=True, max_length=1000)
+    # Searched by the pool search (see Candidate.search_simple).
+    search_simple = models.GeneratedField(
+        expression=SearchVector("title", "employer", "description", config="simple"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+        verbose_name=_("search words"),
+    )
+    search_finnish = models.GeneratedField(
+        expression=SearchVector("title", "description", config="finnish"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+        verbose_name=_("search words (Finnish)"),
+    )
 
     class Meta:
         ordering = ["-started"]
@@ -442,6 +478,10 @@ class WorkExperience(models.Model):
                 condition=Q(ended__isnull=True) | Q(ended__gte=models.F("started")),
                 name="experience_ends_after_start",
             ),
+        ]
+        indexes = [
+            GinIndex(fields=["search_simple"], name="experience_search_simple"),
+            GinIndex(fields=["search_finnish"], name="experience_search_finnish"),
         ]
 
     def __str__(self) -> str:
