@@ -212,9 +212,7 @@ def _text_matches(text: str) -> Q:
     so that the pool is not scanned row by row; PostgreSQL hashes each set once."""
     simple, finnish = _text_queries(text)
     words = Candidate.objects.filter(Q(search_simple=simple) | Q(search_finnish=finnish))
-    names = Candidate.objects.alias(full_name=FULL_NAME_SQL).filter(
-        full_name__trigram_similar=text
-    )
+    names = Candidate.objects.alias(full_name=FULL_NAME_SQL).filter(full_name__trigram_similar=text)
     skill_ids = (
         Skill.objects.annotate(
             v=SearchVector("name_fi", "name_en", "name_sv", "code", config="simple")
