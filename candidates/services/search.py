@@ -16,7 +16,18 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramSimilarity
-from django.db.models import CharField, Exists, F, FloatField, OuterRef, Q, QuerySet, Value
+from django.db.models import (
+    Case,
+    CharField,
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Power, Sqrt
 from django.utils import timezone
@@ -192,12 +203,15 @@ def _prefix_query(text: str) -> str:
 
 
 # The expression the trigram index on names is built on (migration 0008): the same text, so
-# that `%` (similar to) can use the index.
-FULL_NAME_SQL = RawSQL(
+# that `%` (similar to) can use the index. Unqualified, for the subquery on the names alone
+# (a qualified name there would point at the outer query's row).
+FULL_NAME_SQL = RawSQL("(first_name || ' ' || last_name)", [], output_field=CharField())
+FULL_NAME_QUALIFIED_SQL = RawSQL(
     "(candidates_candidate.first_name || ' ' || candidates_candidate.last_name)",
     [],
     output_field=CharField(),
 )
+NAME_HITS = 5000
 
 
 def _text_queries(text: str) -> tuple[SearchQuery, SearchQuery]:
@@ -206,30 +220,34 @@ def _text_queries(text: str) -> tuple[SearchQuery, SearchQuery]:
     return simple, finnish
 
 
-def _text_matches(text: str) -> Q:
+def _name_hits(text: str) -> list[int]:
+    """Ids of the people whose name is similar to the text (the names' trigram index), at most
+    NAME_HITS of them. Read once, so that the count and the page compare names only here and
+    compute the similarity only for these people (a hashed list of constants for PostgreSQL)."""
+    names = Candidate.objects.alias(full_name=FULL_NAME_SQL).filter(full_name__trigram_similar=text)
+    return list(names.values_list("pk", flat=True)[:NAME_HITS])
+
+
+def _text_matches(text: str, name_ids: list[int]) -> Q:
     """People the text finds: each way of finding is an indexed lookup of ids (the stored
     tsvector columns with their GIN indexes, the names' trigram index, the skill taxonomy),
     so that the pool is not scanned row by row; PostgreSQL hashes each set once."""
     simple, finnish = _text_queries(text)
     words = Candidate.objects.filter(Q(search_simple=simple) | Q(search_finnish=finnish))
-    names = Candidate.objects.alias(full_name=FULL_NAME_SQL).filter(full_name__trigram_similar=text)
-    skill_ids = (
+    skill_ids = list(
         Skill.objects.annotate(
             v=SearchVector("name_fi", "name_en", "name_sv", "code", config="simple")
         )
         .filter(v=simple)
-        .values("pk")
+        .values_list("pk", flat=True)
     )
-    skills = CandidateSkill.objects.filter(skill_id__in=skill_ids).values("candidate_id")
     experience = WorkExperience.objects.filter(
         Q(search_simple=simple) | Q(search_finnish=finnish)
     ).values("candidate_id")
-    found = (
-        Q(pk__in=words.values("pk"))
-        | Q(pk__in=names.values("pk"))
-        | Q(pk__in=skills)
-        | Q(pk__in=experience)
-    )
+    found = Q(pk__in=words.values("pk")) | Q(pk__in=name_ids) | Q(pk__in=experience)
+    if skill_ids:
+        skills = CandidateSkill.objects.filter(skill_id__in=skill_ids).values("candidate_id")
+        found |= Q(pk__in=skills)
     if "@" in text:
         found |= Q(email__icontains=text)
     digits = "".join(ch for ch in text if ch.isascii() and ch.isdigit())
@@ -313,10 +331,14 @@ def candidate_search_queryset(filters: SearchFilters) -> QuerySet[Candidate]:
             )
     rank: Any = Value(0.0, output_field=FloatField())
     if filters.text and _prefix_query(filters.text):
-        people = people.filter(_text_matches(filters.text))
+        name_ids = _name_hits(filters.text)
+        people = people.filter(_text_matches(filters.text, name_ids))
         simple, finnish = _text_queries(filters.text)
+        similarity = TrigramSimilarity(FULL_NAME_QUALIFIED_SQL, filters.text)
         people = people.annotate(
-            name_similarity=TrigramSimilarity(FULL_NAME_SQL, filters.text),
+            name_similarity=Case(
+                When(pk__in=name_ids, then=similarity), default=0.0, output_field=FloatField()
+            ),
             own_rank=SearchRank(F("search_simple"), simple)
             + SearchRank(F("search_finnish"), finnish),
         )
