@@ -33,7 +33,7 @@ from candidates.geo import postal_code_lookup
 from candidates.models import Candidate, CandidateImport, Invitation
 from candidates.phones import phone_e164
 from candidates.services.duplicates import pool_matches
-from candidates.services.signup import invitation_send
+from candidates.services.signup import invitations_send_many
 from staffing.base.audit import audit_event, audit_record
 from staffing.base.models import AuditEvent, User
 from staffing.base.queueing import enqueue_on_commit
@@ -304,9 +304,13 @@ def candidate_import_upload(*, by: User, name: str, content: bytes) -> Candidate
     return batch
 
 
-def import_check(*, rows: list[list[str]], mapping: dict[str, int]) -> ImportCheck:
-    """Every row's fields and problems under `mapping`, including duplicates of the pool and of
-    earlier rows (those are imported and offered for merging; the others keep a row out)."""
+def import_check(
+    *, rows: list[list[str]], mapping: dict[str, int], pool_rows: int | None = None
+) -> ImportCheck:
+    """Every row's fields and problems under `mapping`, including duplicates of earlier rows
+    and of the pool (those are imported and offered for merging; the others keep a row out).
+    The pool is compared for the first `pool_rows` rows only (0: none, None: all): the
+    preview of a big file shows the first ones, the import's page then lists all of them."""
     check = ImportCheck()
     for index, cells in enumerate(rows):
         number = index + 2
@@ -314,7 +318,8 @@ def import_check(*, rows: list[list[str]], mapping: dict[str, int]) -> ImportChe
         check.problems += problems
         check.people.append((number, person))
     check.problems += _duplicates_in_file(check.people)
-    check.problems += _duplicates_in_pool(check.people)
+    if pool_rows != 0:
+        check.problems += _duplicates_in_pool(check.people[:pool_rows])
     check.problems.sort(key=lambda p: p.row)
     return check
 
@@ -506,7 +511,8 @@ def candidate_import_run(*, import_id: int) -> CandidateImport | None:
 
 def _import_all(batch: CandidateImport) -> str:
     """Create the people (inside the caller's transaction); returns a failure code or ""."""
-    check = import_check(rows=batch.rows, mapping=batch.mapping)
+    # Duplicates of the pool do not keep a row out: they are listed for merging afterwards.
+    check = import_check(rows=batch.rows, mapping=batch.mapping, pool_rows=0)
     _progress(batch, 20)
     valid = check.valid
     if check.error_rows and not batch.skip_invalid:
@@ -571,11 +577,12 @@ def invitations_for_people(
             candidate__in=[c.pk for c in candidates], accepted_at__isnull=True
         ).values_list("candidate_id", flat=True)
     )
-    return [
-        invitation_send(candidate=c, by=by, base_url=base_url, language=language)
-        for c in candidates
-        if c.pk not in open_ids
-    ]
+    return invitations_send_many(
+        candidates=[c for c in candidates if c.pk not in open_ids],
+        by=by,
+        base_url=base_url,
+        language=language,
+    )
 
 
 def candidate_imports_requeue(*, waited: dt.timedelta, stalled: dt.timedelta) -> int:

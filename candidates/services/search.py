@@ -224,7 +224,7 @@ def _name_hits(text: str) -> list[int]:
     """Ids of the people whose name is similar to the text (the names' trigram index), at most
     NAME_HITS of them. Read once, so that the count and the page compare names only here and
     compute the similarity only for these people (a hashed list of constants for PostgreSQL)."""
-    names = Candidate.objects.alias(full_name=FULL_NAME_SQL).filter(full_name__trigram_similar=text)
+    names = Candidate.objects.alias(name_text=FULL_NAME_SQL).filter(name_text__trigram_similar=text)
     return list(names.values_list("pk", flat=True)[:NAME_HITS])
 
 

@@ -23,6 +23,7 @@ from candidates.services.imports import (
     mapping_guess,
 )
 from staffing.base.models import AuditEvent, OutboundEmail
+from staffing.base.outbox import emails_unsent_requeue
 from tests import factories as f
 from tests.conftest import run_queued
 
@@ -383,3 +384,28 @@ def test_others_cannot_reach_imports(client, role):
     assert client.post(reverse("recruiter_candidate_merge"), {}).status_code == 403
     batch.refresh_from_db()
     assert batch.status == CandidateImport.Status.UPLOADED
+
+
+def test_a_big_list_publishes_some_sends_and_leaves_the_rest_to_the_outbox_sweep(
+    queued_tasks, committed, monkeypatch
+):
+    monkeypatch.setattr("staffing.base.outbox.BULK_PUBLISH_NOW", 1)
+    batch = _upload(f.RecruiterFactory())
+    with committed():
+        candidate_import_queue(
+            batch=batch,
+            by=batch.created_by,
+            mapping=batch.mapping,
+            base_url="http://testserver",
+            skip_invalid=False,
+            invite=True,
+            language="fi",
+        )
+    queued_tasks.clear()
+    with committed():
+        candidate_import_run(import_id=batch.pk)
+    sends = [args for name, args in queued_tasks if name == "staffing.tasks.send_email"]
+    assert len(sends) == 1 and OutboundEmail.objects.count() == 2
+    queued_tasks.clear()
+    OutboundEmail.objects.update(created_at=timezone.now() - dt.timedelta(minutes=5))
+    assert emails_unsent_requeue(waited=dt.timedelta(seconds=60)) == 2
