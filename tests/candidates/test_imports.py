@@ -409,3 +409,17 @@ def test_a_big_list_publishes_some_sends_and_leaves_the_rest_to_the_outbox_sweep
     queued_tasks.clear()
     OutboundEmail.objects.update(created_at=timezone.now() - dt.timedelta(minutes=5))
     assert emails_unsent_requeue(waited=dt.timedelta(seconds=60)) == 2
+
+
+def test_the_people_of_an_import_are_invited_from_its_page_once(client, run):
+    recruiter = f.RecruiterFactory()
+    batch = run(_upload(recruiter))
+    assert not Invitation.objects.exists()
+    client.force_login(recruiter)
+    url = reverse("recruiter_import_invite", args=[batch.pk])
+    response = client.post(url, {"language": "sv"}, follow=True)
+    assert "Invitations sent: 2." in response.content.decode()
+    assert set(OutboundEmail.objects.values_list("language", flat=True)) == {"sv"}
+    again = client.post(url, {"language": "sv"}, follow=True)
+    assert "Invitations sent: 0." in again.content.decode()
+    assert Invitation.objects.count() == 2
