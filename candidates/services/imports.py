@@ -113,8 +113,9 @@ PROBLEM_MESSAGES: dict[str, Promise] = {
     "phone_in_file": gettext_lazy("The phone number %(value)s is on an earlier row too."),
 }
 # Of those, the ones that are duplicates: the row is imported and offered for merging.
-DUPLICATE_CODES = {"email_in_pool", "phone_in_pool", "name_in_pool", "email_in_file"}
-DUPLICATE_CODES |= {"phone_in_file"}
+DUPLICATE_CODES = frozenset(
+    {"email_in_pool", "phone_in_pool", "name_in_pool", "email_in_file", "phone_in_file"}
+)
 
 
 class ImportFileError(ValueError):
