@@ -45,6 +45,8 @@ NOT_PLAIN_PAGES = {
     "candidate_cv_download": "needs a CV (tests/candidates/test_cv.py)",
     "candidate_cv_for_viewer": "needs a CV (tests/candidates/test_cv.py)",
     "candidate_verify_pending": "sends the verified on (candidates/test_signup_and_reminders)",
+    "recruiter_request_offers": "a fragment for htmx; opened directly, the request page at it "
+    "(tests/staffing/test_request_page.py)",
 }
 # The roles views declare, as this test's users.
 ROLE_USERS = {"recruiter": "recruiter", "admin": "admin", "client_manager": "manager"}
