@@ -68,10 +68,14 @@ NOT_VISITED = {
 }
 # The agency admin's pages that recruiters have too are visited as the recruiter; the admin
 # visits their own, the board (their menu) and the admin site.
-ADMIN_EXTRA = [("admin_index", "/admin/")]
+ADMIN_EXTRA = [
+    ("admin_index", "/admin/"),
+    ("admin_periodic_tasks", "/admin/django_celery_beat/periodictask/"),
+]
 
 # Strings (msgids) on every page or most of them: a Finnish or Swedish page showing one of them
-# in English has missed its translation.
+# in English has missed its translation. Matched as words, in any case (the admin's menu is in
+# capitals).
 KNOWN_ENGLISH = [
     "Log out",
     "Service Staff Now – urgent customer-service staffing",
@@ -96,6 +100,10 @@ KNOWN_ENGLISH = [
     "Skills",
     "Availability",
     "Shifts",
+    # The admin's menu: django-celery-beat's names (locale_third_party/).
+    "periodic tasks",
+    "intervals",
+    "crontabs",
 ]
 
 
@@ -225,7 +233,7 @@ def _known_strings() -> dict[str, list[str]]:
 
 
 def _english_on(text: str, strings: list[str]) -> list[str]:
-    return [s for s in strings if re.search(rf"(?<!\w){re.escape(s)}(?!\w)", text)]
+    return [s for s in strings if re.search(rf"(?<![\w-]){re.escape(s)}(?![\w-])", text, re.I)]
 
 
 def _urls(role: str, world: dict) -> list[tuple[str, str]]:
