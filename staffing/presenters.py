@@ -63,12 +63,18 @@ class RequestStatus:
         return self.status in (StaffingRequest.Status.FILLED, StaffingRequest.Status.CANCELLED)
 
 
+def confirmed_on_every_shift(headcount: int, placed: list[int]) -> int:
+    """People confirmed as the filling rule counts them: on the least covered of the shifts the
+    client still wants (`placed` per such shift), at most the headcount."""
+    return min((min(n, headcount) for n in placed), default=0)
+
+
 def request_status(req: StaffingRequest, *, now: dt.datetime | None = None) -> RequestStatus:
     """The request's status with its counts and steps, from one read of its shifts and
     placements (`confirmed` counts like the filling rule does: the least covered shift)."""
     now = now or timezone.now()
     shifts = list(Shift.objects.active().filter(request=req).with_placed())
-    confirmed = min((min(s.placed, req.headcount) for s in shifts), default=0)
+    confirmed = confirmed_on_every_shift(req.headcount, [s.placed for s in shifts])
     open_places = sum(max(req.headcount - s.placed, 0) for s in shifts if s.ends_at > now)
     placements = list(
         req.placements.exclude(status=Placement.Status.CANCELLED)

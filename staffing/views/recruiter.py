@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,9 +19,9 @@ from candidates.permissions import candidates_for_user
 from clients.models import ClientCompany
 from staffing.base.access import RECRUITERS, role_required
 from staffing.explanations import explanation_parts
-from staffing.models import Placement, Shortlist, ShortlistEdit, ShortlistEntry, StaffingRequest
+from staffing.models import Shift, Shortlist, ShortlistEdit, ShortlistEntry, StaffingRequest
 from staffing.permissions import placement_for_user, request_for_user, requests_for_user
-from staffing.presenters import request_timeline, shortlist_rows
+from staffing.presenters import confirmed_on_every_shift, request_timeline, shortlist_rows
 from staffing.request_params import choice_param, int_param, text_param
 from staffing.services.placements import placement_no_show_report
 from staffing.services.shortlists import (
@@ -45,16 +45,16 @@ def _date(value: str) -> dt.date | None:
         return None
 
 
-def _board_requests(request: HttpRequest) -> QuerySet[StaffingRequest]:
+def _board_requests(request: HttpRequest) -> list[StaffingRequest]:
     qs = (
         requests_for_user(request.user)
         .select_related("company", "site", "service_profile")
-        .prefetch_related("shifts")
-        .annotate(
-            confirmed=Count(
-                "placements__candidate",
-                filter=Q(placements__status__in=Placement.ACTIVE_STATUSES),
-                distinct=True,
+        .prefetch_related(
+            Prefetch(
+                "shifts",
+                queryset=Shift.objects.with_placed()
+                .select_related("cancellation")
+                .order_by("starts_at"),
             )
         )
     )
@@ -68,7 +68,11 @@ def _board_requests(request: HttpRequest) -> QuerySet[StaffingRequest]:
         qs = qs.filter(company_id=company_id) if company_id is not None else qs.none()
     if day := _date(text_param(request.GET, "date", max_length=10)):
         qs = qs.filter(shifts__starts_at__date=day).distinct()
-    return qs.board_order()[:200]
+    requests = list(qs.board_order()[:200])
+    for req in requests:  # counted as the request page counts them (presenters.request_status)
+        wanted = [s.placed for s in req.shifts.all() if not hasattr(s, "cancellation")]
+        req.confirmed = confirmed_on_every_shift(req.headcount, wanted)  # type: ignore[attr-defined]
+    return requests
 
 
 @role_required(*RECRUITERS)

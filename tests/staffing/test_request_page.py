@@ -4,6 +4,7 @@ offers panel say the same thing; curation stops at approval; every name links to
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -284,3 +285,19 @@ def test_every_name_on_the_request_page_links_to_the_person(client, filled):
             placed = filled.request.placements.filter(candidate_id=offer.candidate_id).exists()
             if where in ("offer-rows", "shortlist-entries") or placed:
                 assert link in part.links, (where, link)
+
+
+def test_the_board_counts_confirmed_people_as_the_request_page_does(client):
+    """Two shifts for two: both people on the first, one on the second. One person is confirmed
+    for every shift, on the board and on the page alike (not the two distinct people)."""
+    world = approved_request(headcount=2, people=2, shifts=2)
+    first, second = world.request.shifts.order_by("starts_at")
+    for shift, users in ((first, world.people), (second, world.people[:1])):
+        for user in users:
+            f.PlacementFactory(shift=shift, candidate=user.candidate, status="confirmed")
+    client.force_login(f.RecruiterFactory())
+    board = client.get(reverse("recruiter_board")).content.decode()
+    row = board[board.index(f'data-request="{world.request.pk}"') :]
+    assert re.search(r"</span> 1 / 2</td>", row[: row.index("</tr>")])
+    page = client.get(reverse("recruiter_request_detail", args=[world.request.pk])).content
+    assert _status_parts(page.decode())["confirmed"] == "People confirmed (1 of 2)"
