@@ -301,3 +301,15 @@ def test_the_board_counts_confirmed_people_as_the_request_page_does(client):
     assert re.search(r"</span> 1 / 2</td>", row[: row.index("</tr>")])
     page = client.get(reverse("recruiter_request_detail", args=[world.request.pk])).content
     assert _status_parts(page.decode())["confirmed"] == "People confirmed (1 of 2)"
+
+
+def test_while_matching_runs_the_polled_shortlist_brings_the_badge_along(client):
+    """The page polls for the shortlist; the answer carries the badge and Progress too."""
+    req = f.StaffingRequestFactory(status="received")
+    f.ShiftFactory(request=req)
+    client.force_login(f.RecruiterFactory())
+    url = reverse("recruiter_request_detail", args=[req.pk])
+    html = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "<!doctype html>" not in html and 'id="shortlist"' in html
+    assert 'data-status="received" hx-swap-oob="true"' in html
+    assert 'id="request-progress" hx-swap-oob="true"' in html
