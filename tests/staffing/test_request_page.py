@@ -313,3 +313,15 @@ def test_while_matching_runs_the_polled_shortlist_brings_the_badge_along(client)
     assert "<!doctype html>" not in html and 'id="shortlist"' in html
     assert 'data-status="received" hx-swap-oob="true"' in html
     assert 'id="request-progress" hx-swap-oob="true"' in html
+
+
+def test_a_request_filled_without_offers_shows_its_person_and_says_no_offers_went_out(client):
+    """As the demo's filled request: a placement made by hand, no shortlist, no offers."""
+    req = f.StaffingRequestFactory(status=StaffingRequest.Status.FILLED, headcount=1)
+    placement = f.PlacementFactory(shift=f.ShiftFactory(request=req), status="completed")
+    client.force_login(f.RecruiterFactory())
+    html = client.get(reverse("recruiter_request_detail", args=[req.pk])).content.decode()
+    assert _status_parts(html)["placed"] == "1"
+    assert _status_parts(html)["confirmed"] == "People confirmed (1 of 1)"
+    assert reverse("recruiter_candidate_detail", args=[placement.candidate_id]) in html
+    assert "No offers were sent for this request." in element(html, "no-offers").text
