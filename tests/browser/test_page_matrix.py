@@ -34,8 +34,6 @@ from tests import factories as f
 from tests.conftest import browser_login
 from tests.test_permissions import _allowed_methods, _project_views
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
-
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
 VIEWPORTS = [(390, 844), (1400, 900)]
 LANGUAGES = ["fi", "sv", "en"]
@@ -250,6 +248,8 @@ def _urls(role: str, world: dict) -> list[tuple[str, str]]:
     return urls + (ADMIN_EXTRA if role == "admin" else [])
 
 
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
 def test_every_page_fits_the_screen_and_reads_in_its_language(browser, live_server, demo):
     shutil.rmtree(ARTIFACTS, ignore_errors=True)  # only this run's pictures
     ARTIFACTS.mkdir(parents=True)
