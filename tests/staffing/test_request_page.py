@@ -325,3 +325,16 @@ def test_a_request_filled_without_offers_shows_its_person_and_says_no_offers_wen
     assert _status_parts(html)["confirmed"] == "People confirmed (1 of 1)"
     assert reverse("recruiter_candidate_detail", args=[placement.candidate_id]) in html
     assert "No offers were sent for this request." in element(html, "no-offers").text
+
+
+def test_a_final_request_without_a_shortlist_does_not_wait_for_matching(client):
+    req = f.StaffingRequestFactory(status=StaffingRequest.Status.CANCELLED)
+    f.ShiftFactory(request=req)
+    client.force_login(f.RecruiterFactory())
+    html = client.get(reverse("recruiter_request_detail", args=[req.pk])).content.decode()
+    assert 'id="shortlist"' in html and "Matching is running" not in html
+    assert 'hx-trigger="every 1s"' not in html
+    waiting = f.StaffingRequestFactory(status=StaffingRequest.Status.RECEIVED)
+    f.ShiftFactory(request=waiting)
+    html = client.get(reverse("recruiter_request_detail", args=[waiting.pk])).content.decode()
+    assert "Matching is running" in html and 'hx-trigger="every 1s"' in html
