@@ -386,7 +386,9 @@ LANGUAGE_CODE = "fi"
 LANGUAGES = [("fi", _("Finnish")), ("sv", _("Swedish")), ("en", _("English"))]
 # Finland's conventions for dates, times and numbers in every language (staffing/formats/).
 FORMAT_MODULE_PATH = ["staffing.formats"]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Ours first; then the Finnish and Swedish of third-party apps that ship none (django-celery-beat's
+# admin), kept as .po files too and checked by tests/test_translations.py.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_third_party"]
 TIME_ZONE = "Europe/Helsinki"
 USE_I18N = True
 USE_TZ = True

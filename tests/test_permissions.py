@@ -67,6 +67,8 @@ NOT_PLAIN_PAGES = {
     "candidate_cv_for_viewer": "needs a CV (tests/candidates/test_cv.py)",
     "candidate_verify_pending": "sends the verified on (candidates/test_signup_and_reminders)",
     "api_settings": "sends a client manager to their company's (tests/api/test_settings_pages.py)",
+    "recruiter_request_offers": "a fragment for htmx; opened directly, the request page at it "
+    "(tests/staffing/test_request_page.py)",
 }
 # The roles views declare, as this test's users.
 ROLE_USERS = {"recruiter": "recruiter", "admin": "admin", "client_manager": "manager"}
