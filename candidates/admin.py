@@ -5,6 +5,7 @@ from candidates.models import (
     Candidate,
     CandidateActivity,
     CandidateCV,
+    CandidateImport,
     CandidateLanguage,
     CandidateNote,
     CandidateSkill,
@@ -47,7 +48,7 @@ class CandidateAdmin(admin.ModelAdmin):
     list_display = ["__str__", "postal_code", "status", "matching_consent", "updated_at"]
     list_filter = ["status", "matching_consent", "works_retail", "works_office"]
     search_fields = ["first_name", "last_name", "email", "postal_code"]
-    raw_id_fields = ["user"]
+    raw_id_fields = ["user", "merged_into", "imported_from"]
     inlines = [LanguageInline, SkillInline, DateOffInline]
 
 
@@ -135,3 +136,12 @@ class SavedSearchAdmin(ReadOnlyAdmin):
 @admin.register(SavedSearchMatch)
 class SavedSearchMatchAdmin(ReadOnlyAdmin):
     list_display = ["search", "candidate", "first_matched_at"]
+
+
+@admin.register(CandidateImport)
+class CandidateImportAdmin(ReadOnlyAdmin):
+    """Imports are run by candidates.services.imports; the admin only shows them."""
+
+    list_display = ["file_name", "created_at", "created_by", "status", "total", "created_count"]
+    list_filter = ["status"]
+    exclude = ["rows"]

@@ -1,12 +1,22 @@
 from django.urls import path
 
-from candidates.views import agency, notes
+from candidates.views import agency, imports, notes
 
 urlpatterns = [
     path("", agency.candidate_list, name="recruiter_candidates"),
     path("export.csv", agency.candidate_export, name="recruiter_candidates_export"),
     path("export.xlsx", agency.candidate_export_xlsx, name="recruiter_candidates_export_xlsx"),
     path("invite/", agency.candidate_invite, name="recruiter_candidate_invite"),
+    path("invite/many/", imports.invite_many, name="recruiter_invite_many"),
+    path("import/", imports.import_upload, name="recruiter_import_upload"),
+    path("import/<int:pk>/", imports.import_detail, name="recruiter_import_detail"),
+    path(
+        "import/<int:pk>/progress/", imports.import_progress_view, name="recruiter_import_progress"
+    ),
+    path("import/<int:pk>/start/", imports.import_start, name="recruiter_import_start"),
+    path("import/<int:pk>/invite/", imports.import_invite, name="recruiter_import_invite"),
+    path("duplicates/", imports.duplicates, name="recruiter_duplicates"),
+    path("merge/", imports.candidate_merge_view, name="recruiter_candidate_merge"),
     path("retention/", agency.retention, name="agency_retention"),
     path("tasks/", notes.my_tasks, name="recruiter_tasks"),
     path("searches/save/", notes.saved_search_save, name="recruiter_saved_search_save"),

@@ -3,6 +3,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Now
@@ -44,6 +46,10 @@ class Skill(models.Model):
 
 
 class CandidateQuerySet(models.QuerySet):
+    def listed(self) -> CandidateQuerySet:
+        """Everyone a recruiter can find: not erased, not merged into someone else."""
+        return self.exclude(status__in=(Candidate.Status.ERASED, Candidate.Status.MERGED))
+
     def matchable(self) -> CandidateQuerySet:
         return self.filter(status=Candidate.Status.ACTIVE, matching_consent=True)
 
@@ -70,6 +76,8 @@ class Candidate(models.Model):
         ACTIVE = "active", _("Active")
         INACTIVE = "inactive", _("Inactive")
         ERASED = "erased", _("Erased")
+        # Merged into another row of the same person (`merged_into`); holds nothing any more.
+        MERGED = "merged", _("Merged")
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -107,7 +115,42 @@ class Candidate(models.Model):
         _("availability confirmed"), null=True, blank=True
     )
     introduction = models.TextField(_("introduction"), blank=True)
+    # Set on the person merged away (candidates.services.duplicates): the row they became.
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("merged into"),
+    )
+    # The import that brought the person in (candidates.services.imports), if any.
+    imported_from = models.ForeignKey(
+        "candidates.CandidateImport",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="candidates",
+        verbose_name=_("imported from"),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # The pool search's full-text columns (candidates.services.search), kept by PostgreSQL
+    # itself from the row: `simple` for names, contact details and words as written, `finnish`
+    # for the introduction's inflected words. Each has a GIN index.
+    search_simple = models.GeneratedField(
+        expression=SearchVector(
+            "first_name", "last_name", "email", "phone", "introduction", config="simple"
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+        verbose_name=_("search words"),
+    )
+    search_finnish = models.GeneratedField(
+        expression=SearchVector("introduction", config="finnish"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+        verbose_name=_("search words (Finnish)"),
+    )
     # Bumped by every service that changes matching data; the worker's pool catches up on it.
     updated_at = models.DateTimeField(_("updated"), default=timezone.now, db_index=True)
 
@@ -127,7 +170,11 @@ class Candidate(models.Model):
                 name="candidate_coordinates_valid",
             ),
         ]
-        indexes = [models.Index(fields=["status", "matching_consent"])]
+        indexes = [
+            models.Index(fields=["status", "matching_consent"]),
+            GinIndex(fields=["search_simple"], name="candidate_search_simple"),
+            GinIndex(fields=["search_finnish"], name="candidate_search_finnish"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"
@@ -409,6 +456,19 @@ class WorkExperience(models.Model):
     started = models.DateField(_("from"))
     ended = models.DateField(_("until"), null=True, blank=True)
     description = models.TextField(_("what you did"), blank=True, max_length=1000)
+    # Searched by the pool search (see Candidate.search_simple).
+    search_simple = models.GeneratedField(
+        expression=SearchVector("title", "employer", "description", config="simple"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+        verbose_name=_("search words"),
+    )
+    search_finnish = models.GeneratedField(
+        expression=SearchVector("title", "description", config="finnish"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+        verbose_name=_("search words (Finnish)"),
+    )
 
     class Meta:
         ordering = ["-started"]
@@ -419,6 +479,10 @@ class WorkExperience(models.Model):
                 condition=Q(ended__isnull=True) | Q(ended__gte=models.F("started")),
                 name="experience_ends_after_start",
             ),
+        ]
+        indexes = [
+            GinIndex(fields=["search_simple"], name="experience_search_simple"),
+            GinIndex(fields=["search_finnish"], name="experience_search_finnish"),
         ]
 
     def __str__(self) -> str:
@@ -701,3 +765,67 @@ class SavedSearchMatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.search_id}: {self.candidate_id}"
+
+
+class CandidateImport(models.Model):
+    """One uploaded CSV or XLSX file of people, from upload to the background import.
+
+    The file's cells stay here (`rows`) only until the import is done; the people then live in
+    their own rows. Row errors are stored as codes and rendered in the reader's language.
+    """
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("Columns to check")
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
+
+    class Failure(models.TextChoices):
+        INVALID_ROWS = "invalid_rows", _("Some rows have errors; nothing was imported.")
+        NOTHING_VALID = "nothing_valid", _("No row could be imported; nothing was imported.")
+        CRASHED = "crashed", _("The import stopped on an error; nothing was imported.")
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("imported by"),
+    )
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    file_name = models.CharField(_("file name"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.UPLOADED
+    )
+    headers = models.JSONField(_("column headings"), default=list, blank=True)
+    rows = models.JSONField(_("rows"), default=list, blank=True)
+    mapping = models.JSONField(_("columns"), default=dict, blank=True)
+    skip_invalid = models.BooleanField(_("leave out rows with errors"), default=False)
+    invite = models.BooleanField(_("invite the people imported"), default=False)
+    language = models.CharField(
+        _("language of the invitations"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+    )
+    base_url = models.CharField(_("site address"), max_length=200, blank=True)
+    total = models.PositiveIntegerField(_("rows"), default=0)
+    created_count = models.PositiveIntegerField(_("people imported"), default=0)
+    skipped_count = models.PositiveIntegerField(_("rows left out"), default=0)
+    failure = models.CharField(_("failure"), max_length=20, choices=Failure.choices, blank=True)
+    queued_at = models.DateTimeField(_("queued"), null=True, blank=True, db_index=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("candidate import")
+        verbose_name_plural = _("candidate imports")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

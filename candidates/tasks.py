@@ -1,9 +1,13 @@
-"""Celery tasks for candidates: thin interfaces over candidates.services.reminders."""
+"""Celery tasks for candidates: thin interfaces over candidates.services."""
 
 from __future__ import annotations
 
-from celery import shared_task
+import datetime as dt
 
+from celery import shared_task
+from django.conf import settings
+
+from candidates.services.imports import candidate_import_run, candidate_imports_requeue
 from candidates.services.notes import task_digests_send
 from candidates.services.reminders import availability_reminders_send
 from candidates.services.saved_searches import saved_searches_check
@@ -41,3 +45,20 @@ def send_task_digests() -> int:
 def check_saved_searches() -> int:
     """Email recruiters about people who newly match their saved searches (each person once)."""
     return saved_searches_check(context=StaffingSearchContext())
+
+
+@shared_task(name="candidates.tasks.candidate_import", time_limit=600, soft_time_limit=570)
+def candidate_import(import_id: int) -> int:
+    """Run one queued import (claimed, so a duplicate message does nothing); returns the
+    number of people created."""
+    batch = candidate_import_run(import_id=import_id)
+    return batch.created_count if batch is not None else 0
+
+
+@shared_task(name="candidates.tasks.sweep_candidate_imports", time_limit=60, soft_time_limit=50)
+def sweep_candidate_imports() -> int:
+    """Queue again the imports whose message was lost or whose worker died."""
+    return candidate_imports_requeue(
+        waited=dt.timedelta(seconds=settings.IMPORT_REQUEUE_SECONDS),
+        stalled=dt.timedelta(seconds=settings.IMPORT_STALLED_SECONDS),
+    )

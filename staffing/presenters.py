@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Max, Min
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
@@ -24,6 +24,7 @@ from staffing.models import (
     Placement,
     PresentedDecline,
     ServiceRating,
+    Shift,
     ShortlistEdit,
     StaffingRequest,
 )
@@ -40,16 +41,75 @@ class Step:
     skipped: bool = False
 
 
-def request_progress(req: StaffingRequest) -> list[Step]:
+# The badge colour of each request status, wherever a request's status is shown.
+STATUS_TONES = {
+    StaffingRequest.Status.RECEIVED: "warning",
+    StaffingRequest.Status.FILLED: "success",
+    StaffingRequest.Status.NEEDS_ATTENTION: "danger",
+    StaffingRequest.Status.CANCELLED: "secondary",
+}
+
+
+@dataclass(frozen=True)
+class RequestStatus:
+    """Where a request stands, read once: the badge, Progress, Placed people and the live offers
+    panel of the recruiter's page all show this one reading, so they cannot disagree."""
+
+    status: str
+    label: str
+    tone: str
+    headcount: int
+    confirmed: int  # people on every shift the client still wants (its least covered one)
+    open_places: int  # places that can still be offered: shifts not cancelled, not over
+    placements: list[Placement]  # everyone placed, in shift order; cancelled ones left out
+    steps: list[Step]
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in (StaffingRequest.Status.FILLED, StaffingRequest.Status.CANCELLED)
+
+
+def confirmed_on_every_shift(headcount: int, placed: list[int]) -> int:
+    """People confirmed as the filling rule counts them: on the least covered of the shifts the
+    client still wants (`placed` per such shift), at most the headcount."""
+    return min((min(n, headcount) for n in placed), default=0)
+
+
+def request_status(req: StaffingRequest, *, now: dt.datetime | None = None) -> RequestStatus:
+    """The request's status with its counts and steps, from one read of its shifts and
+    placements (`confirmed` counts like the filling rule does: the least covered shift)."""
+    now = now or timezone.now()
+    shifts = list(Shift.objects.active().filter(request=req).with_placed())
+    confirmed = confirmed_on_every_shift(req.headcount, [s.placed for s in shifts])
+    open_places = sum(max(req.headcount - s.placed, 0) for s in shifts if s.ends_at > now)
+    placements = list(
+        req.placements.exclude(status=Placement.Status.CANCELLED)
+        .select_related("candidate", "shift")
+        .order_by("shift__starts_at", "pk")
+    )
+    return RequestStatus(
+        status=req.status,
+        label=req.get_status_display(),
+        tone=STATUS_TONES.get(req.status, "primary"),
+        headcount=req.headcount,
+        confirmed=confirmed,
+        open_places=open_places,
+        placements=placements,
+        steps=_progress_steps(req, confirmed=confirmed, placements=placements),
+    )
+
+
+def _progress_steps(
+    req: StaffingRequest, *, confirmed: int, placements: list[Placement]
+) -> list[Step]:
     """received → shortlist ready → approved → offers sent → k of n confirmed → filled (or
     needs attention / cancelled), each step with its time. A step the request went past without
     it (a person placed directly, no shortlist) is marked skipped, so "Filled" never stands next
     to an unchecked "Shortlist ready"."""
     shortlist = req.current_shortlist
     status = StaffingRequest.Status
-    active = req.placements.filter(status__in=Placement.ACTIVE_STATUSES)
-    confirmed = req.confirmed_people()
     first_offer = req.events.filter(action="offers.wave_sent").aggregate(at=Min("created_at"))
+    active = [p.created_at for p in placements if p.status in Placement.ACTIVE_STATUSES]
     steps = [
         Step(_("Received"), True, req.created_at),
         Step(_("Shortlist ready"), shortlist is not None, req.shortlisted_at),
@@ -62,7 +122,7 @@ def request_progress(req: StaffingRequest) -> list[Step]:
         Step(
             _("People confirmed"),
             confirmed >= req.headcount,
-            active.aggregate(at=Max("created_at"))["at"] if confirmed else None,
+            max(active) if confirmed and active else None,
             detail=gettext("%(k)s of %(n)s") % {"k": confirmed, "n": req.headcount},
         ),
         Step(_("Filled"), req.status == status.FILLED, req.filled_at),
@@ -80,12 +140,20 @@ def request_progress(req: StaffingRequest) -> list[Step]:
     return steps
 
 
+def request_progress(req: StaffingRequest) -> list[Step]:
+    """The request's steps, as `request_status` reads them."""
+    return request_status(req).steps
+
+
 @dataclass(frozen=True)
 class TimelineItem:
     at: dt.datetime
     text: str
     icon: str = "bi-dot"
     actor: str = ""
+    person: str = ""  # the candidate the event is about (recruiters only), linked to their page
+    person_id: int | None = None
+    note: str = ""  # the reason given with it
 
 
 def _n(data: dict, key: str) -> Any:
@@ -214,12 +282,19 @@ def request_timeline(req: StaffingRequest, *, for_client: bool) -> list[Timeline
         else:
             icon, text = _recruiter_wording(event.action)
             detail = text(event.data) if text else event.action
-            if event.candidate is not None:
-                detail += f" · {event.candidate.full_name}"
-            if reason := event.data.get("reason"):
-                detail += f" · “{reason}”"
             actor = event.actor.email if event.actor else gettext("system")
-            items.append(TimelineItem(event.created_at, detail, icon, actor))
+            person = event.candidate
+            items.append(
+                TimelineItem(
+                    event.created_at,
+                    detail,
+                    icon,
+                    actor,
+                    person=person.full_name if person else "",
+                    person_id=person.pk if person else None,
+                    note=str(event.data.get("reason") or ""),
+                )
+            )
     return items
 
 

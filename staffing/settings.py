@@ -226,6 +226,12 @@ EMAIL_SENDING_TIMEOUT_SECONDS = env.float("EMAIL_SENDING_TIMEOUT_SECONDS", defau
 # The worker's pool recounts the fair-spread counts from the database this often.
 POOL_RECOUNT_SECONDS = env.float("POOL_RECOUNT_SECONDS", default=600.0)
 BENCH_SWEEP_SECONDS = env.float("BENCH_SWEEP_SECONDS", default=300.0)
+# A candidate import still queued this long is queued again; one running this long is taken as
+# dead (its one transaction was rolled back) and queued again.
+IMPORT_REQUEUE_SECONDS = env.float("IMPORT_REQUEUE_SECONDS", default=60.0)
+IMPORT_STALLED_SECONDS = env.float("IMPORT_STALLED_SECONDS", default=900.0)
+CANDIDATE_IMPORT_MAX_BYTES = env.int("CANDIDATE_IMPORT_MAX_BYTES", default=10_000_000)
+CANDIDATE_IMPORT_MAX_ROWS = env.int("CANDIDATE_IMPORT_MAX_ROWS", default=20_000)
 # The order form's "people ready" count is kept this long per question (0: counted every time).
 # How often recruiters' saved searches are checked for people who newly match them.
 SAVED_SEARCH_CHECK_SECONDS = env.float("SAVED_SEARCH_CHECK_SECONDS", default=3600.0)
@@ -263,6 +269,11 @@ CELERY_BEAT_SCHEDULE = {
     # a send task that was lost, a delivery a dead worker held.
     "sweep-webhook-deliveries": {
         "task": "api.tasks.sweep_webhook_deliveries",
+        "schedule": SWEEP_SECONDS,
+    },
+    # Candidate imports whose task was lost, or whose worker died mid-import.
+    "sweep-candidate-imports": {
+        "task": "candidates.tasks.sweep_candidate_imports",
         "schedule": SWEEP_SECONDS,
     },
     # Benches whose change-driven refresh was lost: asked for, profile changed, people changed.
@@ -375,7 +386,9 @@ LANGUAGE_CODE = "fi"
 LANGUAGES = [("fi", _("Finnish")), ("sv", _("Swedish")), ("en", _("English"))]
 # Finland's conventions for dates, times and numbers in every language (staffing/formats/).
 FORMAT_MODULE_PATH = ["staffing.formats"]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Ours first; then the Finnish and Swedish of third-party apps that ship none (django-celery-beat's
+# admin), kept as .po files too and checked by tests/test_translations.py.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_third_party"]
 TIME_ZONE = "Europe/Helsinki"
 USE_I18N = True
 USE_TZ = True

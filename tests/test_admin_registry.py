@@ -34,6 +34,7 @@ def test_every_project_model_is_registered() -> None:
         "candidates.Invitation",
         "candidates.CandidateActivity",
         "candidates.StatementRequest",
+        "candidates.CandidateImport",
     ],
 )
 def test_service_owned_models_are_read_only(label: str) -> None:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from candidates.models import Candidate
+from candidates.models import Candidate, CandidateImport
+from candidates.services.imports import candidate_import_upload
 from staffing.models import (
     AuditEvent,
     Offer,
@@ -30,8 +31,12 @@ def world():
     f.ShiftFactory(request=own_request)
     other_request = f.StaffingRequestFactory()
     f.TalentPoolFactory(company=profile.company)
+    recruiter = f.RecruiterFactory()
+    candidate_import_upload(
+        by=recruiter, name="people.csv", content=b"first name,last name,email\nA,B,a@example.fi\n"
+    )
     return {
-        "recruiter": f.RecruiterFactory(),
+        "recruiter": recruiter,
         "manager": manager,
         "candidate": f.CandidateUserFactory(),
         "own": own_request,
@@ -44,6 +49,7 @@ OBJECT_KINDS = {
     "agency/requests/": True,  # a staffing request (the manager's own)
     "client/requests/": True,
     "agency/bench/": "profile",  # its service profile
+    "agency/candidates/import/": "import",  # a candidate import (before the candidates' rule)
     "agency/candidates/": "candidate",
     "agency/pools/": "pool",  # a talent pool
     "settings/api/": "company",  # a client company's API keys and webhooks
@@ -61,6 +67,8 @@ NOT_PLAIN_PAGES = {
     "candidate_cv_for_viewer": "needs a CV (tests/candidates/test_cv.py)",
     "candidate_verify_pending": "sends the verified on (candidates/test_signup_and_reminders)",
     "api_settings": "sends a client manager to their company's (tests/api/test_settings_pages.py)",
+    "recruiter_request_offers": "a fragment for htmx; opened directly, the request page at it "
+    "(tests/staffing/test_request_page.py)",
 }
 # The roles views declare, as this test's users.
 ROLE_USERS = {"recruiter": "recruiter", "admin": "admin", "client_manager": "manager"}
@@ -139,6 +147,8 @@ def _url(name: str, needs_id: bool | str, req: StaffingRequest) -> str:
         return reverse(name, args=[req.company.memberships.get().pk])
     if needs_id == "company":
         return reverse(name, args=[req.company_id])
+    if needs_id == "import":
+        return reverse(name, args=[CandidateImport.objects.get().pk])
     return reverse(name, args=[req.pk]) if needs_id else reverse(name)
 
 
@@ -285,6 +295,8 @@ def test_the_pages_checked_are_every_page_of_every_role():
     assert {"agency_system", "agency_retention"} <= names
     assert {"recruiter_tasks", "talent_pools", "talent_pool_detail"} <= names
     assert "api_settings_company" in names
+    assert {"recruiter_import_upload", "recruiter_import_detail", "recruiter_duplicates"} <= names
+    assert {"recruiter_import_progress", "recruiter_invite_many"} <= names
     assert set(NOT_PLAIN_PAGES) <= {name for _route, _view, name in _project_views()}
 
 

@@ -19,8 +19,21 @@ from typing import Any, Protocol
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramSimilarity
-from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, Concat, Power, Sqrt
+from django.db.models import (
+    Case,
+    CharField,
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce, Power, Sqrt
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -309,8 +322,62 @@ def _prefix_query(text: str) -> str:
     return " & ".join(f"{w}:*" for w in words)
 
 
+# The expression the trigram index on names is built on (migration 0008): the same text, so
+# that `%` (similar to) can use the index. Unqualified, for the subquery on the names alone
+# (a qualified name there would point at the outer query's row).
+FULL_NAME_SQL = RawSQL("(first_name || ' ' || last_name)", [], output_field=CharField())
+FULL_NAME_QUALIFIED_SQL = RawSQL(
+    "(candidates_candidate.first_name || ' ' || candidates_candidate.last_name)",
+    [],
+    output_field=CharField(),
+)
+NAME_HITS = 5000
+
+
+def _text_queries(text: str) -> tuple[SearchQuery, SearchQuery]:
+    simple = SearchQuery(_prefix_query(text), config="simple", search_type="raw")
+    finnish = SearchQuery(text, config="finnish", search_type="plain")
+    return simple, finnish
+
+
+def _name_hits(text: str) -> list[int]:
+    """Ids of the people whose name is similar to the text (the names' trigram index), at most
+    NAME_HITS of them. Read once, so that the count and the page compare names only here and
+    compute the similarity only for these people (a hashed list of constants for PostgreSQL)."""
+    names = Candidate.objects.alias(name_text=FULL_NAME_SQL).filter(name_text__trigram_similar=text)
+    return list(names.values_list("pk", flat=True)[:NAME_HITS])
+
+
+def _text_matches(text: str, name_ids: list[int]) -> Q:
+    """People the text finds: each way of finding is an indexed lookup of ids (the stored
+    tsvector columns with their GIN indexes, the names' trigram index, the skill taxonomy),
+    so that the pool is not scanned row by row; PostgreSQL hashes each set once."""
+    simple, finnish = _text_queries(text)
+    words = Candidate.objects.filter(Q(search_simple=simple) | Q(search_finnish=finnish))
+    skill_ids = list(
+        Skill.objects.annotate(
+            v=SearchVector("name_fi", "name_en", "name_sv", "code", config="simple")
+        )
+        .filter(v=simple)
+        .values_list("pk", flat=True)
+    )
+    experience = WorkExperience.objects.filter(
+        Q(search_simple=simple) | Q(search_finnish=finnish)
+    ).values("candidate_id")
+    found = Q(pk__in=words.values("pk")) | Q(pk__in=name_ids) | Q(pk__in=experience)
+    if skill_ids:
+        skills = CandidateSkill.objects.filter(skill_id__in=skill_ids).values("candidate_id")
+        found |= Q(pk__in=skills)
+    if "@" in text:
+        found |= Q(email__icontains=text)
+    digits = "".join(ch for ch in text if ch.isascii() and ch.isdigit())
+    if len(digits) >= 4:
+        found |= Q(phone__contains=digits[-9:])
+    return found
+
+
 def candidate_search_queryset(filters: SearchFilters) -> QuerySet[Candidate]:
-    people = Candidate.objects.exclude(status=Candidate.Status.ERASED)
+    people = Candidate.objects.listed()
     if filters.status:
         people = people.filter(status=filters.status)
     if filters.role == "retail":
@@ -386,53 +453,19 @@ def candidate_search_queryset(filters: SearchFilters) -> QuerySet[Candidate]:
                 distance_km__lte=filters.km,
             )
     rank: Any = Value(0.0, output_field=FloatField())
-    if filters.text:
-        query = _prefix_query(filters.text)
-        if query:
-            simple = SearchQuery(query, config="simple", search_type="raw")
-            finnish = SearchQuery(filters.text, config="finnish", search_type="plain")
-            own_simple = SearchVector(
-                "first_name", "last_name", "email", "phone", "introduction", config="simple"
-            )
-            own_finnish = SearchVector("introduction", config="finnish")
-            skill_vector = SearchVector(
-                "skill__name_fi", "skill__name_en", "skill__name_sv", "skill__code", config="simple"
-            )
-            experience_vector = SearchVector(
-                "title", "employer", "description", config="simple"
-            ) + SearchVector("title", "description", config="finnish")
-            skill_hit = Exists(
-                CandidateSkill.objects.filter(candidate=OuterRef("pk"))
-                .annotate(v=skill_vector)
-                .filter(v=simple)
-            )
-            experience_hit = Exists(
-                WorkExperience.objects.filter(candidate=OuterRef("pk"))
-                .annotate(v=experience_vector)
-                .filter(Q(v=simple) | Q(v=finnish))
-            )
-            people = people.annotate(
-                name_similarity=TrigramSimilarity(
-                    Concat("first_name", Value(" "), "last_name"), filters.text
-                ),
-                own_rank=SearchRank(own_simple, simple) + SearchRank(own_finnish, finnish),
-            )
-            digits = "".join(ch for ch in filters.text if ch.isascii() and ch.isdigit())
-            contact = Q(phone__contains=digits[-9:]) if len(digits) >= 4 else Q(pk__in=[])
-            people = (
-                people.annotate(skill_hit=skill_hit, experience_hit=experience_hit)
-                .alias(own_simple_v=own_simple, own_finnish_v=own_finnish)
-                .filter(
-                    Q(own_simple_v=simple)
-                    | Q(own_finnish_v=finnish)
-                    | Q(name_similarity__gte=TRIGRAM_THRESHOLD)
-                    | Q(skill_hit=True)
-                    | Q(experience_hit=True)
-                    | Q(email__icontains=filters.text)
-                    | contact
-                )
-            )
-            rank = F("own_rank") + F("name_similarity")
+    if filters.text and _prefix_query(filters.text):
+        name_ids = _name_hits(filters.text)
+        people = people.filter(_text_matches(filters.text, name_ids))
+        simple, finnish = _text_queries(filters.text)
+        similarity = TrigramSimilarity(FULL_NAME_QUALIFIED_SQL, filters.text)
+        people = people.annotate(
+            name_similarity=Case(
+                When(pk__in=name_ids, then=similarity), default=0.0, output_field=FloatField()
+            ),
+            own_rank=SearchRank(F("search_simple"), simple)
+            + SearchRank(F("search_finnish"), finnish),
+        )
+        rank = F("own_rank") + F("name_similarity")
     people = people.annotate(
         relevance=rank, last_active=Coalesce("activity__last_seen_at", "created_at")
     )

@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 from candidates.models import Candidate, CandidateActivity, Invitation
 from candidates.services.consent import PRIVACY_NOTICE_VERSION, consent_give
 from staffing.base import invitations
-from staffing.base.audit import audit_record
+from staffing.base.audit import audit_event, audit_record
 from staffing.base.invitations import known_language
-from staffing.base.models import User
-from staffing.base.outbox import email_queue_written
+from staffing.base.models import AuditEvent, User
+from staffing.base.outbox import email_queue_written, emails_queue_written
 
 INVITATION_SALT = "candidates.invitation"
 
@@ -100,6 +100,16 @@ def invitation_create(
     candidate = Candidate.objects.create(
         first_name=first_name, last_name=last_name, email=email, status=Candidate.Status.INACTIVE
     )
+    return invitation_send(candidate=candidate, by=by, base_url=base_url, language=language)
+
+
+@transaction.atomic
+def invitation_send(
+    *, candidate: Candidate, by: User | None, base_url: str, language: str | None = None
+) -> Invitation:
+    """Email a person already in the pool (an imported one, say) a signed, single-use link to
+    make their login and give their consents; until then they are not matched."""
+    email = candidate.email.strip().lower()
     invitation = Invitation.objects.create(candidate=candidate, email=email, invited_by=by)
     language = known_language(language)
     token = invitations.invitation_token(
@@ -109,13 +119,57 @@ def invitation_create(
         link = base_url + reverse("candidate_join", args=[token])
         subject = _("You are invited to Service Staff Now")
         body = render_to_string(
-            "candidates/email/invitation.txt", {"first_name": first_name, "link": link}
+            "candidates/email/invitation.txt", {"first_name": candidate.first_name, "link": link}
         )
     email_queue_written(
         key=f"invitation:{invitation.pk}", to=email, language=language, subject=subject, body=body
     )
     audit_record(actor=by, action="candidate.invited", target=invitation, candidate_id=candidate.pk)
     return invitation
+
+
+def invitations_send_many(
+    *, candidates: list[Candidate], by: User | None, base_url: str, language: str | None = None
+) -> list[Invitation]:
+    """`invitation_send` for many people at once (an imported list): the same invitations,
+    emails and audit rows, written with one insert per table."""
+    language = known_language(language)
+    created = Invitation.objects.bulk_create(
+        [Invitation(candidate=c, email=c.email.strip().lower(), invited_by=by) for c in candidates],
+        batch_size=1000,
+    )
+    emails = []
+    with translation.override(language):
+        subject = _("You are invited to Service Staff Now")
+        for invitation, candidate in zip(created, candidates, strict=True):
+            token = invitations.invitation_token(
+                salt=INVITATION_SALT, invitation_id=invitation.pk, language=language
+            )
+            link = base_url + reverse("candidate_join", args=[token])
+            body = render_to_string(
+                "candidates/email/invitation.txt",
+                {"first_name": candidate.first_name, "link": link},
+            )
+            emails.append(
+                {
+                    "key": f"invitation:{invitation.pk}",
+                    "to": invitation.email,
+                    "language": language,
+                    "subject": subject,
+                    "body": body,
+                }
+            )
+    emails_queue_written(emails=emails)
+    AuditEvent.objects.bulk_create(
+        [
+            audit_event(
+                actor=by, action="candidate.invited", target=inv, candidate_id=inv.candidate_id
+            )
+            for inv in created
+        ],
+        batch_size=1000,
+    )
+    return created
 
 
 def invitation_from_token(*, token: str) -> Invitation | None:

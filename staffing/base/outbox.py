@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -59,6 +60,35 @@ def email_queue_written(
         return None
     enqueue_on_commit("staffing.tasks.send_email", email.pk)
     return email
+
+
+# A bulk action publishes this many send tasks at once; the outbox sweep sends the rest
+# (EMAIL_REQUEUE_SECONDS after they were queued, 500 a sweep), so that inviting an imported
+# list of 10,000 does not keep its worker publishing for minutes.
+BULK_PUBLISH_NOW = 200
+
+
+def emails_queue_written(*, emails: list[dict[str, str]]) -> list[OutboundEmail]:
+    """Queue many emails already written (each a dict of key, to, language, subject, body)
+    with one insert, for a bulk action such as inviting an imported list; keys queued before
+    are skipped. The first BULK_PUBLISH_NOW send tasks are published after the commit."""
+    keys = [e["key"] for e in emails if e["to"]]
+    taken = set(OutboundEmail.objects.filter(key__in=keys).values_list("key", flat=True))
+    rows = [
+        OutboundEmail(
+            key=e["key"],
+            to=e["to"],
+            language=e["language"],
+            subject=e["subject"][:200],
+            body=e["body"],
+        )
+        for e in emails
+        if e["to"] and e["key"] not in taken
+    ]
+    created = OutboundEmail.objects.bulk_create(rows, batch_size=1000)
+    ids = [row.pk for row in created[:BULK_PUBLISH_NOW]]
+    transaction.on_commit(lambda: [task_enqueue("staffing.tasks.send_email", pk) for pk in ids])
+    return created
 
 
 def email_enqueue(*, email_id: int) -> bool:

@@ -183,7 +183,7 @@ def _other_columns(
     """
     names, values = [], []
     for field in model._meta.concrete_fields:
-        if field.primary_key or field.column in generated:
+        if field.primary_key or field.column in generated or field.generated:
             continue
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             value: object = now

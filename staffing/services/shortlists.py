@@ -42,6 +42,18 @@ def _locked(shortlist: Shortlist) -> tuple[Shortlist, StaffingRequest]:
     return shortlist, request
 
 
+def _not_approved(shortlist: Shortlist) -> None:
+    """Offers go out down the approved order: from approval on, nobody is moved or removed
+    (people can still be added at the end, for the next waves)."""
+    if shortlist.approved_at is not None:
+        raise ShortlistError(
+            _(
+                "The shortlist is approved: offers follow its order, so nobody can be moved "
+                "or removed."
+            )
+        )
+
+
 def _reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
@@ -151,6 +163,7 @@ def shortlist_entry_remove(*, entry: ShortlistEntry, by: User, reason: str) -> N
     reason = _reason(reason)
     with transaction.atomic():
         shortlist, _request = _locked(entry.shortlist)
+        _not_approved(shortlist)
         entry = _entry_locked(shortlist, entry.pk)
         entry.delete()
         _record(
@@ -177,6 +190,7 @@ def shortlist_entry_move(
     reason = _reason(reason)
     with transaction.atomic():
         shortlist, _request = _locked(entry.shortlist)
+        _not_approved(shortlist)
         entry = _entry_locked(shortlist, entry.pk)
         ranked = shortlist.entries.filter(near_miss=False)
         if direction == "up":

@@ -7,12 +7,13 @@ from django.contrib import messages
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from staffing.base.access import CANDIDATES, RECRUITERS, role_required
-from staffing.models import Offer, Placement, ReliabilityRecord, ServiceRating
+from staffing.models import Offer, Placement, ReliabilityRecord, ServiceRating, StaffingRequest
 from staffing.permissions import (
     offers_for_user,
     own_candidate,
@@ -24,6 +25,7 @@ from staffing.presenters import (
     answer_within_text,
     offer_reasons,
     pay_range_text,
+    request_status,
 )
 from staffing.request_params import text_param
 from staffing.services.offers import (
@@ -31,7 +33,6 @@ from staffing.services.offers import (
     offer_accept,
     offer_decline,
     offer_link_read,
-    open_places,
 )
 from staffing.services.placements import (
     LATE_CANCELLATION,
@@ -196,19 +197,24 @@ def record_contest(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("candidate_assignments")
 
 
-@role_required(*RECRUITERS)
-def request_offers(request: HttpRequest, pk: int) -> HttpResponse:
-    """The recruiter's live panel of a request's offers, answers and placements (htmx-polled)."""
-    staffing_request = request_for_user(request.user, pk)
-    offers = staffing_request.offers.select_related("candidate").order_by("wave", "pk")
-    places = open_places(staffing_request=staffing_request, now=timezone.now())
-    context = {
+def offers_panel_context(staffing_request: StaffingRequest) -> dict:
+    """What the live offers panel shows, and the status the rest of the request page reads."""
+    return {
         "req": staffing_request,
-        "offers": offers,
-        "placements": staffing_request.placements.select_related("candidate", "shift").order_by(
-            "shift__starts_at", "pk"
-        ),
-        "open_places": sum(places.values()),
+        "status": request_status(staffing_request),
+        "offers": list(staffing_request.offers.select_related("candidate").order_by("wave", "pk")),
         "now": timezone.now(),
     }
+
+
+@role_required(*RECRUITERS)
+def request_offers(request: HttpRequest, pk: int) -> HttpResponse:
+    """The recruiter's live panel of a request's offers, answers and placements (htmx-polled),
+    with the page's badge and Progress swapped in beside it. Opened as a page of its own (a
+    bookmark, a new tab), it is the request page at the panel."""
+    staffing_request = request_for_user(request.user, pk)
+    if not request.htmx:
+        url = reverse("recruiter_request_detail", args=[staffing_request.pk])
+        return redirect(f"{url}#offers-panel")
+    context = {**offers_panel_context(staffing_request), "oob": True}
     return render(request, "staffing/_offers.html", context)

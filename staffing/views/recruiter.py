@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,14 +19,24 @@ from candidates.permissions import candidates_for_user
 from clients.models import ClientCompany
 from staffing.base.access import RECRUITERS, role_required
 from staffing.explanations import explanation_parts
-from staffing.models import Placement, ShortlistEdit, ShortlistEntry, StaffingRequest
+from staffing.models import (
+    Shift,
+    Shortlist,
+    ShortlistEdit,
+    ShortlistEntry,
+    StaffingRequest,
+)
 from staffing.permissions import (
     placement_for_user,
     request_for_user,
     requests_for_user,
     talent_pools_for_user,
 )
-from staffing.presenters import request_progress, request_timeline, shortlist_rows
+from staffing.presenters import (
+    confirmed_on_every_shift,
+    request_timeline,
+    shortlist_rows,
+)
 from staffing.request_params import choice_param, int_param, text_param
 from staffing.services.placements import placement_no_show_report
 from staffing.services.shortlists import (
@@ -36,6 +46,7 @@ from staffing.services.shortlists import (
     shortlist_entry_move,
     shortlist_entry_remove,
 )
+from staffing.views.offers import offers_panel_context
 
 
 def _status(request: HttpRequest) -> str:
@@ -49,16 +60,16 @@ def _date(value: str) -> dt.date | None:
         return None
 
 
-def _board_requests(request: HttpRequest) -> QuerySet[StaffingRequest]:
+def _board_requests(request: HttpRequest) -> list[StaffingRequest]:
     qs = (
         requests_for_user(request.user)
         .select_related("company", "site", "service_profile")
-        .prefetch_related("shifts")
-        .annotate(
-            confirmed=Count(
-                "placements__candidate",
-                filter=Q(placements__status__in=Placement.ACTIVE_STATUSES),
-                distinct=True,
+        .prefetch_related(
+            Prefetch(
+                "shifts",
+                queryset=Shift.objects.with_placed()
+                .select_related("cancellation")
+                .order_by("starts_at"),
             )
         )
     )
@@ -72,7 +83,11 @@ def _board_requests(request: HttpRequest) -> QuerySet[StaffingRequest]:
         qs = qs.filter(company_id=company_id) if company_id is not None else qs.none()
     if day := _date(text_param(request.GET, "date", max_length=10)):
         qs = qs.filter(shifts__starts_at__date=day).distinct()
-    return qs.board_order()[:200]
+    requests = list(qs.board_order()[:200])
+    for req in requests:  # counted as the request page counts them (presenters.request_status)
+        wanted = [s.placed for s in req.shifts.all() if not hasattr(s, "cancellation")]
+        req.confirmed = confirmed_on_every_shift(req.headcount, wanted)  # type: ignore[attr-defined]
+    return requests
 
 
 @role_required(*RECRUITERS)
@@ -94,20 +109,21 @@ def board(request: HttpRequest) -> HttpResponse:
 SHORTLIST_PAGE_ROWS = 20
 
 
+def _reorderable(staffing_request: StaffingRequest, shortlist: Shortlist | None) -> bool:
+    """People may be moved or removed until the shortlist is approved (the services agree)."""
+    return staffing_request.is_curatable and shortlist is not None and shortlist.approved_at is None
+
+
 def _detail_context(request: HttpRequest, staffing_request: StaffingRequest) -> dict:
     shortlist = staffing_request.current_shortlist
-    placements = (
-        staffing_request.placements.select_related("candidate", "shift")
-        .exclude(status=Placement.Status.CANCELLED)
-        .order_by("shift__starts_at", "pk")
-    )
     skill_names = Skill.names_by_id()
     ranked = shortlist.ranked.select_related("candidate") if shortlist else None
     entries = list(ranked[:SHORTLIST_PAGE_ROWS]) if ranked is not None else []
     near_misses = list(shortlist.near_misses.select_related("candidate")) if shortlist else []
     more = shortlist.ranked.count() - len(entries) if len(entries) == SHORTLIST_PAGE_ROWS else 0
+    panel = offers_panel_context(staffing_request)
     return {
-        "req": staffing_request,
+        **panel,
         "shortlist": shortlist,
         "rows": shortlist_rows(entries),
         "more_rows": more,
@@ -115,10 +131,12 @@ def _detail_context(request: HttpRequest, staffing_request: StaffingRequest) -> 
         "edits": ShortlistEdit.objects.filter(shortlist=shortlist).select_related("candidate", "by")
         if shortlist
         else [],
-        "progress": request_progress(staffing_request),
-        "placements": placements,
+        "show_offers": bool(shortlist and shortlist.approved_at)
+        or bool(panel["offers"])
+        or bool(panel["status"].placements),
         "timeline": request_timeline(staffing_request, for_client=False),
-        "editable": staffing_request.is_curatable,
+        "editable": _reorderable(staffing_request, shortlist),
+        "addable": staffing_request.is_curatable,
     }
 
 
@@ -126,8 +144,9 @@ def _detail_context(request: HttpRequest, staffing_request: StaffingRequest) -> 
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     staffing_request = request_for_user(request.user, pk)
     context = _detail_context(request, staffing_request)
-    template = "staffing/_shortlist.html" if request.htmx else "staffing/request_detail.html"
-    return render(request, template, context)
+    if request.htmx:  # the shortlist polling while matching runs, with the badge and Progress
+        return render(request, "staffing/_shortlist_live.html", {**context, "oob": True})
+    return render(request, "staffing/request_detail.html", context)
 
 
 @role_required(*RECRUITERS)
@@ -151,7 +170,7 @@ def shortlist_entry_explanation(request: HttpRequest, pk: int, entry_pk: int) ->
         "req": staffing_request,
         "entry": entry,
         "account": explanation_parts(entry.explanation or {}, Skill.names_by_id()),
-        "editable": staffing_request.is_curatable,
+        "editable": _reorderable(staffing_request, shortlist),
         "last_rank": shortlist.ranked.count(),
         "pool_choices": talent_pools_for_user(request.user).filter(
             company_id=staffing_request.company_id

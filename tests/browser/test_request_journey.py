@@ -100,6 +100,12 @@ def test_order_approve_accept_and_rate(
     )
     expect(client.locator("#people [data-placed=yes]")).to_have_count(2, timeout=10_000)
     client.screenshot(path=screenshot_dir / "journey-5-client-confirmed.png", full_page=True)
+    # The recruiter's page, open all along, moves with its live panel: badge and Progress too.
+    expect(recruiter.locator("#request-badge")).to_have_attribute(
+        "data-status", "filled", timeout=10_000
+    )
+    expect(recruiter.locator("#request-progress")).to_contain_text("(2 of 2)")
+    expect(recruiter.locator("#placements [data-placement]")).to_have_count(2)
     recruiter.reload()
     recruiter.screenshot(path=screenshot_dir / "journey-6-recruiter-filled.png", full_page=True)
 

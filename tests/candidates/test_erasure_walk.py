@@ -20,6 +20,7 @@ from django.utils import timezone
 from candidates.models import (
     Candidate,
     CandidateActivity,
+    CandidateImport,
     CandidateNote,
     CandidateTask,
     Consent,
@@ -172,6 +173,16 @@ def world(client, settings, tmp_path):
     )
     Consent.objects.create(candidate=person, purpose="matching", version="v")
     Invitation.objects.create(candidate=person, email=EMAIL, invited_by=recruiter)
+    # An import whose file listed the person (its cells are kept until the import runs).
+    CandidateImport.objects.create(
+        created_by=recruiter,
+        file_name="people.csv",
+        headers=["name", "email", "phone"],
+        rows=[[FULL_NAME, EMAIL, PHONE]],
+        mapping={"full_name": 0},
+        base_url="http://testserver",
+    )
+    Candidate.objects.filter(pk=person.pk).update(imported_from=CandidateImport.objects.get())
     CandidateActivity.objects.get_or_create(candidate=person)
     CandidateNote.objects.create(candidate=person, author=recruiter, text="n")
     CandidateTask.objects.create(

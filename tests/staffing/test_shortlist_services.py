@@ -119,6 +119,23 @@ def test_nothing_can_be_edited_on_a_final_request(shortlist):
         shortlist_entry_remove(entry=shortlist.ranked.first(), by=f.RecruiterFactory(), reason="x")
 
 
+def test_nobody_is_moved_or_removed_once_the_shortlist_is_approved(shortlist):
+    """Offers go out down the approved order; adding at the end stays possible."""
+    recruiter = f.RecruiterFactory()
+    shortlist_approve(shortlist=shortlist, by=recruiter)
+    second = shortlist.ranked.get(rank=2)
+    with pytest.raises(ShortlistError):
+        shortlist_entry_move(entry=second, direction="up", by=recruiter, reason="Client asked")
+    with pytest.raises(ShortlistError):
+        shortlist_entry_remove(entry=second, by=recruiter, reason="Client asked")
+    assert shortlist.ranked.get(rank=2) == second
+    person = f.CandidateFactory()
+    f.AssessmentFactory(candidate=person)
+    shortlist_entry_add(shortlist=shortlist, candidate=person, by=recruiter, reason="Free today")
+    assert shortlist.ranked.last().candidate == person
+    assert list(ShortlistEdit.objects.values_list("action", flat=True)) == ["add"]
+
+
 def test_search_finds_matchable_people_and_logs_the_look_up(shortlist):
     recruiter = f.RecruiterFactory()
     hit = f.CandidateFactory(first_name="Saana", last_name="Virtanen", postal_code="00530")
