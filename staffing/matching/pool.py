@@ -320,6 +320,9 @@ _SCALARS = {  # pool column → dtype; kept small because 1M people × every byt
     "rating_average": np.float32,
     "rating_count": np.uint16,
     "recent_shortlists": np.uint16,
+    # The pool's change counter when the person was last upserted or removed (`generation`):
+    # what someone keeping results per person (a bench's eligibility) re-screens.
+    "touched": np.uint32,
 }
 _COPIED = (
     "ids",
@@ -362,6 +365,7 @@ class Pool:
         self._order: np.ndarray | None = None  # argsort of ids when they are not ascending
         self._sorted = True
         self._live_count: int | None = None
+        self.generation = 0  # counts upserts and removals (see the "touched" column)
         # Columns the engine derives from these for one key (a scoring key, a site; see
         # `derived`): key -> (function of (pool, indices), its columns), refreshed on upsert.
         self._derived: dict[tuple, tuple[Derive, tuple[np.ndarray, ...]]] = {}
@@ -424,6 +428,8 @@ class Pool:
             cols[name][index] = getattr(batch, name)
         cols["live"][index] = True
         self._live_count = None
+        self.generation += 1
+        cols["touched"][index] = self.generation
         xyz = np.array(
             [
                 unit_vector(la, lo)
@@ -453,6 +459,8 @@ class Pool:
         index = index[index >= 0]
         self.cols["live"][index] = False
         self._live_count = None
+        self.generation += 1
+        self.cols["touched"][index] = self.generation
         for name in ("dates_off", "blocked", "marks", "client_experience"):
             getattr(self, name).replace(index, _rows())
 
