@@ -241,6 +241,8 @@ def _run_processes(env: dict[str, str], port: str, supervisor: Supervisor) -> in
     celery = [python, "-m", "celery", "-A", "staffing"]
     # One worker process per queue (staffing/settings.py, docs/operations.md): a match never
     # waits behind an email or a bench refresh, and an offer never waits behind a refresh.
+    # Each loads its pool before consuming; the offers and background workers lower their CPU
+    # priority themselves (staffing/tasks.py, WORKER_BACKGROUND_NICENESS).
     prefix = env.get("CELERY_QUEUE", "staffing")
     for queue in ("urgent", "offers", "background"):
         worker = [*celery, "worker", "-l", "info", "-Q", f"{prefix}.{queue}"]

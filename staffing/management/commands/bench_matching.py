@@ -133,7 +133,10 @@ class Command(BaseCommand):
         self.rng = random.Random(7)
         name = opts["database"] or f"staffing_matchbench_{opts['candidates']}"
         database_url = self._use_database(name)
-        self.queue = f"bench-matching-{os.getpid()}"
+        # Its worker's urgent queue (CELERY_QUEUE in its environment): it loads its pool before
+        # consuming and keeps its CPU priority, as the system's urgent worker does.
+        self.queue_prefix = f"bench-matching-{os.getpid()}"
+        self.queue = f"{self.queue_prefix}.urgent"
         # The benchmark's own worker reads one queue of its own: no routing to the system's.
         app.conf.task_default_queue = self.queue
         app.conf.task_routes = None
@@ -348,7 +351,7 @@ class Command(BaseCommand):
     # --- through the worker -------------------------------------------------------------------
     @contextlib.contextmanager
     def _worker(self, database_url: str, concurrency: int) -> Iterator[psutil.Process]:
-        env = {**os.environ, "DATABASE_URL": database_url}
+        env = {**os.environ, "DATABASE_URL": database_url, "CELERY_QUEUE": self.queue_prefix}
         proc = subprocess.Popen(
             [
                 sys.executable,
