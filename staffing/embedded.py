@@ -231,6 +231,8 @@ def _run_processes(env: dict[str, str], port: str, supervisor: Supervisor) -> in
     env.setdefault("SECRET_KEY", local_secret_key())
     # Links in emails point at this server.
     env.setdefault("SITE_URL", f"http://127.0.0.1:{port}")
+    # A worker (re)starting loads the pool snapshot another wrote (staffing/services/pool.py).
+    env.setdefault("POOL_SNAPSHOT_DIR", str(LOCAL_DIR / "pool-snapshots"))
     _manage(env, "migrate", "--no-input")
     _manage(env, "compiletranslations")
     _manage(env, "seed_demo")

@@ -29,7 +29,7 @@ from staffing.services.offers import (
     request_backfill,
 )
 from staffing.services.placements import placements_complete
-from staffing.services.pool import pool_warm
+from staffing.services.pool import pool_snapshot_write, pool_warm
 from staffing.services.requests import requests_unmatched_requeue
 
 
@@ -119,6 +119,12 @@ def _pool_before_consuming(sender: Any = None, **kwargs: object) -> None:
             pool_warm()
         except Exception:  # the processes load it on their first task instead
             logger.exception("Could not load the candidate pool before consuming")
+
+
+@shared_task(name="staffing.tasks.write_pool_snapshot", time_limit=300, soft_time_limit=280)
+def write_pool_snapshot() -> bool:
+    """Beat: write this worker's pool as the snapshot starting workers load (if configured)."""
+    return pool_snapshot_write() is not None
 
 
 @worker_process_init.connect

@@ -12,7 +12,7 @@ person's change costs a few microseconds instead of a rebuild.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -210,6 +210,8 @@ def _rows_by_person(table: SideTable, wanted: np.ndarray) -> dict[int, list[tupl
         out.setdefault(person, []).append((x, y))
     return out
 
+
+_SIDE_TABLES = ("dates_off", "blocked", "marks", "client_experience")
 
 # Values whose rows a side table keeps positions of (the dates of the requests coming in).
 EQUAL_VALUES_KEPT = 64
@@ -587,6 +589,46 @@ class Pool:
         pool = cls(capacity=max(16, len(people)))
         if people:
             pool.upsert(FeatureBatch.from_features(people))
+        return pool
+
+    # --- snapshots ----------------------------------------------------------------------------
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """The pool as named arrays (`from_arrays` rebuilds it): the columns' first `size`
+        values and the side tables' rows, compacted. Derived columns are not included."""
+        n = self.size
+        out = {f"col.{name}": column[:n] for name, column in self.cols.items()}
+        out |= {f"language.{j}": column[:n] for j, column in enumerate(self.languages)}
+        out |= {f"assessment.{j}": column[:n] for j, column in enumerate(self.assessment)}
+        out |= {f"skill.{k}": column[:n] for k, column in self.skills.items()}
+        for name in _SIDE_TABLES:
+            cand, a, b = getattr(self, name).view()
+            live = cand >= 0
+            out |= {f"{name}.cand": cand[live], f"{name}.a": a[live], f"{name}.b": b[live]}
+        out["meta"] = np.array([n, int(self._sorted), self.generation], dtype=np.int64)
+        return out
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, np.ndarray]) -> Pool:
+        """The pool `to_arrays` wrote (with room for 10 % more people)."""
+        size, is_sorted, generation = (int(v) for v in arrays["meta"])
+        pool = cls(capacity=max(1024, int(size * 1.1)))
+        pool.size, pool._sorted, pool.generation = size, bool(is_sorted), generation
+        for name in pool.cols:
+            pool.cols[name][:size] = arrays[f"col.{name}"]
+        for j, column in enumerate(pool.languages):
+            column[:size] = arrays[f"language.{j}"]
+        for j, column in enumerate(pool.assessment):
+            column[:size] = arrays[f"assessment.{j}"]
+        for key in arrays:
+            if key.startswith("skill."):
+                column = np.zeros(pool.capacity, dtype=np.uint8)
+                column[:size] = arrays[key]
+                pool.skills[int(key.removeprefix("skill."))] = column
+        for name in _SIDE_TABLES:
+            rows = tuple(arrays[f"{name}.{part}"] for part in ("cand", "a", "b"))
+            table = SideTable(max(1024, len(rows[0])))
+            table.replace(np.zeros(0, dtype=np.int64), rows)  # type: ignore[arg-type]
+            setattr(pool, name, table)
         return pool
 
     def nbytes(self) -> int:
