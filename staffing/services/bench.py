@@ -98,15 +98,17 @@ def bench_refresh(*, profile_id: int, now: dt.datetime | None = None) -> Bench |
         return None
     now = now or timezone.now()
     today = timezone.localdate(now)
-    spec = profile_spec(profile=profile, now=_score_clock(now))
+    clock = _score_clock(now)
+    spec = profile_spec(profile=profile, now=clock)
     occurrences = typical_shift_specs(profile=profile, today=today)
     with pool_keeper().lock:
         pool = pool_current()
         fit = _eligibility(profile_id, pool, spec, occurrences, today)
-        if not fit.moved and Bench.objects.filter(profile=profile).update(refreshed_at=now):
-            # Nobody changed since the last refresh was or is ready for the profile: the stored
-            # bench stands (only the people's fair-spread counts may have moved since; the
-            # nightly rebuild and the next change bring them in).
+        stands = not fit.moved and fit.scored_for == clock
+        if stands and Bench.objects.filter(profile=profile).update(refreshed_at=now):
+            # Nobody changed since the last refresh (this hour) was or is ready for the
+            # profile: the stored bench stands (only fair-spread counts may have moved since;
+            # the next hour's refresh, the nightly rebuild and the next change bring them in).
             return Bench.objects.get(profile=profile)
         ready = np.flatnonzero(fit.available[: pool.size] > 0)
         points = Points.compute(pool, spec, ready)
@@ -117,7 +119,7 @@ def bench_refresh(*, profile_id: int, now: dt.datetime | None = None) -> Bench |
     bench = _bench_store(
         profile=profile, now=now, ready_count=len(ready), coverage=coverage, entries=entries
     )
-    fit.moved = False
+    fit.moved, fit.scored_for = False, clock
     return bench
 
 
@@ -155,6 +157,7 @@ class _Eligibility:
     coverage: np.ndarray  # int64 (COVERAGE_DAYS * 3): people fitting and free per day-part
     # Not stored yet: screened afresh, or someone re-screened was or is ready or counted.
     moved: bool = True
+    scored_for: dt.datetime | None = None  # the score clock of the bench last stored from it
 
 
 _kept_eligibility: OrderedDict[int, _Eligibility] = OrderedDict()

@@ -12,7 +12,8 @@ from django.core.management import call_command
 
 from staffing.demo.seed import seed_demo
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
+# serialized_rollback: the flush after the test would drop the skill taxonomy (a data migration).
+pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.worker]
 
 
 def free_port() -> int:

@@ -269,7 +269,9 @@ class Command(BaseCommand):
             "SECURE_COOKIES": "false",  # plain http on this machine
             "CELERY_QUEUE": self.prefix,
             "POOL_SNAPSHOT_DIR": self.snapshots,
-            "PYTHONPATH": str(BASE_DIR),
+            "PYTHONPATH": os.pathsep.join(
+                filter(None, [str(BASE_DIR), os.environ.get("PYTHONPATH")])
+            ),
         }
 
     @contextlib.contextmanager
@@ -289,7 +291,9 @@ class Command(BaseCommand):
                     python, "-m", "gunicorn", "staffing.wsgi:application",
                     "-b", f"127.0.0.1:{opts['port']}", "-k", "gthread",
                     "-w", str(opts["web_workers"]), "--threads", str(opts["web_threads"]),
-                    "--log-level", "warning",
+                    # Browsers keep connections open; gunicorn's 2 s default closed them
+                    # under the users' think time, and a request sent as it closed was reset.
+                    "--keep-alive", "30", "--log-level", "warning",
                 ],
             ),
             *worker_commands(python, self.prefix, log_level="warning"),
