@@ -649,6 +649,17 @@ class Command(BaseCommand):
             Assessment.objects.create(
                 candidate=person, service_attitude=5, communication=5, sales=5
             )
+            # A language check's verified level replaces the one the person gave (the engine's
+            # rule): an older check below the request's need would keep them out.
+            for code in {"fi", *(need.language for need in kwargs["languages"])}:
+                Assessment.objects.create(
+                    candidate=person,
+                    service_attitude=5,
+                    communication=5,
+                    sales=5,
+                    language_checked=code,
+                    language_level_verified=6,
+                )
             CandidateMark.objects.update_or_create(
                 company=site.company, candidate=person, defaults={"kind": "favourite"}
             )
