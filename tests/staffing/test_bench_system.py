@@ -10,10 +10,32 @@ import socket
 import pytest
 from django.core.management import call_command
 
-from staffing.demo.seed import seed_demo
+from staffing.services.bench import bench_eligibility_forget
+from staffing.services.pool import pool_reset
+from tests import factories as f
 
-# serialized_rollback: the flush after the test would drop the skill taxonomy (a data migration).
-pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.worker]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
+
+
+@pytest.fixture(autouse=True)
+def _no_pool_left_behind():
+    """This test's people are flushed afterwards: no pool of this process may keep them."""
+    yield
+    pool_reset()
+    bench_eligibility_forget()
+
+
+def small_world() -> None:
+    """A client, a recruiter and candidates in Helsinki, made without the services: nothing is
+    queued for the session's worker (tests/conftest.py), whose pool outlives each test's data
+    and must not keep people elsewhere (tests/candidates/test_bench_worker.py uses Tampere)."""
+    profile = f.ServiceProfileFactory()
+    f.ProfileLanguageFactory(profile=profile, language="fi", level=3)
+    f.ClientManagerFactory(company=profile.company)
+    f.RecruiterFactory()
+    for _ in range(4):
+        user = f.CandidateUserFactory()
+        f.CandidateLanguageFactory(candidate=user.candidate, language="fi", level=5)
 
 
 def free_port() -> int:
@@ -27,7 +49,7 @@ def test_the_system_benchmark_runs_end_to_end(tmp_path, monkeypatch):
     monkeypatch.setenv(
         "STATICFILES_BACKEND", "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
     )
-    seed_demo(candidates=300, seed=3)
+    small_world()
     out = tmp_path / "system.json"
 
     call_command(
