@@ -231,6 +231,8 @@ def _run_processes(env: dict[str, str], port: str, supervisor: Supervisor) -> in
     env.setdefault("SECRET_KEY", local_secret_key())
     # Links in emails point at this server.
     env.setdefault("SITE_URL", f"http://127.0.0.1:{port}")
+    # A worker (re)starting loads the pool snapshot another wrote (staffing/services/pool.py).
+    env.setdefault("POOL_SNAPSHOT_DIR", str(LOCAL_DIR / "pool-snapshots"))
     _manage(env, "migrate", "--no-input")
     _manage(env, "compiletranslations")
     _manage(env, "seed_demo")
@@ -239,13 +241,8 @@ def _run_processes(env: dict[str, str], port: str, supervisor: Supervisor) -> in
         "web", [python, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"], env
     )
     celery = [python, "-m", "celery", "-A", "staffing"]
-    # One worker process per queue (staffing/settings.py, docs/operations.md): a match never
-    # waits behind an email or a bench refresh, and an offer never waits behind a refresh.
-    prefix = env.get("CELERY_QUEUE", "staffing")
-    for queue in ("urgent", "offers", "background"):
-        worker = [*celery, "worker", "-l", "info", "-Q", f"{prefix}.{queue}"]
-        worker += ["--concurrency", "1", "-n", f"{queue}@%h"]
-        supervisor.start(f"worker-{queue}", worker, env)
+    for name, worker in worker_commands(python, env.get("CELERY_QUEUE", "staffing")):
+        supervisor.start(name, worker, env)
     beat_schedule = str(LOCAL_DIR / "celerybeat-schedule")
     supervisor.start("beat", [*celery, "beat", "-l", "info", "-s", beat_schedule], env)
     _print_welcome(port)
@@ -253,6 +250,24 @@ def _run_processes(env: dict[str, str], port: str, supervisor: Supervisor) -> in
         time.sleep(0.5)
     print(f"{name} keeps stopping; stopping everything.", flush=True)
     return 1
+
+
+def worker_commands(
+    python: str, prefix: str, log_level: str = "info"
+) -> list[tuple[str, list[str]]]:
+    """The Celery workers a system runs, as (name, command): one worker process per queue
+    (staffing/settings.py, docs/operations.md), so a match never waits behind an email or a
+    bench refresh, and an offer never waits behind a refresh. Each loads its pool before
+    consuming; the offers and background workers lower their CPU priority themselves
+    (staffing/tasks.py, WORKER_BACKGROUND_NICENESS). `manage.py bench_system` starts the same."""
+    celery = [python, "-m", "celery", "-A", "staffing"]
+    out = []
+    for queue in ("urgent", "offers", "background"):
+        worker = [*celery, "worker", "-l", log_level, "-Q", f"{prefix}.{queue}"]
+        node = f"{queue}@%h" if prefix == "staffing" else f"{queue}-{prefix}@%h"
+        worker += ["--concurrency", "1", "-n", node]
+        out.append((f"worker-{queue}", worker))
+    return out
 
 
 def _print_welcome(port: str) -> None:

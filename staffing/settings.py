@@ -181,6 +181,9 @@ CELERY_TIMEZONE = "Europe/Helsinki"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Workers that do not serve the urgent queue lower their CPU priority by this much (staffing/
+# tasks.py): on two cores a bench refresh must not slow a match down. 0 leaves it alone.
+WORKER_BACKGROUND_NICENESS = env.int("WORKER_BACKGROUND_NICENESS", default=10)
 # Keep each worker process's database connection between tasks. Without this, Celery's Django
 # fixup closes it around every task, so each match paid for a new PostgreSQL backend (~10-15 ms)
 # and cold caches. A broken or CONN_MAX_AGE-expired connection is still replaced before each match
@@ -232,6 +235,13 @@ IMPORT_REQUEUE_SECONDS = env.float("IMPORT_REQUEUE_SECONDS", default=60.0)
 IMPORT_STALLED_SECONDS = env.float("IMPORT_STALLED_SECONDS", default=900.0)
 CANDIDATE_IMPORT_MAX_BYTES = env.int("CANDIDATE_IMPORT_MAX_BYTES", default=10_000_000)
 CANDIDATE_IMPORT_MAX_ROWS = env.int("CANDIDATE_IMPORT_MAX_ROWS", default=20_000)
+# The pool snapshot (staffing/services/pool.py): a worker starting loads the snapshot another
+# process wrote into this directory and catches up from the database since, instead of loading
+# everyone (17-27 s at 1,000,000). Empty: no snapshots. Written every POOL_SNAPSHOT_SECONDS by
+# the background worker; one older than POOL_SNAPSHOT_MAX_AGE_SECONDS is not used.
+POOL_SNAPSHOT_DIR = env.str("POOL_SNAPSHOT_DIR", default="")
+POOL_SNAPSHOT_SECONDS = env.float("POOL_SNAPSHOT_SECONDS", default=900.0)
+POOL_SNAPSHOT_MAX_AGE_SECONDS = env.float("POOL_SNAPSHOT_MAX_AGE_SECONDS", default=6 * 3600.0)
 # The order form's "people ready" count is kept this long per question (0: counted every time).
 # How often recruiters' saved searches are checked for people who newly match them.
 SAVED_SEARCH_CHECK_SECONDS = env.float("SAVED_SEARCH_CHECK_SECONDS", default=3600.0)
@@ -275,6 +285,11 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-candidate-imports": {
         "task": "candidates.tasks.sweep_candidate_imports",
         "schedule": SWEEP_SECONDS,
+    },
+    # A fresh pool snapshot for workers that start (no-op without POOL_SNAPSHOT_DIR).
+    "write-pool-snapshot": {
+        "task": "staffing.tasks.write_pool_snapshot",
+        "schedule": POOL_SNAPSHOT_SECONDS,
     },
     # Benches whose change-driven refresh was lost: asked for, profile changed, people changed.
     "refresh-stale-benches": {

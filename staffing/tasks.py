@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import os
 import threading
+from typing import Any
 
 from celery import shared_task
-from celery.signals import task_prerun, worker_process_init
+from celery.signals import task_prerun, worker_init, worker_process_init
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, close_old_connections
 
@@ -26,7 +29,7 @@ from staffing.services.offers import (
     request_backfill,
 )
 from staffing.services.placements import placements_complete
-from staffing.services.pool import pool_warm
+from staffing.services.pool import pool_snapshot_write, pool_warm
 from staffing.services.requests import requests_unmatched_requeue
 
 
@@ -95,12 +98,43 @@ def refresh_benches_for_candidate(candidate_id: int) -> int:
     return len(profile_ids)
 
 
+logger = logging.getLogger(__name__)
+
+
+@worker_init.connect
+def _pool_before_consuming(sender: Any = None, **kwargs: object) -> None:
+    """A worker's main process loads the candidate pool before it takes any task, and its
+    processes, forked after this, start with it (shared copy-on-write, then caught up).
+
+    So a worker (re)starting never takes an urgent match it would keep waiting while another
+    worker with a pool is idle: it consumes nothing until its pool is loaded. A worker that does
+    not serve the urgent queue runs at a lower CPU priority (`WORKER_BACKGROUND_NICENESS`), so
+    on a machine with few cores its work never stands in the urgent worker's way.
+    """
+    queues = set(sender.app.amqp.queues.consume_from) if sender is not None else set()
+    if settings.QUEUE_URGENT not in queues and settings.WORKER_BACKGROUND_NICENESS:
+        os.nice(settings.WORKER_BACKGROUND_NICENESS)
+    if queues & {settings.QUEUE_URGENT, settings.QUEUE_BACKGROUND}:
+        try:
+            pool_warm()
+        except Exception:  # the processes load it on their first task instead
+            logger.exception("Could not load the candidate pool before consuming")
+
+
+@shared_task(name="staffing.tasks.write_pool_snapshot", time_limit=300, soft_time_limit=280)
+def write_pool_snapshot() -> bool:
+    """Beat: write this worker's pool as the snapshot starting workers load (if configured)."""
+    return pool_snapshot_write() is not None
+
+
 @worker_process_init.connect
 def _warm_pool(**kwargs: object) -> None:
     """Load the candidate pool in the background as soon as a worker process starts.
 
     Loading a million people takes seconds; doing it here (off the task path, in a thread so
     the process start is not held up) means the first urgent request does not wait for it.
+    Where the main process loaded it before forking (`_pool_before_consuming`), this only
+    catches it up.
     """
     threading.Thread(target=pool_warm, name="pool-warm", daemon=True).start()
 

@@ -12,7 +12,7 @@ person's change costs a few microseconds instead of a rebuild.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -322,6 +322,9 @@ _SCALARS = {  # pool column → dtype; kept small because 1M people × every byt
     "rating_average": np.float32,
     "rating_count": np.uint16,
     "recent_shortlists": np.uint16,
+    # The pool's change counter when the person was last upserted or removed (`generation`):
+    # what someone keeping results per person (a bench's eligibility) re-screens.
+    "touched": np.uint32,
 }
 _COPIED = (
     "ids",
@@ -365,6 +368,7 @@ class Pool:
         self._order: np.ndarray | None = None  # argsort of ids when they are not ascending
         self._sorted = True
         self._live_count: int | None = None
+        self.generation = 0  # counts upserts and removals (see the "touched" column)
         # Columns the engine derives from these for one key (a scoring key, a site; see
         # `derived`): key -> (function of (pool, indices), its columns), refreshed on upsert.
         self._derived: dict[tuple, tuple[Derive, tuple[np.ndarray, ...]]] = {}
@@ -427,6 +431,8 @@ class Pool:
             cols[name][index] = getattr(batch, name)
         cols["live"][index] = True
         self._live_count = None
+        self.generation += 1
+        cols["touched"][index] = self.generation
         xyz = np.array(
             [
                 unit_vector(la, lo)
@@ -456,6 +462,8 @@ class Pool:
         index = index[index >= 0]
         self.cols["live"][index] = False
         self._live_count = None
+        self.generation += 1
+        self.cols["touched"][index] = self.generation
         for name in SIDE_TABLES:
             getattr(self, name).replace(index, _rows())
 
@@ -580,6 +588,46 @@ class Pool:
         pool = cls(capacity=max(16, len(people)))
         if people:
             pool.upsert(FeatureBatch.from_features(people))
+        return pool
+
+    # --- snapshots ----------------------------------------------------------------------------
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """The pool as named arrays (`from_arrays` rebuilds it): the columns' first `size`
+        values and the side tables' rows, compacted. Derived columns are not included."""
+        n = self.size
+        out = {f"col.{name}": column[:n] for name, column in self.cols.items()}
+        out |= {f"language.{j}": column[:n] for j, column in enumerate(self.languages)}
+        out |= {f"assessment.{j}": column[:n] for j, column in enumerate(self.assessment)}
+        out |= {f"skill.{k}": column[:n] for k, column in self.skills.items()}
+        for name in SIDE_TABLES:
+            cand, a, b = getattr(self, name).view()
+            live = cand >= 0
+            out |= {f"{name}.cand": cand[live], f"{name}.a": a[live], f"{name}.b": b[live]}
+        out["meta"] = np.array([n, int(self._sorted), self.generation], dtype=np.int64)
+        return out
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, np.ndarray]) -> Pool:
+        """The pool `to_arrays` wrote (with room for 10 % more people)."""
+        size, is_sorted, generation = (int(v) for v in arrays["meta"])
+        pool = cls(capacity=max(1024, int(size * 1.1)))
+        pool.size, pool._sorted, pool.generation = size, bool(is_sorted), generation
+        for name in pool.cols:
+            pool.cols[name][:size] = arrays[f"col.{name}"]
+        for j, column in enumerate(pool.languages):
+            column[:size] = arrays[f"language.{j}"]
+        for j, column in enumerate(pool.assessment):
+            column[:size] = arrays[f"assessment.{j}"]
+        for key in arrays:
+            if key.startswith("skill."):
+                column = np.zeros(pool.capacity, dtype=np.uint8)
+                column[:size] = arrays[key]
+                pool.skills[int(key.removeprefix("skill."))] = column
+        for name in SIDE_TABLES:
+            rows = tuple(arrays[f"{name}.{part}"] for part in ("cand", "a", "b"))
+            table = SideTable(max(1024, len(rows[0])))
+            table.replace(np.zeros(0, dtype=np.int64), rows)  # type: ignore[arg-type]
+            setattr(pool, name, table)
         return pool
 
     def nbytes(self) -> int:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
@@ -47,17 +49,19 @@ def profile_spec(*, profile: ServiceProfile, now: dt.datetime) -> RequestSpec:
         now=now.timestamp(),
         weights=weights_resolve(profile.weights),
         focus=profile.focus,
-        languages=tuple(sorted(profile.languages.values_list("language", "level"))),
-        preferred_skills=tuple(sorted(profile.valued_skills.values_list("pk", flat=True))),
+        # .all(): what prefetch_related read, where it did (one query per profile otherwise)
+        languages=tuple(sorted((p.language, p.level) for p in profile.languages.all())),
+        preferred_skills=tuple(sorted(s.pk for s in profile.valued_skills.all())),
     )
 
 
 def typical_shift_specs(*, profile: ServiceProfile, today: dt.date) -> list[ShiftSpec]:
     """Every occurrence of the profile's typical shifts in the next BENCH_DAYS days."""
     out = []
+    typical_shifts = list(profile.typical_shifts.all())  # one query, not one per day
     for offset in range(BENCH_DAYS):
         day = today + dt.timedelta(days=offset)
-        for typical in profile.typical_shifts.all():
+        for typical in typical_shifts:
             if typical.weekday != day.weekday():
                 continue
             start = dt.datetime.combine(day, typical.start_time, HELSINKI)
@@ -74,54 +78,198 @@ def day_part_spec(day: dt.date, part: int) -> ShiftSpec:
     return shift_spec(start, start + dt.timedelta(hours=hi - lo))
 
 
-def coverage_counts(
-    pool: Pool, spec: RequestSpec, today: dt.date, site: Site | None = None
-) -> dict[str, list[int]]:
-    """{"YYYY-MM-DD": [morning, day, evening]} counts of fitting people free in each part."""
-    site = site if site is not None else site_columns(pool, spec, keep=False)
-    counts = {}
-    for offset in range(COVERAGE_DAYS):
-        day = today + dt.timedelta(days=offset)
-        counts[day.isoformat()] = [
-            len(eligible(pool, dataclasses.replace(spec, shifts=(day_part_spec(day, p),)), site))
-            for p in range(3)
-        ]
-    return counts
+def bench_refresh(*, profile_id: int, now: dt.datetime | None = None) -> Bench | None:
+    """Bring one profile's bench and coverage up to date; an inactive or deleted profile loses
+    its bench.
 
-
-def bench_refresh(*, profile_id: int) -> Bench | None:
-    """Rebuild one profile's bench and coverage; an inactive or deleted profile loses its bench."""
+    The result is always that of a rebuild from the current pool, but the work is incremental:
+    the process keeps each profile's eligibility per person (`_Eligibility`) and re-screens only
+    the people the pool changed since, and only the entries that moved are rewritten.
+    `now`: the time the bench is refreshed at (tests).
+    """
     profile = (
-        ServiceProfile.objects.select_related("site").filter(pk=profile_id, is_active=True).first()
+        ServiceProfile.objects.select_related("site")
+        .prefetch_related("languages", "valued_skills", "typical_shifts")
+        .filter(pk=profile_id, is_active=True)
+        .first()
     )
     if profile is None:
         Bench.objects.filter(profile_id=profile_id).delete()
+        _kept_eligibility.pop(profile_id, None)
         return None
-    now = timezone.now()
+    now = now or timezone.now()
     today = timezone.localdate(now)
-    spec = profile_spec(profile=profile, now=now)
+    clock = _score_clock(now)
+    spec = profile_spec(profile=profile, now=clock)
     occurrences = typical_shift_specs(profile=profile, today=today)
     with pool_keeper().lock:
         pool = pool_current()
-        # Once per refresh, and without pushing out an urgent request's site from the pool.
-        site = site_columns(pool, spec, keep=False)
-        ready, shifts_available = _ready(pool, spec, occurrences, site)
+        fit = _eligibility(profile_id, pool, spec, occurrences, today)
+        stands = not fit.moved and fit.scored_for == clock
+        if stands and Bench.objects.filter(profile=profile).update(refreshed_at=now):
+            # Nobody changed since the last refresh (this hour) was or is ready for the
+            # profile: the stored bench stands (only fair-spread counts may have moved since;
+            # the next hour's refresh, the nightly rebuild and the next change bring them in).
+            return Bench.objects.get(profile=profile)
+        ready = np.flatnonzero(fit.available[: pool.size] > 0)
         points, best = _best(pool, spec, ready, BENCH_SIZE)
-        shifts = shifts_available[best].tolist()
+        shifts = fit.available[ready[best]].tolist()
         entries = list(zip(points.entries(best, None), shifts, strict=True))
-        coverage = coverage_counts(pool, spec, today, site)
-    return _bench_store(
+        coverage = _coverage_dict(fit.coverage, today)
+    bench = _bench_store(
         profile=profile, now=now, ready_count=len(ready), coverage=coverage, entries=entries
     )
+    fit.moved, fit.scored_for = False, clock
+    return bench
+
+
+def bench_eligibility_forget() -> None:
+    """Drop every kept eligibility (tests; the next refresh of each bench screens everyone)."""
+    _kept_eligibility.clear()
+
+
+# Profiles whose eligibility a process keeps between refreshes: ~14 bytes per person each (7
+# MB at 500,000), least recently refreshed dropped first.
+ELIGIBILITY_KEPT = 16
+# More people changed than this since a profile's last refresh: screening everyone is cheaper.
+INCREMENTAL_PEOPLE = 2000
+# Scores on a bench are computed as of the start of the hour (availability's freshness is the
+# only factor that moves with the clock), so that a refresh within the hour rewrites only the
+# entries that one person's change moved, and one an hour later all whose freshness moved.
+SCORE_CLOCK = dt.timedelta(hours=1)
+
+
+def _score_clock(now: dt.datetime) -> dt.datetime:
+    step = SCORE_CLOCK.total_seconds()
+    return dt.datetime.fromtimestamp(now.timestamp() // step * step, tz=dt.UTC)
+
+
+@dataclasses.dataclass
+class _Eligibility:
+    """Who fits one profile and is free for its typical shifts and coverage day-parts, for every
+    person of one pool, as of the pool's change counter `generation`."""
+
+    pool: Pool
+    key: tuple  # what it depends on besides the people: the profile's rules, its shifts, today
+    generation: int
+    available: np.ndarray  # int16 per pool index: typical shifts the person fits and is free for
+    parts: np.ndarray  # uint64 per pool index: bit 3 * day + part set when fitting and free
+    coverage: np.ndarray  # int64 (COVERAGE_DAYS * 3): people fitting and free per day-part
+    # Not stored yet: screened afresh, or someone re-screened was or is ready or counted.
+    moved: bool = True
+    scored_for: dt.datetime | None = None  # the score clock of the bench last stored from it
+
+
+_kept_eligibility: OrderedDict[int, _Eligibility] = OrderedDict()
+
+
+def _eligibility(
+    profile_id: int,
+    pool: Pool,
+    spec: RequestSpec,
+    occurrences: list[ShiftSpec],
+    today: dt.date,
+) -> _Eligibility:
+    """The profile's kept eligibility caught up with the pool (re-screening the people it
+    changed since), or screened afresh for everyone when none fits."""
+    key = (dataclasses.replace(spec, now=0.0), tuple(occurrences), today)
+    fit = _kept_eligibility.pop(profile_id, None)
+    if fit is not None and (fit.pool is not pool or fit.key != key):
+        fit = None
+    if fit is not None:
+        changed = np.flatnonzero(pool.col("touched") > fit.generation)
+        if len(changed) > INCREMENTAL_PEOPLE:
+            fit = None
+        elif len(changed):
+            _rescreen(fit, pool, spec, occurrences, today, changed)
+    if fit is None:
+        available, parts = _screen_all(pool, spec, occurrences, today)
+        coverage = _part_counts(parts)
+        fit = _Eligibility(pool, key, pool.generation, available, parts, coverage)
+    fit.generation = pool.generation
+    _kept_eligibility[profile_id] = fit  # most recently used last
+    while len(_kept_eligibility) > ELIGIBILITY_KEPT:
+        _kept_eligibility.popitem(last=False)
+    return fit
+
+
+def _rescreen(
+    fit: _Eligibility,
+    pool: Pool,
+    spec: RequestSpec,
+    occurrences: list[ShiftSpec],
+    today: dt.date,
+    changed: np.ndarray,
+) -> None:
+    """Screen again the people at `changed` (new ones included): alone, in a pool of their own,
+    which gives each the same answer as among everyone (every rule is per person)."""
+    if len(fit.available) < pool.size:  # people added since
+        grow = pool.size - len(fit.available)
+        fit.available = np.concatenate([fit.available, np.zeros(grow, fit.available.dtype)])
+        fit.parts = np.concatenate([fit.parts, np.zeros(grow, fit.parts.dtype)])
+    was = fit.available[changed].any() or fit.parts[changed].any()
+    fit.coverage -= _part_counts(fit.parts[changed])
+    fit.available[changed] = 0
+    fit.parts[changed] = 0
+    live = changed[pool.col("live")[changed]]
+    if len(live):
+        alone = Pool.from_features(pool.features_many(live.tolist()))
+        available, parts = _screen_all(alone, spec, occurrences, today)
+        fit.available[live] = available[: len(live)]
+        fit.parts[live] = parts[: len(live)]
+    fit.coverage += _part_counts(fit.parts[changed])
+    fit.moved |= bool(was or fit.available[changed].any() or fit.parts[changed].any())
+
+
+def _screen_all(
+    pool: Pool, spec: RequestSpec, occurrences: list[ShiftSpec], today: dt.date
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per person of `pool`: how many typical shifts they fit and are free for, and the bits
+    of the coverage day-parts (3 * day + part) they fit and are free in."""
+    # Once per screening, and without pushing out an urgent request's site from the pool.
+    site = site_columns(pool, spec, keep=False)
+    available = _available(pool, spec, occurrences, site)
+    parts = np.zeros(pool.size, dtype=np.uint64)
+    for offset in range(COVERAGE_DAYS):
+        day = today + dt.timedelta(days=offset)
+        for part in range(3):
+            day_part = dataclasses.replace(spec, shifts=(day_part_spec(day, part),))
+            parts[eligible(pool, day_part, site)] |= np.uint64(1 << (3 * offset + part))
+    return available, parts
+
+
+_PART_BITS = np.arange(COVERAGE_DAYS * 3, dtype=np.uint64)
+
+
+def _part_counts(parts: np.ndarray) -> np.ndarray:
+    """How many of these people have each day-part's bit."""
+    if not len(parts):
+        return np.zeros(len(_PART_BITS), dtype=np.int64)
+    bits = (parts[:, None] >> _PART_BITS[None, :]) & np.uint64(1)
+    return bits.sum(axis=0, dtype=np.int64)
+
+
+def _coverage_dict(counts: np.ndarray, today: dt.date) -> dict[str, list[int]]:
+    rows = counts.reshape(COVERAGE_DAYS, 3).tolist()
+    return {(today + dt.timedelta(days=d)).isoformat(): rows[d] for d in range(COVERAGE_DAYS)}
+
+
+def _available(
+    pool: Pool, spec: RequestSpec, occurrences: list[ShiftSpec], site: Site
+) -> np.ndarray:
+    """Per person of `pool`: how many of the profile's typical shifts they fit and are free for."""
+    available = np.zeros(pool.size, dtype=np.int16)
+    for occurrence in occurrences:
+        available[eligible(pool, dataclasses.replace(spec, shifts=(occurrence,)), site)] += 1
+    return available
 
 
 def _ready(
     pool: Pool, spec: RequestSpec, occurrences: list[ShiftSpec], site: Site
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Who fits the profile and is free for at least one typical shift; and for how many."""
-    available = np.zeros(pool.size, dtype=np.int32)
-    for occurrence in occurrences:
-        available[eligible(pool, dataclasses.replace(spec, shifts=(occurrence,)), site)] += 1
+    """Who fits the profile and is free for at least one typical shift; and for how many (the
+    weights preview: the same people as the bench, nothing kept)."""
+    available = _available(pool, spec, occurrences, site)
     ready = np.flatnonzero(available > 0)
     return ready, available[ready]
 
@@ -227,6 +375,8 @@ def _bench_store(
     coverage: dict[str, list[int]],
     entries: list[tuple[Any, int]],
 ) -> Bench:
+    """Store the bench, rewriting only the entries that differ from those stored (a person's
+    change usually moves a few), so that a refresh costs the database what it changed."""
     with transaction.atomic():
         bench, _ = Bench.objects.select_for_update().update_or_create(
             profile=profile,
@@ -239,7 +389,21 @@ def _bench_store(
                 "coverage": coverage,
             },
         )
-        bench.entries.all().delete()
+        wanted = {
+            e.candidate_id: (e.rank, e.score, shifts, _as_stored(e.explanation))
+            for e, shifts in entries
+        }
+        stored = bench.entries.values_list(
+            "pk", "candidate_id", "rank", "score", "shifts_available", "explanation"
+        )
+        unchanged, stale = set(), []
+        for pk, candidate_id, *row in stored:
+            if wanted.get(candidate_id) == tuple(row):
+                unchanged.add(candidate_id)
+            else:
+                stale.append(pk)
+        if stale:
+            BenchEntry.objects.filter(pk__in=stale).delete()
         BenchEntry.objects.bulk_create(
             BenchEntry(
                 bench=bench,
@@ -250,12 +414,20 @@ def _bench_store(
                 explanation=e.explanation,
             )
             for e, shifts in entries
+            if e.candidate_id not in unchanged
         )
     return bench
 
 
+def _as_stored(explanation: dict[str, Any]) -> Any:
+    """The explanation as it reads back from its JSON column (tuples become lists)."""
+    return json.loads(json.dumps(explanation))
+
+
 def benches_refresh_all() -> int:
-    """Rebuild every active profile's bench (nightly) and drop benches of inactive profiles."""
+    """Rebuild every active profile's bench (nightly) and drop benches of inactive profiles,
+    screening everyone afresh (what the incremental refreshes kept is dropped first)."""
+    bench_eligibility_forget()
     Bench.objects.exclude(profile__is_active=True).delete()
     ids = list(ServiceProfile.objects.filter(is_active=True).values_list("pk", flat=True))
     for profile_id in ids:
@@ -313,7 +485,7 @@ def _bench_current(bench: Bench) -> bool:
 
 
 def bench_profiles_for_candidate(*, candidate_id: int) -> list[int]:
-    """Active profiles whose bench this person is on, or could now be on."""
+    """Active profiles whose bench this person is on, was counted on, or could now be on."""
     on_bench = set(
         BenchEntry.objects.filter(candidate_id=candidate_id).values_list(
             "bench__profile_id", flat=True
@@ -328,13 +500,22 @@ def bench_profiles_for_candidate(*, candidate_id: int) -> list[int]:
             if index >= 0 and pool.col("live")[index]
             else None
         )
+        # Benches that counted the person as ready (off the top, or in coverage) before the
+        # change: leaving them changes their counts.
+        counted = {
+            profile_id
+            for profile_id, fit in _kept_eligibility.items()
+            if fit.pool is pool
+            and 0 <= index < len(fit.available)
+            and (fit.available[index] or fit.parts[index])
+        }
     fits = set()
     if alone is not None:
         profiles = ServiceProfile.objects.filter(is_active=True).select_related("site")
         for profile in profiles.prefetch_related("languages", "valued_skills"):
             if len(eligible(alone, profile_spec(profile=profile, now=now))):
                 fits.add(profile.pk)
-    return sorted(on_bench | fits)
+    return sorted(on_bench | counted | fits)
 
 
 def bench_coverage(*, days: int = 7, thin_below: int = THIN_BELOW) -> list[dict[str, Any]]:

@@ -14,12 +14,21 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import datetime as dt
+import fcntl
+import functools
 import gc
+import hashlib
+import json
 import logging
+import math
+import os
+import re
 import threading
 import time
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -397,8 +406,59 @@ class PoolKeeper:
                 self._apply(list(ids))
 
     def _load_all(self) -> None:
-        """Load everyone; the keeper takes the pool only once it is whole, so a failure here
-        leaves it unloaded and the next match tries again."""
+        """Load everyone (from the snapshot when there is a good one); the keeper takes the
+        pool only once it is whole, so a failure here leaves it unloaded and the next match
+        tries again."""
+        if self._load_snapshot():
+            return
+        self._load_database()
+        if snapshot_wanted():
+            try:
+                self._write_snapshot()
+            except Exception:  # only a head start for the next worker
+                logger.exception("Could not write the pool snapshot")
+
+    def _load_snapshot(self) -> bool:
+        """Take the pool from the snapshot and catch it up with the database since its
+        watermark (every change committed after it, and the fair-spread counts recounted).
+        False, with nothing taken, when there is none or it is stale, foreign or corrupt."""
+        snapshot = snapshot_read()
+        if snapshot is None:
+            return False
+        pool, meta = snapshot
+        self.pool = pool
+        self.watermark = _parse_time(meta["watermark"])
+        self.shortlist_watermark = _parse_time(meta["shortlist_watermark"])
+        self.shortlist_max_id = int(meta["shortlist_max_id"])
+        self.seen_shortlists = {int(k): _parse_time(v) for k, v in meta["seen_shortlists"]}
+        self.recounted_at = -math.inf  # recount now: appearances may have aged out since
+        try:
+            self._catch_up()
+            try:
+                pool_prepare_profiles(pool)
+            except Exception:  # only a head start: the first matches compute what they need
+                logger.exception("Could not prepare the pool's kept columns")
+        except BaseException:
+            self.pool = None
+            raise
+        pool_memory_settle()
+        return True
+
+    def _write_snapshot(self) -> Path | None:
+        assert self.pool is not None
+        return snapshot_write(
+            self.pool,
+            {
+                "watermark": self.watermark.isoformat() if self.watermark else None,
+                "shortlist_watermark": self.shortlist_watermark.isoformat()
+                if self.shortlist_watermark
+                else None,
+                "shortlist_max_id": self.shortlist_max_id,
+                "seen_shortlists": [[k, v.isoformat()] for k, v in self.seen_shortlists.items()],
+            },
+        )
+
+    def _load_database(self) -> None:
         started = _db_now()
         batch = features_load(now=started)
         pool = Pool(capacity=max(1024, int(len(batch) * 1.1)))
@@ -598,6 +658,16 @@ def pool_warm() -> None:
         connection.close()
 
 
+def pool_snapshot_write() -> Path | None:
+    """Write this process's pool, caught up, as the snapshot starting workers load; None when
+    snapshots are off (POOL_SNAPSHOT_DIR) or another process is writing one right now."""
+    if not snapshot_wanted():
+        return None
+    with _keeper.lock:
+        _keeper.current()
+        return _keeper._write_snapshot()
+
+
 def pool_reload(*, candidate_ids: Sequence[int]) -> None:
     _keeper.reload(candidate_ids)
 
@@ -611,3 +681,116 @@ def pool_reset() -> None:
 def pool_keeper() -> PoolKeeper:
     """This process's keeper; hold its `lock` while reading the pool from several threads."""
     return _keeper
+
+
+# --- the pool snapshot ----------------------------------------------------------------------
+# A worker starting at 1,000,000 people took 17-27 s to load them from PostgreSQL. A snapshot,
+# written by one process (the background worker every POOL_SNAPSHOT_SECONDS, and a worker that
+# had to load from the database), holds the pool's arrays and the keeper's watermarks in one
+# uncompressed .npz file (numpy's own format: no pickle, nothing executed when read). Another
+# process reads it and catches up from the database since the watermark (the same catch-up as
+# before every match, so a change committed after the snapshot is always seen). A snapshot of
+# other code (its fingerprint), another database, older than POOL_SNAPSHOT_MAX_AGE_SECONDS or
+# failing its checksum is ignored and the pool loaded from the database.
+SNAPSHOT_FORMAT = 1
+_FINGERPRINT_SOURCES = (
+    Path(__file__),  # what the load reads
+    Path(__file__).resolve().parent.parent / "matching" / "pool.py",  # how the pool keeps it
+    Path(__file__).resolve().parent.parent / "matching" / "features.py",
+)
+
+
+def snapshot_wanted() -> bool:
+    return bool(settings.POOL_SNAPSHOT_DIR)
+
+
+def snapshot_path() -> Path:
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", str(connection.settings_dict["NAME"]))
+    return Path(settings.POOL_SNAPSHOT_DIR) / f"pool-{name}.npz"
+
+
+@functools.cache
+def _fingerprint() -> str:
+    digest = hashlib.sha256(str(SNAPSHOT_FORMAT).encode())
+    for source in _FINGERPRINT_SOURCES:
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+def _checksum(arrays: Mapping[str, np.ndarray]) -> int:
+    crc = 0
+    for name in sorted(arrays):
+        crc = zlib.crc32(name.encode(), crc)
+        crc = zlib.crc32(np.ascontiguousarray(arrays[name]).data, crc)
+    return crc
+
+
+def snapshot_write(pool: Pool, keeper_state: dict[str, Any]) -> Path | None:
+    """Write `pool` and the keeper's watermarks atomically (a temporary file renamed over the
+    last snapshot); None when another process holds the snapshot's lock."""
+    path = snapshot_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_suffix(".lock"), "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return None
+        arrays = pool.to_arrays()
+        meta = {
+            **keeper_state,
+            "format": SNAPSHOT_FORMAT,
+            "fingerprint": _fingerprint(),
+            "database": str(connection.settings_dict["NAME"]),
+            "checksum": _checksum(arrays),
+        }
+        arrays["snapshot"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        try:
+            with open(temporary, "wb") as out:
+                np.savez(out, **arrays)  # type: ignore[arg-type]
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(temporary, path)
+        finally:
+            temporary.unlink(missing_ok=True)
+    return path
+
+
+def snapshot_read() -> tuple[Pool, dict[str, Any]] | None:
+    """The snapshot's pool and metadata, or None (see above) with the reason logged."""
+    if not snapshot_wanted():
+        return None
+    path = snapshot_path()
+    if not path.exists():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            meta = json.loads(data["snapshot"].tobytes())
+            reason = _snapshot_unusable(meta)
+            if reason:
+                logger.info("Pool snapshot %s not used: %s", path, reason)
+                return None
+            arrays = {name: data[name] for name in data.files if name != "snapshot"}
+        if _checksum(arrays) != meta["checksum"]:
+            raise ValueError("checksum mismatch")
+        return Pool.from_arrays(arrays), meta
+    except Exception:
+        logger.exception("Pool snapshot %s unreadable; loading the pool from the database", path)
+        return None
+
+
+def _snapshot_unusable(meta: dict[str, Any]) -> str:
+    if meta.get("format") != SNAPSHOT_FORMAT or meta.get("fingerprint") != _fingerprint():
+        return "written by other code"
+    if meta.get("database") != str(connection.settings_dict["NAME"]):
+        return "of another database"
+    if not meta.get("watermark") or not meta.get("shortlist_watermark"):
+        return "no watermark"
+    age = (timezone.now() - _parse_time(meta["watermark"])).total_seconds()
+    if age > settings.POOL_SNAPSHOT_MAX_AGE_SECONDS:
+        return f"{age:.0f} s old"
+    return ""
+
+
+def _parse_time(value: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(value)

@@ -271,3 +271,21 @@ def test_the_recruiter_records_a_no_show_through_the_scoped_lookup(client, world
     assert client.post(url, {"reason": "Absent"}).status_code == 302
     assert Placement.objects.get(pk=world["placement"].pk).status == "no_show"
     assert client.post(reverse("recruiter_placement_no_show", args=[999999])).status_code == 404
+
+
+def test_request_list_is_paged(client, world):
+    from clients.views import LIST_PAGE_ROWS
+
+    profile = world["req"].service_profile
+    f.StaffingRequestFactory.create_batch(LIST_PAGE_ROWS + 2, service_profile=profile)
+    client.force_login(world["manager"])
+    url = reverse("client_requests") + "?show=all"
+    first, second = client.get(url), client.get(url + "&page=2")
+
+    assert len(first.context["requests"]) == LIST_PAGE_ROWS
+    assert len(second.context["requests"]) == 3  # the two more and the world's own
+    assert not {r.pk for r in first.context["requests"]} & {
+        r.pk for r in second.context["requests"]
+    }
+    assert "page=2" in first.content.decode() and "page=1" in second.content.decode()
+    assert client.get(url + "&page=x9").status_code == 200
