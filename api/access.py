@@ -1,8 +1,10 @@
-"""Who may manage a company's API keys and webhooks: its client managers, and agency admins
-for any company. Another company answers 404."""
+"""Who may manage a company's API keys and webhooks: its client managers who serve the whole
+company, and agency admins for any company. Another company answers 404; a manager tied to some
+of the company's sites answers 403, since a key and a webhook see every site of the company."""
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -19,7 +21,18 @@ def api_company_for_user(user: User, company_id: int) -> ClientCompany:
     membership = getattr(user, "client_membership", None)
     if membership is None or membership.company_id != company_id:
         raise Http404
+    if not manages_whole_company(user):
+        raise PermissionDenied
     return membership.company
+
+
+def manages_whole_company(user: User) -> bool:
+    """An agency admin, or a client manager whose membership names no sites (so all of them).
+    A key or webhook sees the whole company: a manager tied to some sites may not make one."""
+    if user.role == User.Role.ADMIN:
+        return True
+    membership = getattr(user, "client_membership", None)
+    return membership is not None and not membership.sites.exists()
 
 
 def api_key_for_company(company: ClientCompany, pk: int) -> ApiKey:

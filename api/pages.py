@@ -4,6 +4,7 @@ webhook endpoints, and read the delivery log."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,6 +17,7 @@ from api.access import (
     api_key_for_company,
     delivery_for_company,
     endpoint_for_company,
+    manages_whole_company,
 )
 from api.forms import (
     ApiKeyForm,
@@ -44,6 +46,8 @@ def api_settings(request: HttpRequest) -> HttpResponse:
         membership = getattr(request.user, "client_membership", None)
         if membership is None:
             return render(request, "api/settings_companies.html", {"companies": []})
+        if not manages_whole_company(request.user):
+            raise PermissionDenied
         return redirect("api_settings_company", company_id=membership.company_id)
     companies = ClientCompany.objects.order_by("name")
     return render(request, "api/settings_companies.html", {"companies": companies})

@@ -257,3 +257,26 @@ def test_missing_fields_and_broken_json_in_each_language(
     assert problem["errors"] == [{"pointer": "#/headcount", "detail": required, "code": "required"}]
     broken = client.post("/api/v1/requests/", "{nope", content_type="application/json")
     assert broken.status_code == 400 and broken.json()["detail"] == not_json
+
+
+def test_json_nested_too_deeply_is_a_400_not_a_500(company_world):
+    client = key_client(company_world["order_raw"], language="en")
+    deep = "[" * 100_000 + "]" * 100_000
+    response = client.post("/api/v1/requests/", deep, content_type="application/json")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["detail"] == "The body is not valid JSON."
+
+
+@pytest.mark.parametrize(
+    ("language", "says"),
+    [("en", "cancelling"), ("fi", "peruminen"), ("sv", "avboka")],
+)
+def test_a_read_key_that_cancels_is_told_cancelling_needs_the_order_scope(
+    company_world, language, says
+):
+    req = f.StaffingRequestFactory(service_profile=company_world["profile"])
+    client = key_client(company_world["read_raw"], language=language)
+    response = client.post(f"/api/v1/requests/{req.pk}/cancel/", {}, format="json")
+    assert response.status_code == 403
+    assert says in response.json()["detail"]

@@ -163,3 +163,25 @@ def test_a_given_secret_is_kept(pages, settings):
         secret="s" * 30,
     )
     assert endpoint.secret == "s" * 30
+
+
+def test_a_manager_tied_to_some_sites_may_not_make_keys_or_webhooks(client, pages):
+    """A key and a webhook see every site of the company: a manager who sees only some sites
+    (the people placed at the others are not theirs to see) must not be able to make one."""
+    company = pages["company"]
+    kamppi = f.SiteFactory(company=company)
+    f.SiteFactory(company=company)  # the site the manager does not serve
+    restricted = f.ClientManagerFactory(company=company)
+    restricted.client_membership.sites.set([kamppi])
+    client.force_login(restricted)
+    assert client.get(reverse("api_settings")).status_code == 403
+    assert client.get(reverse("api_settings_company", args=[company.pk])).status_code == 403
+    created = client.post(
+        reverse("api_key_new", args=[company.pk]), {"name": "Rota", "scope": "order"}
+    )
+    assert created.status_code == 403 and not ApiKey.objects.exists()
+    assert reverse("api_settings") not in client.get(reverse("client_requests")).content.decode()
+    # The same manager serving every site again may.
+    restricted.client_membership.sites.clear()
+    assert client.get(reverse("api_settings_company", args=[company.pk])).status_code == 200
+    assert reverse("api_settings") in client.get(reverse("client_requests")).content.decode()

@@ -299,3 +299,12 @@ def test_editing_a_profile_starts_from_its_languages_and_shifts(client, recruite
     response = client.get(reverse("agency_profile_edit", args=[profile.pk]))
     assert response.context["languages"].initial == [{"language": "sv", "level": 3}]
     assert response.context["shifts"].initial[0]["weekday"] == 5
+
+
+def test_the_profile_form_names_what_the_client_values_once(client, recruiter, company):
+    """The card was headed with the same words as its description field, which read as if
+    the whole card were that one field."""
+    client.force_login(recruiter)
+    page = client.get(reverse("agency_profile_new", args=[company.pk])).content.decode()
+    assert page.count("What the client values") == 1
+    assert '<h2 class="h5">Service profile</h2>' in page
