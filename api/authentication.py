@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 
+from api.access import manages_whole_company
 from api.models import ApiKey, key_hash
 
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
@@ -42,7 +43,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("Invalid API key."))
         raw = parts[1]
         prefix = raw.split(".", 1)[0]
-        key = ApiKey.objects.select_related("company").filter(prefix=prefix).first()
+        key = ApiKey.objects.select_related("company", "created_by").filter(prefix=prefix).first()
         if (
             key is None
             or not hmac.compare_digest(key.hashed_key, key_hash(raw))
@@ -50,6 +51,15 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             or not key.company.is_active
         ):
             raise exceptions.AuthenticationFailed(_("Invalid API key."))
+        if key.created_by is not None and not manages_whole_company(key.created_by):
+            # A key sees every site of its company: one made by a manager who has since been
+            # tied to some sites (or made before that rule) would see more than its maker.
+            raise exceptions.AuthenticationFailed(
+                _(
+                    "This key was made by a manager who serves only some of the company's "
+                    "sites. A manager of the whole company can make a new one."
+                )
+            )
         now = timezone.now()
         if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
             ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)

@@ -71,3 +71,19 @@ def test_session_login_is_not_api_auth(client, world):
     manager = f.ClientManagerFactory(company=world["own"].company)
     client.force_login(manager)
     assert client.get("/api/v1/requests/").status_code == 401
+
+
+def test_a_key_made_by_a_site_limited_manager_is_refused(world):
+    """A key sees every site of its company; one whose maker serves only some sites (tied after
+    making it, or made before that rule) stops working rather than showing the other sites."""
+    site = world["own"].site
+    maker = f.ClientManagerFactory(company=site.company)
+    key, raw = api_key_create(company=site.company, name="Old", scope=ApiKey.Scope.READ, by=maker)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert client.get("/api/v1/sites/").status_code == 200
+    maker.client_membership.sites.add(site)
+    refused = client.get("/api/v1/sites/", HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 401
+    assert refused["Content-Type"] == "application/problem+json"
+    assert "only some of the company's sites" in refused.json()["detail"]
