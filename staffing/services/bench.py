@@ -30,7 +30,7 @@ from staffing.matching.pool import Pool
 from staffing.matching.rules import rules_version_of, weights_resolve
 from staffing.models import Bench, BenchEntry, SweepMark
 from staffing.services.matching import shift_spec
-from staffing.services.pool import CATCH_UP_OVERLAP, pool_current, pool_keeper
+from staffing.services.pool import CATCH_UP_OVERLAP, pool_current, pool_existing, pool_keeper
 
 BENCH_DAYS = 14  # typical shifts this far ahead count
 BENCH_SIZE = 50  # people kept on each bench
@@ -377,6 +377,8 @@ def _bench_store(
 ) -> Bench:
     """Store the bench, rewriting only the entries that differ from those stored (a person's
     change usually moves a few), so that a refresh costs the database what it changed."""
+    existing = pool_existing([e.candidate_id for e, _shifts in entries])
+    entries = [(e, shifts) for e, shifts in entries if e.candidate_id in existing]
     with transaction.atomic():
         bench, _ = Bench.objects.select_for_update().update_or_create(
             profile=profile,

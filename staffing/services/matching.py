@@ -38,7 +38,7 @@ from staffing.models import (
     ShortlistEntry,
     StaffingRequest,
 )
-from staffing.services.pool import pool_current, pool_keeper, pool_reload
+from staffing.services.pool import pool_current, pool_existing, pool_keeper, pool_reload
 from staffing.services.statements import prepared_execute
 
 NEAR_MISS_SIZE = 10
@@ -359,6 +359,8 @@ def _shortlists_store(
     100,000 people.
     """
     entries = [[*r.ranked, *r.near_misses] for r in results]
+    existing = pool_existing([e.candidate_id for batch in entries for e in batch])
+    entries = [[e for e in batch if e.candidate_id in existing] for batch in entries]
     people = pool.feature_rows([e.index for batch in entries for e in batch])
     now = timezone.now()
     shortlists, document = [], []

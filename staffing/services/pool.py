@@ -794,3 +794,20 @@ def _snapshot_unusable(meta: dict[str, Any]) -> str:
 
 def _parse_time(value: str) -> dt.datetime:
     return dt.datetime.fromisoformat(value)
+
+
+def pool_existing(candidate_ids: Sequence[int]) -> set[int]:
+    """Of these people ranked from the pool, the ones whose row is still in the database; the
+    others (a row deleted, which the catch-up by `updated_at` cannot see) leave this process's
+    pool, so that a stored shortlist or bench never names somebody who is gone. One indexed
+    lookup of a shortlist's or a bench's few ids."""
+    wanted = set(candidate_ids)
+    if not wanted:
+        return wanted
+    existing = set(Candidate.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+    if missing := wanted - existing:
+        with _keeper.lock:
+            if _keeper.pool is not None:
+                _keeper.pool.remove(sorted(missing))
+        logger.warning("pool: %d people no longer in the database dropped", len(missing))
+    return existing

@@ -78,7 +78,7 @@ def test_a_key_made_by_a_site_limited_manager_is_refused(world):
     making it, or made before that rule) stops working rather than showing the other sites."""
     site = world["own"].site
     maker = f.ClientManagerFactory(company=site.company)
-    key, raw = api_key_create(company=site.company, name="Old", scope=ApiKey.Scope.READ, by=maker)
+    _key, raw = api_key_create(company=site.company, name="Old", scope=ApiKey.Scope.READ, by=maker)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert client.get("/api/v1/sites/").status_code == 200

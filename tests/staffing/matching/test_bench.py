@@ -107,3 +107,21 @@ def test_a_bench_refresh_leaves_the_sites_kept_for_urgent_requests_alone(profile
 
     assert bench.ready_count == 1
     assert [key for key in pool_current()._derived if key[0] == "site"] == kept
+
+
+def test_a_person_deleted_from_the_database_leaves_the_pool_and_the_bench(profile):
+    """The catch-up reads changes by `updated_at`, so a deleted row is invisible to it: the store
+    checks its few ids, drops the missing person from the pool and stores the rest (no foreign
+    key error, nobody named who is gone)."""
+    kept, gone = speaker(), speaker()
+    bench_refresh(profile_id=profile.pk)
+    assert pool_current().index_of([gone.pk])[0] >= 0
+    gone_id = gone.pk
+    gone.delete()
+
+    bench = bench_refresh(profile_id=profile.pk, now=timezone.now() + dt.timedelta(hours=2))
+
+    assert [e.candidate_id for e in bench.entries.all()] == [kept.pk]
+    pool = pool_current()
+    index = pool.index_of([gone_id])[0]
+    assert index < 0 or not pool.col("live")[index]
