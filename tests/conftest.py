@@ -17,6 +17,22 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(autouse=True)
+def _pool_forgotten_after_flush(request):
+    """After a test whose data is emptied with TRUNCATE (transactional, live server), this
+    process's pool forgets everyone: the catch-up reads changes, and a truncated table is none,
+    so the next test would otherwise rank the people the last one left behind."""
+    yield
+    if {"transactional_db", "live_server"} & set(request.fixturenames):
+        from staffing.services.bench import bench_eligibility_forget
+        from staffing.services.pool import pool_keeper
+
+        keeper = pool_keeper()
+        with keeper.lock:
+            keeper.pool = None
+        bench_eligibility_forget()
+
+
+@pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     """The handful of values tests override: a fast hasher, locmem email, private media.
 
