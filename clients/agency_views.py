@@ -30,6 +30,7 @@ from clients.agency_forms import (
 )
 from clients.forms import LanguageFormSet, ShiftFormSet, StaffingRequestForm
 from clients.models import ClientCompany, ClientMembership, ServiceProfile
+from clients.views import order_submit_kwargs
 from staffing.base.access import RECRUITERS, role_required
 from staffing.base.models import User
 from staffing.matching.rules import weights_resolve
@@ -53,7 +54,7 @@ from staffing.services.clients.contacts import (
     contact_update,
 )
 from staffing.services.clients.profiles import profile_weights_save, service_profile_save
-from staffing.services.requests import LanguageNeed, staffing_request_submit
+from staffing.services.requests import staffing_request_submit
 
 
 @role_required(*RECRUITERS)
@@ -356,16 +357,7 @@ def phone_order(request: HttpRequest, pk: int) -> HttpResponse:
         staffing_request = staffing_request_submit(
             by=membership.user,
             entered_by=request.user,
-            site=form.cleaned_data["site"],
-            service_profile=form.cleaned_data["service_profile"],
-            urgency=form.cleaned_data["urgency"],
-            headcount=form.cleaned_data["headcount"],
-            shifts=shifts.periods,
-            languages=[LanguageNeed(*need) for need in languages.needs],
-            required_skills=form.cleaned_data["required_skills"],
-            preferred_skills=form.cleaned_data["preferred_skills"],
-            notes=form.cleaned_data["notes"],
-            submission_key=form.cleaned_data["submission_key"],
+            **order_submit_kwargs(form=form, shifts=shifts, languages=languages),
         )
         messages.success(request, _("Request entered for the client. They are told by email."))
         return redirect("recruiter_request_detail", pk=staffing_request.pk)

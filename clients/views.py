@@ -4,6 +4,7 @@ decline or cancel, and give feedback after the shift."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -180,17 +181,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
             messages.info(request, _("This order was already sent. Here is the request it made."))
             return redirect("client_request_detail", pk=sent.pk)
         staffing_request = staffing_request_submit(
-            by=request.user,
-            site=form.cleaned_data["site"],
-            service_profile=form.cleaned_data["service_profile"],
-            urgency=form.cleaned_data["urgency"],
-            headcount=form.cleaned_data["headcount"],
-            shifts=shifts.periods,
-            languages=[LanguageNeed(*need) for need in languages.needs],
-            required_skills=form.cleaned_data["required_skills"],
-            preferred_skills=form.cleaned_data["preferred_skills"],
-            notes=form.cleaned_data["notes"],
-            submission_key=form.cleaned_data["submission_key"],
+            by=request.user, **order_submit_kwargs(form=form, shifts=shifts, languages=languages)
         )
         # No flash message: the request page says "received, we are looking" in its live
         # status, only for as long as that is true.
@@ -406,3 +397,21 @@ def placement_no_show(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("No-show reported. The agency is finding a replacement."))
     return redirect("client_request_detail", pk=placement.request_id)
+
+
+def order_submit_kwargs(*, form: Any, shifts: Any, languages: Any) -> dict[str, Any]:
+    """What the order form and its formsets say, as `staffing_request_submit` takes it (the
+    client's own order and a recruiter's phone order for them)."""
+    data = form.cleaned_data
+    return {
+        "site": data["site"],
+        "service_profile": data["service_profile"],
+        "urgency": data["urgency"],
+        "headcount": data["headcount"],
+        "shifts": shifts.periods,
+        "languages": [LanguageNeed(*need) for need in languages.needs],
+        "required_skills": data["required_skills"],
+        "preferred_skills": data["preferred_skills"],
+        "notes": data["notes"],
+        "submission_key": data["submission_key"],
+    }
