@@ -28,7 +28,6 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
@@ -348,12 +347,35 @@ def _name_hits(text: str) -> list[int]:
     return list(names.values_list("pk", flat=True)[:NAME_HITS])
 
 
-def _text_matches(text: str, name_ids: list[int]) -> Q:
+OWN_HITS = 10_000
+
+
+def _own_hits(text: str) -> list[int] | None:
+    """Ids of the people whose own tsvector columns match the text, read once for the count,
+    the page and the ranking: one GIN lookup per column (an OR of the two is planned as a scan
+    of the pool). None when more than OWN_HITS match: then the lookup stays a subquery."""
+    simple, finnish = _text_queries(text)
+    found: set[int] = set()
+    for matches in (Q(search_simple=simple), Q(search_finnish=finnish)):
+        found.update(Candidate.objects.filter(matches).values_list("pk", flat=True)[: OWN_HITS + 1])
+        if len(found) > OWN_HITS:
+            return None
+    return sorted(found)
+
+
+def _own_matches(text: str, own_ids: list[int] | None) -> Q:
+    if own_ids is not None:
+        return Q(pk__in=own_ids)
+    simple, finnish = _text_queries(text)
+    words = Candidate.objects.filter(Q(search_simple=simple) | Q(search_finnish=finnish))
+    return Q(pk__in=words.values("pk"))
+
+
+def _text_matches(text: str, name_ids: list[int], own_ids: list[int] | None) -> Q:
     """People the text finds: each way of finding is an indexed lookup of ids (the stored
     tsvector columns with their GIN indexes, the names' trigram index, the skill taxonomy),
     so that the pool is not scanned row by row; PostgreSQL hashes each set once."""
     simple, finnish = _text_queries(text)
-    words = Candidate.objects.filter(Q(search_simple=simple) | Q(search_finnish=finnish))
     skill_ids = list(
         Skill.objects.annotate(
             v=SearchVector("name_fi", "name_en", "name_sv", "code", config="simple")
@@ -364,7 +386,7 @@ def _text_matches(text: str, name_ids: list[int]) -> Q:
     experience = WorkExperience.objects.filter(
         Q(search_simple=simple) | Q(search_finnish=finnish)
     ).values("candidate_id")
-    found = Q(pk__in=words.values("pk")) | Q(pk__in=name_ids) | Q(pk__in=experience)
+    found = _own_matches(text, own_ids) | Q(pk__in=name_ids) | Q(pk__in=experience)
     if skill_ids:
         skills = CandidateSkill.objects.filter(skill_id__in=skill_ids).values("candidate_id")
         found |= Q(pk__in=skills)
@@ -377,7 +399,8 @@ def _text_matches(text: str, name_ids: list[int]) -> Q:
 
 
 def candidate_search_queryset(filters: SearchFilters) -> QuerySet[Candidate]:
-    people = Candidate.objects.listed()
+    # The stored tsvectors are for finding and ranking in SQL, never read by the page.
+    people = Candidate.objects.listed().defer("search_simple", "search_finnish")
     if filters.status:
         people = people.filter(status=filters.status)
     if filters.role == "retail":
@@ -455,15 +478,26 @@ def candidate_search_queryset(filters: SearchFilters) -> QuerySet[Candidate]:
     rank: Any = Value(0.0, output_field=FloatField())
     if filters.text and _prefix_query(filters.text):
         name_ids = _name_hits(filters.text)
-        people = people.filter(_text_matches(filters.text, name_ids))
+        own_ids = _own_hits(filters.text)
+        people = people.filter(_text_matches(filters.text, name_ids, own_ids))
         simple, finnish = _text_queries(filters.text)
         similarity = TrigramSimilarity(FULL_NAME_QUALIFIED_SQL, filters.text)
+        # Ranked only where the person's own vectors match (the same hashed set as the filter):
+        # a broad word found through a skill or a job leaves most people at 0 without
+        # computing ts_rank for each of them.
         people = people.annotate(
             name_similarity=Case(
                 When(pk__in=name_ids, then=similarity), default=0.0, output_field=FloatField()
             ),
-            own_rank=SearchRank(F("search_simple"), simple)
-            + SearchRank(F("search_finnish"), finnish),
+            own_rank=Case(
+                When(
+                    _own_matches(filters.text, own_ids),
+                    then=SearchRank(F("search_simple"), simple)
+                    + SearchRank(F("search_finnish"), finnish),
+                ),
+                default=0.0,
+                output_field=FloatField(),
+            ),
         )
         rank = F("own_rank") + F("name_similarity")
     people = people.annotate(
@@ -478,28 +512,39 @@ def candidate_search_queryset(filters: SearchFilters) -> QuerySet[Candidate]:
     return people.order_by("-relevance", F("last_active").desc(nulls_last=True), "id")
 
 
+# The level the latest language check of each person verified for a language: one pass over
+# the checks (DISTINCT ON), hashed once, instead of a sorted subquery per person of the pool.
+_LATEST_VERIFIED_SQL = """
+    SELECT candidate_id FROM (
+        SELECT DISTINCT ON (candidate_id) candidate_id, language_level_verified
+        FROM candidates_assessment
+        WHERE language_checked = %s AND language_level_verified IS NOT NULL
+        ORDER BY candidate_id, assessed_at DESC, id DESC
+    ) latest
+    WHERE latest.language_level_verified >= %s
+"""
+
+
 def _speaks(people: Any, filters: SearchFilters) -> Any:
     """The language at the level: the level the latest language check verified counts where
     there is one (as in matching); with `language_verified`, only a verified level does."""
-    latest = (
-        Assessment.objects.filter(candidate=OuterRef("pk"), language_checked=filters.language)
-        .exclude(language_level_verified=None)
-        .order_by("-assessed_at", "-id")
-        .values("language_level_verified")[:1]
+    verified_at_level = Q(
+        pk__in=RawSQL(_LATEST_VERIFIED_SQL, [filters.language, filters.language_level])
     )
-    people = people.alias(verified_level=Subquery(latest))
     if filters.language_verified:
-        return people.filter(verified_level__gte=filters.language_level)
-    self_assessed = Exists(
-        CandidateLanguage.objects.filter(
-            candidate=OuterRef("pk"),
-            language=filters.language,
-            level__gte=filters.language_level,
-        )
+        return people.filter(verified_at_level)
+    checked = Assessment.objects.filter(language_checked=filters.language).exclude(
+        language_level_verified=None
+    )
+    self_assessed = CandidateLanguage.objects.filter(
+        language=filters.language, level__gte=filters.language_level
     )
     return people.filter(
-        Q(verified_level__gte=filters.language_level)
-        | (Q(verified_level__isnull=True) & Q(self_assessed))
+        verified_at_level
+        | (
+            ~Q(pk__in=checked.values("candidate_id"))
+            & Q(pk__in=self_assessed.values("candidate_id"))
+        )
     )
 
 
