@@ -548,6 +548,16 @@ def _speaks(people: Any, filters: SearchFilters) -> Any:
     )
 
 
+COUNT_CAP = 1000
+
+
+def candidate_search_count(people: QuerySet[Candidate], *, cap: int = COUNT_CAP) -> int:
+    """How many people the search finds, counted up to `cap` + 1 (a LIMIT: PostgreSQL stops
+    there): "more than 1,000" is all a recruiter needs, and counting 69,000 people found by a
+    broad word was half the cost of the search."""
+    return people.order_by().values("pk")[: cap + 1].count()
+
+
 def empty_culprit(filters: SearchFilters) -> str:
     """When nobody matches: the label of the filter whose removal brings people back."""
     for key, label in filters.active():
@@ -557,7 +567,9 @@ def empty_culprit(filters: SearchFilters) -> str:
 
 
 __all__ = [
+    "COUNT_CAP",
     "SearchFilters",
+    "candidate_search_count",
     "candidate_search_queryset",
     "empty_culprit",
 ]

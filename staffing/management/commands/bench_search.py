@@ -40,7 +40,11 @@ from candidates.services.imports import (
     candidate_import_upload,
     import_check,
 )
-from candidates.services.search import SearchFilters, candidate_search_queryset
+from candidates.services.search import (
+    SearchFilters,
+    candidate_search_count,
+    candidate_search_queryset,
+)
 from candidates.views.imports import PREVIEW_POOL_ROWS
 from staffing.base.models import AuditEvent, OutboundEmail
 from staffing.demo.candidates import generate_candidates
@@ -206,9 +210,9 @@ class Command(BaseCommand):
         return out
 
     def _service_search(self, params: dict[str, str]) -> None:
-        """What the page does with the service: the count and the first page."""
+        """What the page does with the service: the (capped) count and the first page."""
         people = candidate_search_queryset(SearchFilters.from_params(params))
-        if people.count():
+        if candidate_search_count(people):
             list(people[:PAGE])
 
     def _web_search(self) -> Callable[[dict[str, str]], None]:
