@@ -399,6 +399,20 @@ def _text_matches(text: str, name_ids: list[int], own_ids: list[int] | None) -> 
 
 
 def candidate_search_queryset(filters: SearchFilters) -> QuerySet[Candidate]:
+    """The people the filters find, in the order the page shows them."""
+    return _search(filters)[0]
+
+
+def candidate_search_results(filters: SearchFilters) -> SearchResults:
+    """The same people for the page's paginator (see SearchResults)."""
+    people, ranked_ids = _search(filters)
+    return SearchResults(people, ranked_ids)
+
+
+def _search(filters: SearchFilters) -> tuple[QuerySet[Candidate], list[int] | None]:
+    """The queryset, and with a free text sorted by relevance the ids of the only people who
+    can rank above 0 (None when unknown or not sorted by relevance)."""
+    ranked_ids: list[int] | None = None
     # The stored tsvectors are for finding and ranking in SQL, never read by the page.
     people = Candidate.objects.listed().defer("search_simple", "search_finnish")
     if filters.status:
@@ -500,16 +514,51 @@ def candidate_search_queryset(filters: SearchFilters) -> QuerySet[Candidate]:
             ),
         )
         rank = F("own_rank") + F("name_similarity")
+        if own_ids is not None:
+            ranked_ids = sorted(set(own_ids) | set(name_ids))
     people = people.annotate(
         relevance=rank, last_active=Coalesce("activity__last_seen_at", "created_at")
     )
     if filters.sort == "distance":
-        return people.order_by(F("distance_km").asc(nulls_last=True), "id")
+        return people.order_by(F("distance_km").asc(nulls_last=True), "id"), None
     if filters.sort == "last_active":
-        return people.order_by(F("last_active").desc(nulls_last=True), "id")
+        return people.order_by(F("last_active").desc(nulls_last=True), "id"), None
     if filters.sort == "name":
-        return people.order_by("last_name", "first_name", "id")
-    return people.order_by("-relevance", F("last_active").desc(nulls_last=True), "id")
+        return people.order_by("last_name", "first_name", "id"), None
+    order = ("-relevance", F("last_active").desc(nulls_last=True), "id")
+    return people.order_by(*order), ranked_ids
+
+
+class SearchResults:
+    """A search's people for Django's Paginator, which takes slices of it.
+
+    Sorted by relevance with a free text, only the people whose own words or name match can
+    rank above 0 (`ranked_ids`, a few thousand at most); everyone else found (through a skill
+    or a job: "kassa" finds 69 % of the pool through till work) ranks 0 and follows in the
+    order of last activity. So a page among the ranked people is read from them alone (an
+    indexed lookup of their ids), not by ranking and sorting everyone the text found; a page
+    past them reads the rest. The order is exactly the queryset's."""
+
+    ordered = True
+
+    def __init__(self, people: QuerySet[Candidate], ranked_ids: list[int] | None) -> None:
+        self.people = people
+        self.ranked_ids = ranked_ids
+
+    def count(self) -> int:
+        return candidate_search_count(self.people)
+
+    def __getitem__(self, window: slice) -> list[Candidate]:
+        start, stop = window.start or 0, window.stop
+        if self.ranked_ids is None or stop is None:
+            return list(self.people[window])
+        ranked = self.people.filter(pk__in=self.ranked_ids)
+        in_ranked = ranked.order_by().values("pk")[:stop].count()
+        if stop <= in_ranked:
+            return list(ranked[start:stop])
+        head = list(ranked[start:in_ranked]) if start < in_ranked else []
+        rest = self.people.exclude(pk__in=self.ranked_ids)
+        return head + list(rest[max(0, start - in_ranked) : stop - in_ranked])
 
 
 # The level the latest language check of each person verified for a language: one pass over
@@ -571,5 +620,6 @@ __all__ = [
     "SearchFilters",
     "candidate_search_count",
     "candidate_search_queryset",
+    "candidate_search_results",
     "empty_culprit",
 ]

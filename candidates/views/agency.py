@@ -41,6 +41,7 @@ from candidates.services.search import (
     SearchFilters,
     candidate_search_count,
     candidate_search_queryset,
+    candidate_search_results,
     empty_culprit,
 )
 from candidates.services.signup import invitation_create
@@ -242,9 +243,9 @@ EXPORT_LIMIT = 5000
 def candidate_list(request: HttpRequest) -> HttpResponse:
     """The recruiter's Candidates page: the whole pool, searched and filtered from the URL."""
     filters = SearchFilters.from_params(request.GET, StaffingSearchContext())
-    people = candidate_search_queryset(filters)
-    found = candidate_search_count(people, cap=COUNT_CAP)
-    paginator = CappedPaginator(people, SEARCH_PAGE_SIZE, count=min(found, COUNT_CAP))
+    results = candidate_search_results(filters)
+    found = candidate_search_count(results.people, cap=COUNT_CAP)
+    paginator = CappedPaginator(results, SEARCH_PAGE_SIZE, count=min(found, COUNT_CAP))
     page = paginator.get_page(request.GET.get("page"))
     shown = list(page.object_list)
     # The results show names, emails and phones: each person sees this in their view log.

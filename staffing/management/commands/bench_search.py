@@ -43,7 +43,7 @@ from candidates.services.imports import (
 from candidates.services.search import (
     SearchFilters,
     candidate_search_count,
-    candidate_search_queryset,
+    candidate_search_results,
 )
 from candidates.views.imports import PREVIEW_POOL_ROWS
 from staffing.base.models import AuditEvent, OutboundEmail
@@ -211,9 +211,9 @@ class Command(BaseCommand):
 
     def _service_search(self, params: dict[str, str]) -> None:
         """What the page does with the service: the (capped) count and the first page."""
-        people = candidate_search_queryset(SearchFilters.from_params(params))
-        if candidate_search_count(people):
-            list(people[:PAGE])
+        results = candidate_search_results(SearchFilters.from_params(params))
+        if candidate_search_count(results.people):
+            results[:PAGE]
 
     def _web_search(self) -> Callable[[dict[str, str]], None]:
         # The page as served, without a collectstatic run: static files by their plain names.
