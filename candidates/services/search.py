@@ -405,14 +405,13 @@ def candidate_search_queryset(filters: SearchFilters) -> QuerySet[Candidate]:
 
 def candidate_search_results(filters: SearchFilters) -> SearchResults:
     """The same people for the page's paginator (see SearchResults)."""
-    people, ranked_ids = _search(filters)
-    return SearchResults(people, ranked_ids)
+    people, ranked = _search(filters)
+    return SearchResults(people, ranked)
 
 
-def _search(filters: SearchFilters) -> tuple[QuerySet[Candidate], list[int] | None]:
-    """The queryset, and with a free text sorted by relevance the ids of the only people who
-    can rank above 0 (None when unknown or not sorted by relevance)."""
-    ranked_ids: list[int] | None = None
+def _search(filters: SearchFilters) -> tuple[QuerySet[Candidate], QuerySet[Candidate] | None]:
+    """The queryset, and with a free text sorted by relevance the same query for the only
+    people who can rank above 0 (None when not known or not sorted by relevance)."""
     # The stored tsvectors are for finding and ranking in SQL, never read by the page.
     people = Candidate.objects.listed().defer("search_simple", "search_finnish")
     if filters.status:
@@ -489,17 +488,18 @@ def _search(filters: SearchFilters) -> tuple[QuerySet[Candidate], list[int] | No
                 longitude__range=(longitude - dlon, longitude + dlon),
                 distance_km__lte=filters.km,
             )
-    rank: Any = Value(0.0, output_field=FloatField())
-    if filters.text and _prefix_query(filters.text):
-        name_ids = _name_hits(filters.text)
-        own_ids = _own_hits(filters.text)
-        people = people.filter(_text_matches(filters.text, name_ids, own_ids))
-        simple, finnish = _text_queries(filters.text)
-        similarity = TrigramSimilarity(FULL_NAME_QUALIFIED_SQL, filters.text)
-        # Ranked only where the person's own vectors match (the same hashed set as the filter):
-        # a broad word found through a skill or a job leaves most people at 0 without
-        # computing ts_rank for each of them.
-        people = people.annotate(
+    if not (filters.text and _prefix_query(filters.text)):
+        people = people.annotate(relevance=Value(0.0, output_field=FloatField()))
+        return _ordered(people, filters), None
+    name_ids = _name_hits(filters.text)
+    own_ids = _own_hits(filters.text)
+    simple, finnish = _text_queries(filters.text)
+    similarity = TrigramSimilarity(FULL_NAME_QUALIFIED_SQL, filters.text)
+
+    def ranked(found: QuerySet[Candidate]) -> QuerySet[Candidate]:
+        # Ranked only where the person's own vectors match: a broad word found through a skill
+        # or a job leaves most people at 0 without computing ts_rank for each of them.
+        found = found.annotate(
             name_similarity=Case(
                 When(pk__in=name_ids, then=similarity), default=0.0, output_field=FloatField()
             ),
@@ -513,27 +513,31 @@ def _search(filters: SearchFilters) -> tuple[QuerySet[Candidate], list[int] | No
                 output_field=FloatField(),
             ),
         )
-        rank = F("own_rank") + F("name_similarity")
-        if own_ids is not None:
-            ranked_ids = sorted(set(own_ids) | set(name_ids))
-    people = people.annotate(
-        relevance=rank, last_active=Coalesce("activity__last_seen_at", "created_at")
-    )
+        return _ordered(found.annotate(relevance=F("own_rank") + F("name_similarity")), filters)
+
+    found = ranked(people.filter(_text_matches(filters.text, name_ids, own_ids)))
+    if own_ids is None or filters.sort != "relevance":
+        return found, None
+    # The only people who can rank above 0 are found by the text anyway: no need to test it.
+    return found, ranked(people.filter(pk__in=sorted(set(own_ids) | set(name_ids))))
+
+
+def _ordered(people: QuerySet[Candidate], filters: SearchFilters) -> QuerySet[Candidate]:
+    people = people.annotate(last_active=Coalesce("activity__last_seen_at", "created_at"))
     if filters.sort == "distance":
-        return people.order_by(F("distance_km").asc(nulls_last=True), "id"), None
+        return people.order_by(F("distance_km").asc(nulls_last=True), "id")
     if filters.sort == "last_active":
-        return people.order_by(F("last_active").desc(nulls_last=True), "id"), None
+        return people.order_by(F("last_active").desc(nulls_last=True), "id")
     if filters.sort == "name":
-        return people.order_by("last_name", "first_name", "id"), None
-    order = ("-relevance", F("last_active").desc(nulls_last=True), "id")
-    return people.order_by(*order), ranked_ids
+        return people.order_by("last_name", "first_name", "id")
+    return people.order_by("-relevance", F("last_active").desc(nulls_last=True), "id")
 
 
 class SearchResults:
     """A search's people for Django's Paginator, which takes slices of it.
 
     Sorted by relevance with a free text, only the people whose own words or name match can
-    rank above 0 (`ranked_ids`, a few thousand at most); everyone else found (through a skill
+    rank above 0 (`ranked`, a few thousand at most); everyone else found (through a skill
     or a job: "kassa" finds 69 % of the pool through till work) ranks 0 and follows in the
     order of last activity. So a page among the ranked people is read from them alone (an
     indexed lookup of their ids), not by ranking and sorting everyone the text found; a page
@@ -541,23 +545,22 @@ class SearchResults:
 
     ordered = True
 
-    def __init__(self, people: QuerySet[Candidate], ranked_ids: list[int] | None) -> None:
+    def __init__(self, people: QuerySet[Candidate], ranked: QuerySet[Candidate] | None) -> None:
         self.people = people
-        self.ranked_ids = ranked_ids
+        self.ranked = ranked  # the people who can rank above 0, in the same order
 
     def count(self) -> int:
         return candidate_search_count(self.people)
 
     def __getitem__(self, window: slice) -> list[Candidate]:
         start, stop = window.start or 0, window.stop
-        if self.ranked_ids is None or stop is None:
+        if self.ranked is None or stop is None:
             return list(self.people[window])
-        ranked = self.people.filter(pk__in=self.ranked_ids)
-        in_ranked = ranked.order_by().values("pk")[:stop].count()
+        in_ranked = self.ranked.order_by().values("pk")[:stop].count()
         if stop <= in_ranked:
-            return list(ranked[start:stop])
-        head = list(ranked[start:in_ranked]) if start < in_ranked else []
-        rest = self.people.exclude(pk__in=self.ranked_ids)
+            return list(self.ranked[start:stop])
+        head = list(self.ranked[start:in_ranked]) if start < in_ranked else []
+        rest = self.people.exclude(pk__in=self.ranked.order_by().values("pk"))
         return head + list(rest[max(0, start - in_ranked) : stop - in_ranked])
 
 
