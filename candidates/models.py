@@ -217,6 +217,12 @@ class CandidateLanguage(models.Model):
         ordering = ["-level", "language"]
         verbose_name = _("language skill")
         verbose_name_plural = _("language skills")
+        # The pool search's "speaks Swedish at C1 or better": an index-only range read.
+        indexes = [
+            models.Index(
+                fields=["language", "level", "candidate"], name="cand_lang_language_level"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["candidate", "language"], name="candidate_language_once"
@@ -331,6 +337,14 @@ class Assessment(models.Model):
         get_latest_by = "assessed_at"
         verbose_name = _("assessment")
         verbose_name_plural = _("assessments")
+        # The pool search's latest verified level per person for a language.
+        indexes = [
+            models.Index(
+                fields=["language_checked", "candidate", "-assessed_at", "-id"],
+                condition=Q(language_level_verified__isnull=False),
+                name="assessment_language_verified",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(service_attitude__gte=1, service_attitude__lte=5)
