@@ -174,6 +174,8 @@ class Candidate(models.Model):
             models.Index(fields=["status", "matching_consent"]),
             GinIndex(fields=["search_simple"], name="candidate_search_simple"),
             GinIndex(fields=["search_finnish"], name="candidate_search_finnish"),
+            # The pool search sorted by name: read in order, stopping at the page's end.
+            models.Index(fields=["last_name", "first_name", "id"], name="candidate_name_order"),
         ]
 
     def __str__(self) -> str:

@@ -383,10 +383,14 @@ def _text_matches(text: str, name_ids: list[int], own_ids: list[int] | None) -> 
         .filter(v=simple)
         .values_list("pk", flat=True)
     )
-    experience = WorkExperience.objects.filter(
-        Q(search_simple=simple) | Q(search_finnish=finnish)
-    ).values("candidate_id")
-    found = _own_matches(text, own_ids) | Q(pk__in=name_ids) | Q(pk__in=experience)
+    # One set per column, each a GIN lookup (an OR of the two is planned as a scan of all jobs).
+    jobs = WorkExperience.objects.values("candidate_id")
+    found = (
+        _own_matches(text, own_ids)
+        | Q(pk__in=name_ids)
+        | Q(pk__in=jobs.filter(search_simple=simple))
+        | Q(pk__in=jobs.filter(search_finnish=finnish))
+    )
     if skill_ids:
         skills = CandidateSkill.objects.filter(skill_id__in=skill_ids).values("candidate_id")
         found |= Q(pk__in=skills)
