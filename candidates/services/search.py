@@ -560,10 +560,11 @@ class SearchResults:
         start, stop = window.start or 0, window.stop
         if self.ranked is None or stop is None:
             return list(self.people[window])
-        in_ranked = self.ranked.order_by().values("pk")[:stop].count()
-        if stop <= in_ranked:
-            return list(self.ranked[start:stop])
-        head = list(self.ranked[start:in_ranked]) if start < in_ranked else []
+        head = list(self.ranked[start:stop])
+        if len(head) == stop - start:
+            return head
+        # Fewer ranked people than the page's end: how many there are, then the rest.
+        in_ranked = start + len(head) if head or not start else self.ranked.count()
         rest = self.people.exclude(pk__in=self.ranked.order_by().values("pk"))
         return head + list(rest[max(0, start - in_ranked) : stop - in_ranked])
 
