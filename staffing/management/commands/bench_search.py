@@ -5,7 +5,7 @@
 
 Runs in its own database (`--database`, default staffing_searchbench_<N>, on the configured
 server), with a synthetic pool from the demo generator (kept between runs, rebuilt when its
-size differs). It times `candidate_search_queryset` as the page uses it (the count and the
+size differs). It times `candidate_search_results` as the page uses it (the capped count and the
 first page of 25) over many filter combinations, then the same searches through the web (the
 Django test client, a logged-in recruiter, the whole view and template), and prints p50/p95.
 With `--import-rows` it also imports a generated XLSX of that many people (upload, the
