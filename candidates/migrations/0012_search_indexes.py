@@ -6,8 +6,10 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
+    # Also the merge of main's two leaves, 0010 and 0011 (both from 0009).
     dependencies = [
-        ('candidates', '0012_merge'),
+        ('candidates', '0010_notes_tasks_saved_searches'),
+        ('candidates', '0011_import_merge_search'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
