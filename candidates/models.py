@@ -174,6 +174,8 @@ class Candidate(models.Model):
             models.Index(fields=["status", "matching_consent"]),
             GinIndex(fields=["search_simple"], name="candidate_search_simple"),
             GinIndex(fields=["search_finnish"], name="candidate_search_finnish"),
+            # The pool search sorted by name: read in order, stopping at the page's end.
+            models.Index(fields=["last_name", "first_name", "id"], name="candidate_name_order"),
         ]
 
     def __str__(self) -> str:
@@ -217,6 +219,12 @@ class CandidateLanguage(models.Model):
         ordering = ["-level", "language"]
         verbose_name = _("language skill")
         verbose_name_plural = _("language skills")
+        # The pool search's "speaks Swedish at C1 or better": an index-only range read.
+        indexes = [
+            models.Index(
+                fields=["language", "level", "candidate"], name="cand_lang_language_level"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["candidate", "language"], name="candidate_language_once"
@@ -331,6 +339,14 @@ class Assessment(models.Model):
         get_latest_by = "assessed_at"
         verbose_name = _("assessment")
         verbose_name_plural = _("assessments")
+        # The pool search's latest verified level per person for a language.
+        indexes = [
+            models.Index(
+                fields=["language_checked", "candidate", "-assessed_at", "-id"],
+                condition=Q(language_level_verified__isnull=False),
+                name="assessment_language_verified",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(service_attitude__gte=1, service_attitude__lte=5)

@@ -28,7 +28,6 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
@@ -348,12 +347,42 @@ def _name_hits(text: str) -> list[int]:
     return list(names.values_list("pk", flat=True)[:NAME_HITS])
 
 
-def _text_matches(text: str, name_ids: list[int]) -> Q:
+OWN_HITS = 10_000
+
+
+def _ids(ids: list[int]) -> RawSQL:
+    """A list of ids for `pk__in` as one array parameter: thousands of ids as one `%s`
+    instead of one each (compiling and sending 5,000 parameters cost ~5 ms of Python per
+    query, and the page's queries each carry these lists)."""
+    return RawSQL("SELECT unnest(%s::bigint[])", [ids])
+
+
+def _own_hits(text: str) -> list[int] | None:
+    """Ids of the people whose own tsvector columns match the text, read once for the count,
+    the page and the ranking: one GIN lookup per column (an OR of the two is planned as a scan
+    of the pool). None when more than OWN_HITS match: then the lookup stays a subquery."""
+    simple, finnish = _text_queries(text)
+    found: set[int] = set()
+    for matches in (Q(search_simple=simple), Q(search_finnish=finnish)):
+        found.update(Candidate.objects.filter(matches).values_list("pk", flat=True)[: OWN_HITS + 1])
+        if len(found) > OWN_HITS:
+            return None
+    return sorted(found)
+
+
+def _own_matches(text: str, own_ids: list[int] | None) -> Q:
+    if own_ids is not None:
+        return Q(pk__in=_ids(own_ids))
+    simple, finnish = _text_queries(text)
+    words = Candidate.objects.filter(Q(search_simple=simple) | Q(search_finnish=finnish))
+    return Q(pk__in=words.values("pk"))
+
+
+def _text_matches(text: str, name_ids: list[int], own_ids: list[int] | None) -> Q:
     """People the text finds: each way of finding is an indexed lookup of ids (the stored
     tsvector columns with their GIN indexes, the names' trigram index, the skill taxonomy),
     so that the pool is not scanned row by row; PostgreSQL hashes each set once."""
     simple, finnish = _text_queries(text)
-    words = Candidate.objects.filter(Q(search_simple=simple) | Q(search_finnish=finnish))
     skill_ids = list(
         Skill.objects.annotate(
             v=SearchVector("name_fi", "name_en", "name_sv", "code", config="simple")
@@ -361,10 +390,14 @@ def _text_matches(text: str, name_ids: list[int]) -> Q:
         .filter(v=simple)
         .values_list("pk", flat=True)
     )
-    experience = WorkExperience.objects.filter(
-        Q(search_simple=simple) | Q(search_finnish=finnish)
-    ).values("candidate_id")
-    found = Q(pk__in=words.values("pk")) | Q(pk__in=name_ids) | Q(pk__in=experience)
+    # One set per column, each a GIN lookup (an OR of the two is planned as a scan of all jobs).
+    jobs = WorkExperience.objects.values("candidate_id")
+    found = (
+        _own_matches(text, own_ids)
+        | Q(pk__in=_ids(name_ids))
+        | Q(pk__in=jobs.filter(search_simple=simple))
+        | Q(pk__in=jobs.filter(search_finnish=finnish))
+    )
     if skill_ids:
         skills = CandidateSkill.objects.filter(skill_id__in=skill_ids).values("candidate_id")
         found |= Q(pk__in=skills)
@@ -377,7 +410,21 @@ def _text_matches(text: str, name_ids: list[int]) -> Q:
 
 
 def candidate_search_queryset(filters: SearchFilters) -> QuerySet[Candidate]:
-    people = Candidate.objects.listed()
+    """The people the filters find, in the order the page shows them."""
+    return _search(filters)[0]
+
+
+def candidate_search_results(filters: SearchFilters) -> SearchResults:
+    """The same people for the page's paginator (see SearchResults)."""
+    people, ranked = _search(filters)
+    return SearchResults(people, ranked)
+
+
+def _search(filters: SearchFilters) -> tuple[QuerySet[Candidate], QuerySet[Candidate] | None]:
+    """The queryset, and with a free text sorted by relevance the same query for the only
+    people who can rank above 0 (None when not known or not sorted by relevance)."""
+    # The stored tsvectors are for finding and ranking in SQL, never read by the page.
+    people = Candidate.objects.listed().defer("search_simple", "search_finnish")
     if filters.status:
         people = people.filter(status=filters.status)
     if filters.role == "retail":
@@ -397,16 +444,16 @@ def candidate_search_queryset(filters: SearchFilters) -> QuerySet[Candidate]:
     if filters.language:
         people = _speaks(people, filters)
     if filters.group:
-        people = people.filter(pk__in=list(filters.group_ids))
+        people = people.filter(pk__in=_ids(list(filters.group_ids)))
     if filters.reliability:
-        people = people.exclude(pk__in=list(filters.lapsed_ids))
+        people = people.exclude(pk__in=_ids(list(filters.lapsed_ids)))
     if filters.shifts is not None:
         need = filters.shifts
         people = (
             people.alias(shift_bits=F("availability").bitand(need.grid_mask))
             .filter(shift_bits=need.grid_mask)
             .exclude(Exists(DateOff.objects.filter(candidate=OuterRef("pk"), date__in=need.dates)))
-            .exclude(pk__in=list(need.busy_ids))
+            .exclude(pk__in=_ids(list(need.busy_ids)))
         )
     if filters.date or filters.day_part is not None:
         parts = [filters.day_part] if filters.day_part is not None else list(DayPart.values)
@@ -452,23 +499,44 @@ def candidate_search_queryset(filters: SearchFilters) -> QuerySet[Candidate]:
                 longitude__range=(longitude - dlon, longitude + dlon),
                 distance_km__lte=filters.km,
             )
-    rank: Any = Value(0.0, output_field=FloatField())
-    if filters.text and _prefix_query(filters.text):
-        name_ids = _name_hits(filters.text)
-        people = people.filter(_text_matches(filters.text, name_ids))
-        simple, finnish = _text_queries(filters.text)
-        similarity = TrigramSimilarity(FULL_NAME_QUALIFIED_SQL, filters.text)
-        people = people.annotate(
+    if not (filters.text and _prefix_query(filters.text)):
+        people = people.annotate(relevance=Value(0.0, output_field=FloatField()))
+        return _ordered(people, filters), None
+    name_ids = _name_hits(filters.text)
+    own_ids = _own_hits(filters.text)
+    simple, finnish = _text_queries(filters.text)
+    similarity = TrigramSimilarity(FULL_NAME_QUALIFIED_SQL, filters.text)
+
+    def ranked(found: QuerySet[Candidate]) -> QuerySet[Candidate]:
+        # Ranked only where the person's own vectors match: a broad word found through a skill
+        # or a job leaves most people at 0 without computing ts_rank for each of them.
+        found = found.annotate(
             name_similarity=Case(
-                When(pk__in=name_ids, then=similarity), default=0.0, output_field=FloatField()
+                When(pk__in=_ids(name_ids), then=similarity),
+                default=0.0,
+                output_field=FloatField(),
             ),
-            own_rank=SearchRank(F("search_simple"), simple)
-            + SearchRank(F("search_finnish"), finnish),
+            own_rank=Case(
+                When(
+                    _own_matches(filters.text, own_ids),
+                    then=SearchRank(F("search_simple"), simple)
+                    + SearchRank(F("search_finnish"), finnish),
+                ),
+                default=0.0,
+                output_field=FloatField(),
+            ),
         )
-        rank = F("own_rank") + F("name_similarity")
-    people = people.annotate(
-        relevance=rank, last_active=Coalesce("activity__last_seen_at", "created_at")
-    )
+        return _ordered(found.annotate(relevance=F("own_rank") + F("name_similarity")), filters)
+
+    found = ranked(people.filter(_text_matches(filters.text, name_ids, own_ids)))
+    if own_ids is None or filters.sort != "relevance":
+        return found, None
+    # The only people who can rank above 0 are found by the text anyway: no need to test it.
+    return found, ranked(people.filter(pk__in=_ids(sorted(set(own_ids) | set(name_ids)))))
+
+
+def _ordered(people: QuerySet[Candidate], filters: SearchFilters) -> QuerySet[Candidate]:
+    people = people.annotate(last_active=Coalesce("activity__last_seen_at", "created_at"))
     if filters.sort == "distance":
         return people.order_by(F("distance_km").asc(nulls_last=True), "id")
     if filters.sort == "last_active":
@@ -478,29 +546,82 @@ def candidate_search_queryset(filters: SearchFilters) -> QuerySet[Candidate]:
     return people.order_by("-relevance", F("last_active").desc(nulls_last=True), "id")
 
 
+class SearchResults:
+    """A search's people for Django's Paginator, which takes slices of it.
+
+    Sorted by relevance with a free text, only the people whose own words or name match can
+    rank above 0 (`ranked`, a few thousand at most); everyone else found (through a skill
+    or a job: "kassa" finds 69 % of the pool through till work) ranks 0 and follows in the
+    order of last activity. So a page among the ranked people is read from them alone (an
+    indexed lookup of their ids), not by ranking and sorting everyone the text found; a page
+    past them reads the rest. The order is exactly the queryset's."""
+
+    ordered = True
+
+    def __init__(self, people: QuerySet[Candidate], ranked: QuerySet[Candidate] | None) -> None:
+        self.people = people
+        self.ranked = ranked  # the people who can rank above 0, in the same order
+
+    def count(self) -> int:
+        return candidate_search_count(self.people)
+
+    def __getitem__(self, window: slice) -> list[Candidate]:
+        start, stop = window.start or 0, window.stop
+        if self.ranked is None or stop is None:
+            return list(self.people[window])
+        head = list(self.ranked[start:stop])
+        if len(head) == stop - start:
+            return head
+        # Fewer ranked people than the page's end: how many there are, then the rest.
+        in_ranked = start + len(head) if head or not start else self.ranked.count()
+        rest = self.people.exclude(pk__in=self.ranked.order_by().values("pk"))
+        return head + list(rest[max(0, start - in_ranked) : stop - in_ranked])
+
+
+# The level the latest language check of each person verified for a language: one pass over
+# the checks (DISTINCT ON), hashed once, instead of a sorted subquery per person of the pool.
+_LATEST_VERIFIED_SQL = """
+    SELECT candidate_id FROM (
+        SELECT DISTINCT ON (candidate_id) candidate_id, language_level_verified
+        FROM candidates_assessment
+        WHERE language_checked = %s AND language_level_verified IS NOT NULL
+        ORDER BY candidate_id, assessed_at DESC, id DESC
+    ) latest
+    WHERE latest.language_level_verified >= %s
+"""
+
+
 def _speaks(people: Any, filters: SearchFilters) -> Any:
     """The language at the level: the level the latest language check verified counts where
     there is one (as in matching); with `language_verified`, only a verified level does."""
-    latest = (
-        Assessment.objects.filter(candidate=OuterRef("pk"), language_checked=filters.language)
-        .exclude(language_level_verified=None)
-        .order_by("-assessed_at", "-id")
-        .values("language_level_verified")[:1]
+    verified_at_level = Q(
+        pk__in=RawSQL(_LATEST_VERIFIED_SQL, [filters.language, filters.language_level])
     )
-    people = people.alias(verified_level=Subquery(latest))
     if filters.language_verified:
-        return people.filter(verified_level__gte=filters.language_level)
-    self_assessed = Exists(
-        CandidateLanguage.objects.filter(
-            candidate=OuterRef("pk"),
-            language=filters.language,
-            level__gte=filters.language_level,
-        )
+        return people.filter(verified_at_level)
+    checked = Assessment.objects.filter(language_checked=filters.language).exclude(
+        language_level_verified=None
+    )
+    self_assessed = CandidateLanguage.objects.filter(
+        language=filters.language, level__gte=filters.language_level
     )
     return people.filter(
-        Q(verified_level__gte=filters.language_level)
-        | (Q(verified_level__isnull=True) & Q(self_assessed))
+        verified_at_level
+        | (
+            ~Q(pk__in=checked.values("candidate_id"))
+            & Q(pk__in=self_assessed.values("candidate_id"))
+        )
     )
+
+
+COUNT_CAP = 1000
+
+
+def candidate_search_count(people: QuerySet[Candidate], *, cap: int = COUNT_CAP) -> int:
+    """How many people the search finds, counted up to `cap` + 1 (a LIMIT: PostgreSQL stops
+    there): "more than 1,000" is all a recruiter needs, and counting 69,000 people found by a
+    broad word was half the cost of the search."""
+    return people.order_by().values("pk")[: cap + 1].count()
 
 
 def empty_culprit(filters: SearchFilters) -> str:
@@ -512,7 +633,10 @@ def empty_culprit(filters: SearchFilters) -> str:
 
 
 __all__ = [
+    "COUNT_CAP",
     "SearchFilters",
+    "candidate_search_count",
     "candidate_search_queryset",
+    "candidate_search_results",
     "empty_culprit",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
@@ -34,7 +36,14 @@ from candidates.services.consent import consents_active
 from candidates.services.profile import profile_update
 from candidates.services.retention import retention_counts, retention_forecast, retention_runs
 from candidates.services.saved_searches import saved_search_query
-from candidates.services.search import SearchFilters, candidate_search_queryset, empty_culprit
+from candidates.services.search import (
+    COUNT_CAP,
+    SearchFilters,
+    candidate_search_count,
+    candidate_search_queryset,
+    candidate_search_results,
+    empty_culprit,
+)
 from candidates.services.signup import invitation_create
 from candidates.views.self_service import cv_response
 from staffing.base.access import CLIENT_MANAGERS, RECRUITERS, role_required
@@ -212,6 +221,21 @@ def retention(request: HttpRequest) -> HttpResponse:
 
 
 SEARCH_PAGE_SIZE = 25
+
+
+class CappedPaginator(Paginator):
+    """Pages over a count given to it (the search's, capped at COUNT_CAP): past the cap the
+    page says "more than" and the recruiter narrows the search."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._given_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._given_count
+
+
 EXPORT_LIMIT = 5000
 
 
@@ -219,8 +243,10 @@ EXPORT_LIMIT = 5000
 def candidate_list(request: HttpRequest) -> HttpResponse:
     """The recruiter's Candidates page: the whole pool, searched and filtered from the URL."""
     filters = SearchFilters.from_params(request.GET, StaffingSearchContext())
-    people = candidate_search_queryset(filters)
-    page = Paginator(people, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+    results = candidate_search_results(filters)
+    found = candidate_search_count(results.people, cap=COUNT_CAP)
+    paginator = CappedPaginator(results, SEARCH_PAGE_SIZE, count=min(found, COUNT_CAP))
+    page = paginator.get_page(request.GET.get("page"))
     shown = list(page.object_list)
     # The results show names, emails and phones: each person sees this in their view log.
     personal_data_views_record(
@@ -238,6 +264,7 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
     context = {
         "filters": filters,
         "page": page,
+        "more_than": COUNT_CAP if found > COUNT_CAP else None,
         "people": shown,
         "culprit": culprit,
         "query_string": params.urlencode(),

@@ -2,8 +2,8 @@
 
 The time comes from the history of similar requests: the same service profile and urgency over
 the last HISTORY_WINDOW (or, when that profile has fewer than MIN_SIMILAR, the same client and
-kind of work, then the kind of work at every client). Its median is the usual time and its
-2.5th and 97.5th percentiles the range that held for (at least) 9 of 10 of them; `manage.py
+kind of work, then the kind of work at every client). Its median is the usual time, and the
+range one that holds for 9 of 10 requests like them (a conformal interval, `fill_range`); `manage.py
 backtest_fill_estimate` measures how often the range holds on history (docs/matching.md).
 
 The bench's depth for these shifts comes from the profile's stored bench coverage (people
@@ -19,12 +19,15 @@ FILL_ESTIMATE_CACHE_SECONDS per (profile, urgency): it moves slowly.
 from __future__ import annotations
 
 import datetime as dt
+import math
+import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.cache import cache
-from django.db.models import Count, DurationField, F, Q
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
 from candidates.availability import bit, shift_requirements
@@ -36,11 +39,36 @@ HISTORY_WINDOW = dt.timedelta(days=90)
 MIN_SIMILAR = 8  # fewer filled similar requests than this: too little history for a time
 READY_PER_PLACE = 3  # about one offer in three is accepted
 BASES = ("profile", "company", "role")  # what "similar" means, narrowest first
-# The range's ends. On the demo's history the 5th and 95th percentiles of 8–30 past requests
-# held for 81 % of the next requests in the backtest (small samples miss the tails); the 2.5th
-# and 97.5th hold for 84 %, nearer the "9 of 10" the text promises (docs/matching.md).
-LOW_FRACTION = 0.025
-HIGH_FRACTION = 0.975
+# The range: "9 of 10". Percentiles of the past times held for too few of the next requests
+# (8–30 past requests miss the tails: the 5th–95th held for 81 % in the backtest, the
+# 2.5th–97.5th for 84 %). Instead the range is a conformal prediction interval around the
+# usual time, in log time (times to fill are skewed): each past request's distance
+# |ln(took / median)|, and the ⌈(n + 1) × 0.9⌉-th smallest of the n distances as the range's
+# half-width, which holds for at least 9 of 10 new requests like the past n (exchangeable),
+# the (n + 1) being the small-sample correction; with fewer than 9 past requests the largest
+# distance is taken (n / (n + 1)). Backtest on the demo history: docs/matching.md.
+COVERAGE = 0.9
+SHORTEST = dt.timedelta(minutes=1)  # a time to fill taken as at least this, for its logarithm
+
+
+def fill_range(
+    times: Sequence[dt.timedelta], median: dt.timedelta
+) -> tuple[dt.timedelta, dt.timedelta]:
+    """(low, high) for COVERAGE of the requests like these past `times` (see above)."""
+    centre = math.log(max(median, SHORTEST).total_seconds())
+    logs = sorted(math.log(max(took, SHORTEST).total_seconds()) for took in times)
+    # Each past request's distance to the median of the others (leave one out: the median of
+    # all of them would sit nearer each, and the range come out too narrow).
+    distances = sorted(
+        abs(value - statistics.median(logs[:j] + logs[j + 1 :])) if len(logs) > 1 else 0.0
+        for j, value in enumerate(logs)
+    )
+    rank = min(len(distances), math.ceil((len(distances) + 1) * COVERAGE))
+    half = distances[rank - 1]
+    return (
+        dt.timedelta(seconds=round(math.exp(centre - half))),
+        dt.timedelta(seconds=round(math.exp(centre + half))),
+    )
 
 
 @dataclass(frozen=True)
@@ -51,8 +79,8 @@ class FillHistory:
     similar: int  # similar requests submitted in the window (not cancelled)
     filled: int
     median: dt.timedelta | None
-    low: dt.timedelta | None  # 5th percentile
-    high: dt.timedelta | None  # 95th percentile
+    low: dt.timedelta | None  # the range that holds for COVERAGE of such requests
+    high: dt.timedelta | None
 
     @property
     def enough(self) -> bool:
@@ -135,10 +163,13 @@ def _history(basis: str, profile: ServiceProfile, urgency: str, now: dt.datetime
         similar=Count("pk"),
         filled=Count("pk", filter=filled),
         median=_percentile(to_fill, 0.5, filled),
-        low=_percentile(to_fill, LOW_FRACTION, filled),
-        high=_percentile(to_fill, HIGH_FRACTION, filled),
+        times=ArrayAgg(ExpressionWrapper(to_fill, output_field=DurationField()), filter=filled),
     )
-    return FillHistory(basis=basis, **row)
+    times = row.pop("times") or []
+    low = high = None
+    if times and row["median"] is not None:
+        low, high = fill_range(times, row["median"])
+    return FillHistory(basis=basis, low=low, high=high, **row)
 
 
 def _percentile(expression, fraction: float, condition: Q) -> Percentile:
@@ -198,6 +229,7 @@ class Backtest:
     faster: int
     slower: int
     median_error: float
+    median_width: dt.timedelta | None = None  # of the ranges scored: high - low
 
     @property
     def scored(self) -> int:
@@ -213,6 +245,7 @@ def fill_backtest(*, requests: Iterable[StaffingRequest]) -> Backtest:
     counts = {"requests": 0, "no_estimate": 0, "unfilled": 0, "inside": 0, "faster": 0}
     counts["slower"] = 0
     errors = []
+    widths = []
     for request in requests:
         if request.status == StaffingRequest.Status.CANCELLED:
             continue
@@ -230,6 +263,12 @@ def fill_backtest(*, requests: Iterable[StaffingRequest]) -> Backtest:
         assert history.low is not None and history.high is not None and history.median
         side = "faster" if took < history.low else "slower" if took > history.high else "inside"
         counts[side] += 1
+        widths.append(history.high - history.low)
         errors.append(abs(took - history.median) / history.median)
     errors.sort()
-    return Backtest(**counts, median_error=errors[len(errors) // 2] if errors else 0.0)
+    widths.sort()
+    return Backtest(
+        **counts,
+        median_error=errors[len(errors) // 2] if errors else 0.0,
+        median_width=widths[len(widths) // 2] if widths else None,
+    )

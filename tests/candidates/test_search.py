@@ -9,7 +9,13 @@ from django.urls import reverse
 
 from candidates.availability import DayPart, bit
 from candidates.models import Candidate, WorkExperience
-from candidates.services.search import SearchFilters, candidate_search_queryset, empty_culprit
+from candidates.services.search import (
+    SearchFilters,
+    candidate_search_count,
+    candidate_search_queryset,
+    candidate_search_results,
+    empty_culprit,
+)
 from staffing.base.models import AuditEvent
 from tests import factories as f
 
@@ -184,3 +190,40 @@ def test_export_csv_is_logged(client, pool):
     assert "liisa@example.fi" not in text
     assert AuditEvent.objects.filter(actor=recruiter, candidate_id=pool["mikko"].pk).exists()
     assert Candidate.objects.count() == 4
+
+
+def test_the_count_stops_at_the_cap_and_the_page_says_more_than(client, pool, monkeypatch):
+    everyone = candidate_search_queryset(SearchFilters.from_params({}))
+    assert candidate_search_count(everyone, cap=5) == 3  # under the cap: the exact count
+    assert candidate_search_count(everyone, cap=2) == 3  # over it: the cap + 1, no more
+    assert candidate_search_count(everyone, cap=1) == 2
+    client.force_login(f.RecruiterFactory())
+    url = reverse("recruiter_candidates")
+    assert "3 people" in client.get(url).content.decode()
+    monkeypatch.setattr("candidates.views.agency.COUNT_CAP", 2)
+    response = client.get(url)
+    assert "More than 2 people" in response.content.decode()
+    assert response.context["page"].paginator.count == 2
+    assert len(response.context["people"]) == 2  # the pages go up to the cap
+
+
+def test_the_page_reads_the_ranked_people_first_in_exactly_the_querysets_order(pool):
+    """Pages of `candidate_search_results` (the ranked people alone, then the rest) are the
+    same people in the same order as slices of the queryset, across the boundary too."""
+    for n in range(3):
+        f.CandidateFactory(first_name=f"Kassa{n}", introduction="Kassatyö on tuttua " * (n + 1))
+        f.CandidateSkillFactory(
+            candidate=f.CandidateFactory(), skill=pool["aino"].skills.get().skill
+        )
+    filters = SearchFilters.from_params({"q": "kassa"})
+    results = candidate_search_results(filters)
+    everyone = [c.pk for c in candidate_search_queryset(filters)]
+    assert results.ranked is not None and len(everyone) == 8
+    assert 0 < results.ranked.count() < len(everyone)
+    for start in range(len(everyone)):
+        for stop in range(start + 1, len(everyone) + 2):
+            assert [c.pk for c in results[start:stop]] == everyone[start:stop], (start, stop)
+    assert (
+        candidate_search_results(SearchFilters.from_params({"q": "kassa", "sort": "name"})).ranked
+        is None
+    )

@@ -41,3 +41,6 @@ class Command(BaseCommand):
                 f"    slower than it:    {result.slower:,}\n"
                 f"    median |actual - usual time| / usual: {result.median_error:.0%}"
             )
+        if result.median_width is not None:
+            hours = result.median_width.total_seconds() / 3600
+            self.stdout.write(f"    median width of the range (high - low): {hours:.1f} h")

@@ -5,7 +5,7 @@
 
 Runs in its own database (`--database`, default staffing_searchbench_<N>, on the configured
 server), with a synthetic pool from the demo generator (kept between runs, rebuilt when its
-size differs). It times `candidate_search_queryset` as the page uses it (the count and the
+size differs). It times `candidate_search_results` as the page uses it (the capped count and the
 first page of 25) over many filter combinations, then the same searches through the web (the
 Django test client, a logged-in recruiter, the whole view and template), and prints p50/p95.
 With `--import-rows` it also imports a generated XLSX of that many people (upload, the
@@ -40,7 +40,11 @@ from candidates.services.imports import (
     candidate_import_upload,
     import_check,
 )
-from candidates.services.search import SearchFilters, candidate_search_queryset
+from candidates.services.search import (
+    SearchFilters,
+    candidate_search_count,
+    candidate_search_results,
+)
 from candidates.views.imports import PREVIEW_POOL_ROWS
 from staffing.base.models import AuditEvent, OutboundEmail
 from staffing.demo.candidates import generate_candidates
@@ -206,10 +210,10 @@ class Command(BaseCommand):
         return out
 
     def _service_search(self, params: dict[str, str]) -> None:
-        """What the page does with the service: the count and the first page."""
-        people = candidate_search_queryset(SearchFilters.from_params(params))
-        if people.count():
-            list(people[:PAGE])
+        """What the page does with the service: the (capped) count and the first page."""
+        results = candidate_search_results(SearchFilters.from_params(params))
+        if candidate_search_count(results.people):
+            results[:PAGE]
 
     def _web_search(self) -> Callable[[dict[str, str]], None]:
         # The page as served, without a collectstatic run: static files by their plain names.
