@@ -28,7 +28,9 @@ from candidates.services.cv import cv_remove
 from staffing.base.audit import audit_record
 from staffing.base.models import User
 
-NAME_SIMILARITY = 0.6
+# Two first names sharing a long surname reach 0.6 ("Aada Hämäläinen", "Axel Hämäläinen");
+# a typo or an accent stays above 0.65 ("Aino Laine", "Aino Lainé": 0.67).
+NAME_SIMILARITY = 0.65
 MERGED_NAME = "–"
 # Filled on the person kept from the one merged away when the kept one has none.
 FILLED_FIELDS = (

@@ -94,7 +94,10 @@ def search_choices() -> dict[str, list[tuple[str, str]]]:
     sites = Site.objects.select_related("company").order_by("company__name", "name")
     benches = BenchEntry.objects.values_list(
         "bench__profile_id", "bench__profile__company__name", "bench__profile__name"
-    ).distinct()
+    )
+    # Without the entries' own ordering, which DISTINCT would otherwise select too (one
+    # option per entry instead of one per bench).
+    benches = benches.order_by().distinct()
     pools = TalentPool.objects.select_related("company").order_by("company__name", "name")
     open_requests = (
         StaffingRequest.objects.exclude(

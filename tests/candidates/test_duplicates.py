@@ -186,3 +186,14 @@ def test_others_cannot_merge_or_see_duplicates(client, role):
     assert response.status_code == 403
     b.refresh_from_db()
     assert b.status == Candidate.Status.ACTIVE
+
+
+def test_different_first_names_with_one_surname_are_not_offered_for_merging():
+    _person(first_name="Aada", last_name="Hämäläinen", postal_code="01300")
+    found = pool_matches(
+        emails=["axel@example.fi", "aada.h@example.fi"],
+        phones=["", ""],
+        names=["Axel Hämäläinen", "Aada Hämäläinin"],
+        postal_codes=["01300", "01300"],
+    )
+    assert found == {1: {"name"}}

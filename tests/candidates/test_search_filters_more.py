@@ -193,3 +193,13 @@ def test_empty_state_names_the_filter_that_removed_everyone(client, pool):  # no
         HTTP_ACCEPT_LANGUAGE="en",
     ).content.decode()
     assert 'id="empty-state"' not in page  # Mikko is clean and in the pool
+
+
+def test_the_bench_filter_offers_each_bench_once(pool):  # noqa: F811
+    from staffing.services.candidate_search import search_choices
+
+    profile = f.ServiceProfileFactory()
+    bench = Bench.objects.create(profile=profile, rules_version="x", refreshed_at=timezone.now())
+    for rank, name in enumerate(("mikko", "aino", "liisa"), start=1):
+        BenchEntry.objects.create(bench=bench, candidate=pool[name], rank=rank, score=1 / rank)
+    assert [value for value, _label in search_choices()["benches"]] == [f"bench:{profile.pk}"]
