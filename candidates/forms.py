@@ -286,9 +286,11 @@ class AssessmentForm(forms.Form):
                 choices=[(score, str(score)) for score in SCORES],
                 coerce=int,
                 empty_value=None,
-                required=area in REQUIRED_AREAS,
+                required=False,  # the three REQUIRED_AREAS are checked in clean()
                 widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
             )
+            # Shown as needed (not "optional"): only a language check may leave them out.
+            self.fields[area].rated_always = area in REQUIRED_AREAS  # type: ignore[attr-defined]
         for name in ("kind", "language_checked", "language_level_verified"):
             self.fields[name].widget.attrs["class"] = "form-select"
         for name in ("assessed_on", "summary", "notes"):
@@ -304,6 +306,14 @@ class AssessmentForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean() or {}
+        # Every assessment rates the three main areas, but a language check may rate only the
+        # language (then its empty ratings never replace an interview's in matching); one
+        # that rates any of them rates all three.
+        missing = [area for area in REQUIRED_AREAS if data.get(area) is None]
+        language_check = data.get("kind") == Assessment.Kind.LANGUAGE_CHECK
+        if missing and not (language_check and len(missing) == len(REQUIRED_AREAS)):
+            for area in missing:
+                self.add_error(area, forms.Field.default_error_messages["required"])
         language, level = data.get("language_checked"), data.get("language_level_verified")
         if data.get("kind") == Assessment.Kind.LANGUAGE_CHECK and not (language and level):
             raise forms.ValidationError(_("A language check needs the language and the level."))

@@ -312,9 +312,15 @@ class Assessment(models.Model):
         _("type of assessment"), max_length=20, choices=Kind.choices, default=Kind.INTERVIEW
     )
     assessed_at = models.DateTimeField(_("assessed"), default=timezone.now)
-    service_attitude = models.PositiveSmallIntegerField(_("service attitude"))
-    communication = models.PositiveSmallIntegerField(_("friendliness and courtesy"))
-    sales = models.PositiveSmallIntegerField(_("sales"))
+    # Rated in every assessment but a language check, which may rate only the language: a
+    # check's absent ratings never replace an interview's (matching reads the latest rated one).
+    service_attitude = models.PositiveSmallIntegerField(
+        _("service attitude"), null=True, blank=True
+    )
+    communication = models.PositiveSmallIntegerField(
+        _("friendliness and courtesy"), null=True, blank=True
+    )
+    sales = models.PositiveSmallIntegerField(_("sales"), null=True, blank=True)
     calming = models.PositiveSmallIntegerField(
         _("calming an upset customer"), null=True, blank=True
     )
@@ -349,9 +355,17 @@ class Assessment(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(service_attitude__gte=1, service_attitude__lte=5)
-                & Q(communication__gte=1, communication__lte=5)
-                & Q(sales__gte=1, sales__lte=5),
+                condition=(
+                    Q(service_attitude__gte=1, service_attitude__lte=5)
+                    & Q(communication__gte=1, communication__lte=5)
+                    & Q(sales__gte=1, sales__lte=5)
+                )
+                | (
+                    Q(kind="language_check")
+                    & Q(service_attitude__isnull=True)
+                    & Q(communication__isnull=True)
+                    & Q(sales__isnull=True)
+                ),
                 name="assessment_scores_1_5",
             ),
             models.CheckConstraint(
@@ -376,8 +390,12 @@ class Assessment(models.Model):
         return f"{self.candidate} {self.assessed_at:%Y-%m-%d}"
 
     @property
-    def average(self) -> float:
-        return (self.service_attitude + self.communication + self.sales) / 3
+    def average(self) -> float | None:
+        """The mean of the three ratings every assessment but a language check gives."""
+        scores = (self.service_attitude, self.communication, self.sales)
+        if any(score is None for score in scores):
+            return None
+        return sum(scores) / 3  # type: ignore[arg-type]
 
     def ratings(self) -> list[tuple[str, str, int]]:
         """(area code, area name, score) of every area rated, in the scales' order."""

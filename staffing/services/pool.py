@@ -198,12 +198,13 @@ def _load_skills(batch: FeatureBatch, ids: list[int] | None) -> None:
 
 
 def _load_assessments(batch: FeatureBatch, ids: list[int] | None) -> None:
-    """The latest assessment counts: people improve, and recruiters re-assess to record it."""
+    """The latest rated assessment counts: people improve, and recruiters re-assess to record
+    it (a language check that rated only the language leaves the ratings before it)."""
     where, params = _where_ids("candidate_id", ids)
     data = _numbers(
         f"""SELECT DISTINCT ON (candidate_id)
                    candidate_id, service_attitude, communication, sales
-            FROM {_t(Assessment)} WHERE {where}
+            FROM {_t(Assessment)} WHERE {where} AND service_attitude IS NOT NULL
             ORDER BY candidate_id, assessed_at DESC, id DESC""",
         params,
         width=4,

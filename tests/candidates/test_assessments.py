@@ -240,3 +240,39 @@ def test_a_recruiter_edits_the_profile_on_the_persons_behalf(client, queued_task
     assert event.actor == recruiter and "max_travel_km" in event.data["fields"]
     client.force_login(f.ClientManagerFactory())
     assert client.get(url).status_code == 403
+
+
+def test_a_language_check_may_rate_only_the_language_and_keeps_the_interviews_ratings(
+    recruiter_client, queued_tasks
+):
+    """A check of Swedish alone saves without made-up ratings, and the engine keeps reading the
+    interview's; an interview without its three ratings is refused."""
+    candidate = f.CandidateFactory()
+    recruiter = f.RecruiterFactory()
+    assessment_record(
+        candidate=candidate,
+        by=recruiter,
+        assessed_on=timezone.localdate() - dt.timedelta(days=3),
+        data={"kind": "interview", "service_attitude": 5, "communication": 5, "sales": 4},
+    )
+    url = reverse("recruiter_assessment_add", args=[candidate.pk])
+    day = timezone.localdate().isoformat()
+    response = recruiter_client.post(
+        url,
+        {
+            "kind": "language_check",
+            "assessed_on": day,
+            "language_checked": "sv",
+            "language_level_verified": str(CEFRLevel.C1),
+        },
+    )
+    assert response.status_code == 302
+    check = Assessment.objects.get(candidate=candidate, kind="language_check")
+    assert check.service_attitude is None and check.average is None
+    seen = _engine_view(candidate)
+    assert seen.assessment == (5, 5, 4)
+    half = recruiter_client.post(
+        url, {"kind": "interview", "assessed_on": day, "service_attitude": "4"}
+    )
+    assert half.status_code == 200 and "This field is required." in half.content.decode()
+    assert Assessment.objects.filter(candidate=candidate).count() == 2

@@ -138,7 +138,8 @@ SELECT near.id,
              / (3.0 * %(n_preferred)s)
        + %(w_assessment)s * COALESCE((
              SELECT (0.5 * a.service_attitude + 0.5 * a.communication - 1) / 4.0
-             FROM candidates_assessment a WHERE a.candidate_id = near.id
+             FROM candidates_assessment a
+             WHERE a.candidate_id = near.id AND a.service_attitude IS NOT NULL
              ORDER BY a.assessed_at DESC LIMIT 1), 0) AS score
 FROM near
 WHERE near.km <= near.max_travel_km
