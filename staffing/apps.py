@@ -18,10 +18,12 @@ class StaffingConfig(AppConfig):
 
         from clients.models import ClientMembership
         from staffing import signals  # noqa: F401
+        from staffing.base.language import on_user_logged_in as on_login_language
         from staffing.models import User
         from staffing.services import account_security as s
 
         auth_signals.user_logged_in.connect(s.on_user_logged_in, dispatch_uid="sec-login")
+        auth_signals.user_logged_in.connect(on_login_language, dispatch_uid="login-language")
         auth_signals.user_logged_out.connect(s.on_user_logged_out, dispatch_uid="sec-logout")
         account_signals.password_changed.connect(s.on_password_changed, dispatch_uid="sec-pw")
         account_signals.password_reset.connect(s.on_password_reset, dispatch_uid="sec-reset")

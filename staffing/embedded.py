@@ -278,6 +278,7 @@ def _print_welcome(port: str) -> None:
  Demo logins (password for all: demo-staff-now):
    recruiter        rekry@demo.fi
    client manager   esimies@demo.fi
+   in Swedish       butik@demo.fi (client manager), kandidat@demo.fi (candidate)
    candidate        ehdokas@demo.fi
    more candidates  ehdokas2@demo.fi … ehdokas6@demo.fi
    admin            admin@demo.fi

@@ -83,6 +83,15 @@ NOTES = (
     "Ruuhkaviikon lisävuoro.",
     "Inventaarion apu.",
 )
+# The same notes from a Swedish-speaking client's managers (User.language "sv").
+NOTES_SV = (
+    "Kvällspass i kassan.",
+    "Sjukfall, vi behöver en vikarie.",
+    "Kampanjdag, extra personal.",
+    "Semestervikariat.",
+    "Extra pass under en bråd vecka.",
+    "Hjälp med inventeringen.",
+)
 
 
 @dataclass
@@ -210,7 +219,7 @@ def _plan_request(rng, rows, profile, when, needs, who, now, headcounts) -> None
         urgency="urgent" if urgent else "planned",
         headcount=headcount,
         role_type=profile.role_type,
-        notes=rng.choice(NOTES),
+        notes=rng.choice(NOTES_SV if membership and membership.user.language == "sv" else NOTES),
         status=status.CANCELLED
         if cancelled
         else status.FILLED

@@ -176,6 +176,17 @@ DEMO_OFFER_DETAILS: dict[str, OfferDetails] = {
         "+358501234533",
         "Ilmoittaudu huoltotiskille. Työpaita annetaan; tuo mustat housut.",
     ),
+    "Handelsboden Vasa": OfferDetails(
+        "Linnea Holmström",
+        "+358501234541",
+        "Anmäl dig vid personalingången på gårdssidan tio minuter före passet. Ta med svarta "
+        "byxor; arbetsskjorta och namnskylt får du av oss.",
+    ),
+    "Handelsboden Borgå": OfferDetails(
+        "Johan Sundqvist",
+        "+358501234542",
+        "Anmäl dig vid infodisken. Ta med svarta byxor och egna inneskor.",
+    ),
 }
 # Hourly pay (€) by kind of workplace: shops and contact centres pay differently.
 DEMO_PAY: dict[str, tuple[Decimal, Decimal]] = {

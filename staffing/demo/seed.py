@@ -111,6 +111,17 @@ PROFILE_KINDS: dict[str, ProfileKind] = {
         ("electronics-advice", "sales", "upselling", "tech-support"),
         ((tuple(MON_FRI), 12, 20), ((5,), 10, 18)),
     ),
+    # A Swedish-speaking client's shops: the profile reads in Swedish for its managers.
+    "grocery_sv": ProfileKind(
+        "Butik: kassa och kundservice",
+        RoleType.RETAIL,
+        ServiceFocus.BOTH,
+        "Snabb och vänlig kassaservice även när det är rusning; kunderna betjänas på svenska "
+        "och finska.",
+        (("sv", 5), ("fi", 3)),
+        ("till-work", "fresh-counter", "returns-exchanges", "product-advice"),
+        ((tuple(MON_FRI), 16, 21), ((5,), 9, 17)),
+    ),
 }
 
 
@@ -129,6 +140,7 @@ class CompanySpec:
     manager_email: str
     manager_name: tuple[str, str]
     sites: tuple[SiteSpec, ...]
+    manager_language: str = "fi"
 
 
 COMPANIES: tuple[CompanySpec, ...] = (
@@ -179,6 +191,17 @@ COMPANIES: tuple[CompanySpec, ...] = (
             SiteSpec("Elektra Oulu", "Isokatu 20", "90100", ("electronics",)),
         ),
     ),
+    CompanySpec(
+        "Handelsboden Ab",
+        "2645751-9",
+        "butik@demo.fi",
+        ("Linnea", "Holmström"),
+        (
+            SiteSpec("Handelsboden Vasa", "Hovrättsesplanaden 15", "65100", ("grocery_sv",)),
+            SiteSpec("Handelsboden Borgå", "Mannerheimgatan 20", "06100", ("grocery_sv",)),
+        ),
+        manager_language="sv",
+    ),
 )
 
 
@@ -195,11 +218,22 @@ class SeedSummary:
 
 
 def _user(
-    email: str, role: str, name: tuple[str, str], summary: SeedSummary, **extra: bool
+    email: str,
+    role: str,
+    name: tuple[str, str],
+    summary: SeedSummary,
+    language: str = "fi",
+    **extra: bool,
 ) -> User:
     user, created = User.objects.get_or_create(
         email=email,
-        defaults={"role": role, "first_name": name[0], "last_name": name[1], **extra},
+        defaults={
+            "role": role,
+            "first_name": name[0],
+            "last_name": name[1],
+            "language": language,
+            **extra,
+        },
     )
     if created or user.check_password(OLD_DEMO_PASSWORD):
         user.set_password(DEMO_PASSWORD)
@@ -261,14 +295,20 @@ def _company(spec: CompanySpec, skills: dict[str, Skill], summary: SeedSummary) 
         summary.add("sites", created)
         for kind in site_spec.profiles:
             _profile(site, kind, skills, summary)
-    manager = _user(spec.manager_email, User.Role.CLIENT_MANAGER, spec.manager_name, summary)
+    manager = _user(
+        spec.manager_email,
+        User.Role.CLIENT_MANAGER,
+        spec.manager_name,
+        summary,
+        language=spec.manager_language,
+    )
     ClientMembership.objects.get_or_create(user=manager, defaults={"company": company})
     return company
 
 
 @dataclass(frozen=True)
 class DemoPerson:
-    """A candidate login with a complete, assessed profile near Helsinki centre."""
+    """A candidate login with a complete, assessed profile near Helsinki centre (or Vasa)."""
 
     email: str
     name: tuple[str, str]
@@ -279,6 +319,7 @@ class DemoPerson:
     # service attitude, communication, sales
     assessment: tuple[int, int, int]
     introduction: str
+    language: str = "fi"
 
 
 STORE_SKILLS = (
@@ -357,7 +398,24 @@ DEMO_PEOPLE: tuple[DemoPerson, ...] = (
         (5, 5, 4),
         "Asiakas ensin: kassalla, palautuksissa ja tuoretiskillä.",
     ),
+    # A Swedish-speaking candidate near the Vasa shop: offers and emails in Swedish.
+    DemoPerson(
+        "kandidat@demo.fi",
+        ("Oskar", "Lindqvist"),
+        "+358401234568",
+        "65100",
+        (("sv", 6), ("fi", 4), ("en", 4)),
+        STORE_SKILLS,
+        (5, 4, 4),
+        "Glad och tålmodig kundservice på svenska och finska, två år i butikskassan.",
+        language="sv",
+    ),
 )
+# The recruiter's summary of the assessment, in the language it was held in.
+ASSESSMENT_SUMMARY = {
+    "fi": "Lämmin ja luonteva kohtaaminen, rauhallinen myös kiireessä.",
+    "sv": "Varmt och naturligt bemötande, lugn även när det är bråttom.",
+}
 # Every day's day part (12–17) and evening, and whole weekends: a 16–21 shift any day fits.
 DEMO_AVAILABILITY = sum(bit(d, p) for d in range(7) for p in (1, 2)) | sum(
     bit(d, 0) for d in (5, 6)
@@ -368,7 +426,7 @@ def _demo_candidate(
     person: DemoPerson, recruiter: User, skills: dict[str, Skill], summary: SeedSummary
 ) -> Candidate:
     """A candidate login: a complete, assessed, consenting profile that ranks on evening lists."""
-    user = _user(person.email, User.Role.CANDIDATE, person.name, summary)
+    user = _user(person.email, User.Role.CANDIDATE, person.name, summary, language=person.language)
     home = place(person.postal_code)
     now = timezone.now()
     candidate, created = Candidate.objects.get_or_create(
@@ -419,9 +477,9 @@ def _demo_candidate(
         service_attitude=attitude,
         communication=communication,
         sales=sales,
-        language_checked="fi",
-        language_level_verified=dict(person.languages)["fi"],
-        summary="Lämmin ja luonteva kohtaaminen, rauhallinen myös kiireessä.",
+        language_checked=person.language,
+        language_level_verified=dict(person.languages)[person.language],
+        summary=ASSESSMENT_SUMMARY[person.language],
     )
     return candidate
 
@@ -506,6 +564,16 @@ def _requests(
             [(_at(next_saturday, 10), _at(next_saturday, 18))],
             [("fi", 4)],
             "cancelled",
+        ),
+        (
+            "2645751-9",
+            "Handelsboden Vasa",
+            "Kvällspass i kassan, en kollega är sjuk. Kunderna talar mest svenska.",
+            "urgent",
+            1,
+            [(_at(tomorrow, 16), _at(tomorrow, 21))],
+            [("sv", 4)],
+            "received",
         ),
     ]
     for business_id, site_name, notes, urgency, headcount, shifts, languages, then in specs:

@@ -25,9 +25,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from psycopg2.extras import DateTimeTZRange
 
+from api.models import WebhookEndpoint
 from candidates.models import Candidate
+from candidates.services.imports import candidate_import_upload
 from staffing.demo.seed import DEMO_PASSWORD, seed_demo
-from staffing.models import Offer, Placement, Shift, StaffingRequest, User
+from staffing.models import Offer, Placement, Shift, StaffingRequest, TalentPool, User
 from staffing.services.offers import offer_accept, offer_link_token, offer_wave_send
 from staffing.services.shortlists import shortlist_approve, shortlist_entry_add
 from tests import factories as f
@@ -54,6 +56,7 @@ NOT_VISITED = {
     "recruiter_candidate_search": "an htmx fragment of the request page",
     "recruiter_request_offers": "an htmx fragment; opened directly, the request page",
     "recruiter_candidates_export": "a CSV file",
+    "recruiter_candidates_export_xlsx": "an Excel file",
     "candidate_cv_for_viewer": "a file",
     "candidate_cv_download": "a file",
     "candidate_verify_pending": "sends a verified candidate on",
@@ -63,6 +66,8 @@ NOT_VISITED = {
     "candidate_availability_token": "anonymous signed-link page (tests/candidates)",
     "candidate_renew": "anonymous signed-link page (tests/candidates)",
     "candidate_join": "anonymous signed-link page (tests/candidates)",
+    "recruiter_import_progress": "an htmx fragment of the import's page",
+    "agency_profile_weights_preview": "an htmx fragment of the weights page",
 }
 # What someone not logged in opens: the landing page and allauth's pages (not in our URLconf).
 ANONYMOUS_PAGES = ["landing", "account_login", "account_signup", "account_reset_password"]
@@ -118,7 +123,8 @@ def demo():
         TOTP.activate(User.objects.get(email=email), f.TOTP_SECRET)
     recruiter = User.objects.get(email=LOGINS["recruiter"])
     me = Candidate.objects.get(user__email=LOGINS["candidate"])
-    req = StaffingRequest.objects.get(status=StaffingRequest.Status.SHORTLISTED)
+    # The demo's own requests, by their notes (the 90 days of history have many more).
+    req = StaffingRequest.objects.get(notes="Lauantain kampanjapäivä, lisäkassat.")
     shortlist = req.current_shortlist
     if not shortlist.ranked.filter(candidate=me).exists():
         shortlist_entry_add(shortlist=shortlist, candidate=me, by=recruiter, reason="Asked")
@@ -135,8 +141,20 @@ def demo():
         deadline=timezone.now() + dt.timedelta(minutes=27),
     )
     placed = Placement.objects.filter(request=req).order_by("pk").first()
-    filled = StaffingRequest.objects.get(status=StaffingRequest.Status.FILLED)
+    filled = StaffingRequest.objects.get(notes="Alennusmyynnin lauantai.")
     done = _past_placement(req)
+    batch = candidate_import_upload(
+        by=recruiter,
+        name="ihmiset.csv",
+        content="etunimi,sukunimi,sähköposti\nAino,Laine,aino.laine@example.fi\n".encode(),
+    )
+    webhook = WebhookEndpoint.objects.create(
+        company=req.company,
+        url="https://example.fi/hooks/staffing",
+        secret="matrix-secret",
+        events=["request.filled"],
+        created_by=recruiter,
+    )
     return {
         "request": req,
         "filled": filled,
@@ -144,12 +162,22 @@ def demo():
         "placed": placed,
         "done": done,
         "me": me,
+        "pool": TalentPool.objects.filter(company=req.company).first()
+        or TalentPool.objects.create(company=req.company, name="Vakiot", created_by=recruiter),
+        "import": batch,
+        "webhook": webhook,
     }
 
 
 def _past_placement(req: StaffingRequest) -> Placement:
-    """Last week the same site had the demo candidate on a shift that is now over."""
-    start = timezone.now() - dt.timedelta(days=6)
+    """Last week the same site had the demo candidate on a shift that is now over (on a day
+    the demo's history left free)."""
+    me = Candidate.objects.get(user__email=LOGINS["candidate"])
+    for days in range(6, 60):
+        start = timezone.now() - dt.timedelta(days=days)
+        blocked = DateTimeTZRange(*Placement.blocked_range(start, start + dt.timedelta(hours=6)))
+        if not Placement.objects.filter(candidate=me, blocked__overlap=blocked).exists():
+            break
     past = f.StaffingRequestFactory(
         company=req.company,
         site=req.site,
@@ -162,7 +190,7 @@ def _past_placement(req: StaffingRequest) -> Placement:
         request=past, starts_at=start, ends_at=start + dt.timedelta(hours=6)
     )
     return Placement.objects.create(
-        candidate=Candidate.objects.get(user__email=LOGINS["candidate"]),
+        candidate=me,
         request=past,
         shift=shift,
         period=DateTimeTZRange(shift.starts_at, shift.ends_at),
@@ -182,6 +210,21 @@ ARGS: dict[str, Callable[[dict], list]] = {
     "client_request_cancel": lambda w: [w["request"].pk],
     "client_feedback": lambda w: [w["done"].pk],
     "offer_link": lambda w: [w["offer_token"]],
+    "talent_pool_detail": lambda w: [w["pool"].pk],
+    "recruiter_import_detail": lambda w: [w["import"].pk],
+    "agency_client_detail": lambda w: [w["request"].company_id],
+    "agency_client_edit": lambda w: [w["request"].company_id],
+    "agency_client_terms": lambda w: [w["request"].company_id],
+    "agency_site_new": lambda w: [w["request"].company_id],
+    "agency_profile_new": lambda w: [w["request"].company_id],
+    "agency_contact_invite": lambda w: [w["request"].company_id],
+    "agency_phone_order": lambda w: [w["request"].company_id],
+    "agency_site_edit": lambda w: [w["request"].site_id],
+    "agency_profile_edit": lambda w: [w["request"].service_profile_id],
+    "agency_profile_weights": lambda w: [w["request"].service_profile_id],
+    "agency_contact_edit": lambda w: [w["request"].submitted_by.client_membership.pk],
+    "api_settings_company": lambda w: [w["request"].company_id],
+    "api_webhook_detail": lambda w: [w["request"].company_id, w["webhook"].pk],
 }
 # Pages worth a second look in another state: the filled request of the demo.
 MORE_PAGES: dict[str, list[tuple[str, Callable[[dict], str]]]] = {

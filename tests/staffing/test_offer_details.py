@@ -5,8 +5,10 @@ person's language)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from io import StringIO
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
@@ -19,7 +21,7 @@ from django.utils import timezone, translation
 from clients.models import ServiceProfile
 from staffing.demo.places import DEMO_OFFER_DETAILS, demo_offer_details_fill
 from staffing.demo.seed import COMPANIES
-from staffing.models import OutboundEmail
+from staffing.models import Offer, OutboundEmail, Placement
 from staffing.presenters import answer_within_forms, answer_within_text, pay_range_text
 from staffing.services.offers import offer_accept, offer_wave_send
 from tests import factories as f
@@ -136,7 +138,9 @@ def test_an_offer_without_details_leaves_them_out(client):
     assert "openstreetmap.org" in html  # the address always has its map
 
 
-def test_the_offer_email_is_in_swedish_for_a_swedish_speaking_candidate():
+def test_the_offer_email_is_in_swedish_for_a_swedish_speaking_candidate(client):
+    """The email in Swedish, and its link answered in Swedish: the phone that opens it has no
+    language chosen yet, so logging in brings the account's language (User.language)."""
     world = approved_request(headcount=1, people=1, language="sv")
     _detailed(world.request.service_profile)
     with translation.override("en"):  # whatever the language of the code that sends it
@@ -151,6 +155,20 @@ def test_the_offer_email_is_in_swedish_for_a_swedish_speaking_candidate():
     assert "Svara inom 30 minuter" in body
     assert world.request.site.map_url in body
     assert "Answer" not in body and "an hour" not in body
+    [link] = re.findall(r"https?://\S+/o/[^/\s]+/", body)
+    path = urlsplit(link).path
+    login = client.get(path)
+    assert login.status_code == 302 and login.url.startswith(reverse("account_login"))
+    person = world.people[0]
+    answer = client.post(login.url, {"login": person.email, "password": f.PASSWORD})
+    assert answer.status_code == 302 and answer.url == path
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "sv"
+    page = client.get(path).content.decode()
+    assert "Tacka ja" in page and "Svara inom 30 minuter" in page and "Accept" not in page
+    booked = client.post(path, {"answer": "accept"}, follow=True).content.decode()
+    assert "Du har tackat ja till detta erbjudande" in booked and "Logga ut" in booked
+    assert Offer.objects.get(candidate=person.candidate).status == Offer.Status.ACCEPTED
+    assert Placement.objects.filter(candidate=person.candidate, request=world.request).exists()
 
 
 def test_demo_profiles_get_offer_details_once_and_edits_stay():

@@ -338,3 +338,25 @@ def test_a_final_request_without_a_shortlist_does_not_wait_for_matching(client):
     f.ShiftFactory(request=waiting)
     html = client.get(reverse("recruiter_request_detail", args=[waiting.pk])).content.decode()
     assert "Matching is running" in html and 'hx-trigger="every 1s"' in html
+
+
+@pytest.mark.parametrize("shortlist", ["none", "unapproved"])
+def test_a_request_filled_past_its_shortlist_shows_those_steps_as_skipped(client, shortlist):
+    """As on the client's page: "Filled" never stands next to an unchecked "Shortlist ready";
+    the recruiter sees the steps the request went past marked skipped, not waiting."""
+    req = f.StaffingRequestFactory(status=StaffingRequest.Status.FILLED, headcount=1)
+    f.PlacementFactory(shift=f.ShiftFactory(request=req))
+    if shortlist == "unapproved":
+        f.ShortlistFactory(request=req)
+    client.force_login(f.RecruiterFactory())
+    html = client.get(reverse("recruiter_request_detail", args=[req.pk])).content.decode()
+    progress = html[html.index('id="request-progress"') :]
+    progress = progress[: progress.index("</ol>")]
+    steps = re.findall(
+        r'<li class="status-step ([a-z]+)[^"]*"[^>]*><i class="bi ([\w-]+)', progress
+    )
+    assert "bi-circle" not in [icon for _c, icon in steps] and steps[-1][0] == "done"
+    skipped = re.findall(r"<s>([^<]+)</s> <span[^>]*>\(skipped\)", progress)
+    expected = ["Approved by the agency", "Offers sent"]
+    assert skipped == (["Shortlist ready", *expected] if shortlist == "none" else expected)
+    assert "Filled" in progress and "People confirmed" in progress

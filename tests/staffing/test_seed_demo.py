@@ -127,7 +127,7 @@ def test_seed_twice_changes_nothing():
     assert "ehdokas@demo.fi" in output
     _seed()
     assert _counts() == first
-    assert first["Candidate"] == 56  # the pool and six candidate logins
+    assert first["Candidate"] == 57  # the pool and seven candidate logins
     assert first["TalentPool"] == 1  # Kamppi regulars, for recruiters to fill
 
 
@@ -155,6 +155,27 @@ def test_demo_logins_work_with_their_roles():
     contact = User.objects.get(email="asiakaspalvelu@demo.fi").client_membership.company
     assert retail != contact
     assert retail.sites.filter(city="Helsinki").exists()
+
+
+def test_swedish_speakers_log_in_to_a_swedish_client():
+    """A client manager and a candidate who read the product (and its emails) in Swedish; the
+    client's shops in Vasa and Borgå, its profile and a request note in Swedish."""
+    _seed()
+    manager = authenticate(username="butik@demo.fi", password="demo-staff-now")
+    candidate = authenticate(username="kandidat@demo.fi", password="demo-staff-now")
+    assert manager.role == User.Role.CLIENT_MANAGER and manager.language == "sv"
+    assert candidate.role == User.Role.CANDIDATE and candidate.language == "sv"
+    company = manager.client_membership.company
+    assert set(company.sites.values_list("city", flat=True)) == {"Vaasa", "Porvoo"}
+    profile = company.service_profiles.first()
+    assert profile.name.endswith("Butik: kassa och kundservice")
+    assert "kassaservice" in profile.description and profile.instructions.startswith("Anmäl")
+    assert profile.languages.filter(language="sv", level=5).exists()
+    assert company.requests.filter(notes__startswith="Kvällspass i kassan, en kollega").exists()
+    person = candidate.candidate
+    assert person.languages.filter(language="sv", level=6).exists()
+    assert person.postal_code == "65100" and person.matching_consent
+    assert User.objects.get(email="esimies@demo.fi").language == "fi"
 
 
 def test_sites_cover_the_big_cities_with_real_coordinates():

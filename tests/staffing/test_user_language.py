@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from candidates.models import Skill
@@ -72,3 +73,23 @@ def test_the_landing_page_reads_in_swedish(client):
     html = client.get("/").content.decode()
     assert '<html lang="sv"' in html
     assert "Bra kundservicepersonal, när ni behöver dem" in html
+
+
+def test_logging_in_without_a_language_chosen_brings_the_accounts_language(client):
+    person = f.CandidateUserFactory(language="sv")
+    login = reverse("account_login")
+    response = client.post(login, {"login": person.email, "password": f.PASSWORD})
+    assert response.status_code == 302
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "sv"
+    assert 'lang="sv"' in client.get(reverse("candidate_offers")).content.decode()
+
+
+def test_a_language_chosen_on_the_device_before_logging_in_is_kept(client):
+    person = f.CandidateUserFactory(language="sv")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fi"
+    response = client.post(
+        reverse("account_login"), {"login": person.email, "password": f.PASSWORD}
+    )
+    assert response.status_code == 302
+    assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
+    assert '<html lang="fi">' in client.get(reverse("candidate_offers")).content.decode()

@@ -17,8 +17,10 @@ DEMO_LOGINS = [
     ("second recruiter", "rekry2@demo.fi"),
     ("client manager (retail chain)", "esimies@demo.fi"),
     ("client manager (contact centre)", "asiakaspalvelu@demo.fi"),
+    ("client manager (in Swedish)", "butik@demo.fi"),
     ("candidate", "ehdokas@demo.fi"),
     ("more candidates", "ehdokas2@demo.fi … ehdokas6@demo.fi"),
+    ("candidate (in Swedish)", "kandidat@demo.fi"),
     ("admin", "admin@demo.fi"),
 ]
 
