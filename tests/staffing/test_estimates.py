@@ -146,7 +146,7 @@ def test_a_thin_bench_is_said_and_sets_the_outlook(kamppi):
     with translation.override("en"):
         html = render_to_string("clients/_estimate.html", {"estimate": thin})
     assert "Usually filled in about <strong>10 h</strong>; between 2 h and 2 d" in html
-    assert "4</strong> people on the bench are free" in html and "may take longer" in html
+    assert "4</strong> people who fit this work are free" in html and "may take longer" in html
     assert "21 earlier requests for this service profile" in html and "(20 filled)" in html
 
 

@@ -108,7 +108,7 @@ def test_emails_and_the_estimate_count_in_the_right_number():
         "clients/_estimate.html",
         {"estimate": {"outlook": "likely", "ready": 1, "history": history, "urgency": "urgent"}},
     )
-    assert "1</strong> person on the bench is free" in estimate
+    assert "1</strong> person who fits this work is free" in estimate
     assert "1 similar request was filled in the last 90 days" in estimate
     assert "1 earlier request for this service profile" in estimate
     renewal = render_to_string(
