@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from django.conf import settings
 from django.utils import translation
 
 # Playwright's sync API runs an event loop in the test thread; Django's live_server is safe here.
@@ -238,6 +239,14 @@ def browser_login(page, live_server, email: str, password: str) -> None:
 
     from tests.factories import totp_code
 
+    # The device has chosen its language already (the browser's own, as the pages before login
+    # read), so the login keeps it rather than switching to the account's (the factories' "fi").
+    if not any(c["name"] == settings.LANGUAGE_COOKIE_NAME for c in page.context.cookies()):
+        page.goto(f"{live_server.url}/accounts/login/")
+        language = page.evaluate("document.documentElement.lang") or "en"
+        page.context.add_cookies(
+            [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+        )
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=login]", email)
     page.fill("input[name=password]", password)
