@@ -136,7 +136,9 @@ def test_on_the_demo_the_page_leads_with_real_gaps(browser, live_server, screens
         rows = page.locator("#gap-table tbody tr")
         expect(rows.first).to_be_visible()
         expect(rows.first).to_contain_text("0 of")  # nobody ready: the worst gap leads
-        assert rows.first.get_attribute("data-language") in ("et", "zh")
+        # The planted thin spots (Estonian, Chinese) or the Swedish-speaking client's new shops
+        # in Vasa and Borgå, where the pool is thin.
+        assert rows.first.get_attribute("data-language") in ("et", "zh", "sv", "fi")
         page.screenshot(path=screenshot_dir / f"bench-gaps-{name}.png", full_page=True)
         assert page.evaluate("document.scrollingElement.scrollWidth") <= viewport["width"]
         context.close()

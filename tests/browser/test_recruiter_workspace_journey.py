@@ -113,6 +113,7 @@ def test_recruiter_assesses_notes_pools_and_sees_the_bench_rise(
     page.click("nav >> text=My tasks")
     expect(page.locator("#task-list")).to_contain_text("Call back on Tuesday")
     page.screenshot(path=screenshot_dir / "workspace-my-tasks.png", full_page=True)
+    page.click("#nav-more > a")  # the less frequent pages are under "More"
     page.click("nav >> text=Talent pools")
     expect(page.locator("#pool-list")).to_contain_text("1 person")
     page.screenshot(path=screenshot_dir / "workspace-pools.png", full_page=True)

@@ -41,7 +41,8 @@ def test_twelve_weeks_on_a_laptop_and_on_a_phone(browser, live_server, demo, scr
     page = _open(browser, live_server, recruiter.email, f.PASSWORD, {"width": 1400, "height": 900})
     page.goto(f"{live_server.url}/agency/service-levels/")
     _twelve_weeks_drawn(page)
-    expect(page.locator("#service-level-table tbody tr")).to_have_count(4)  # the four clients
+    # One row per demo client (four with history, and the Swedish-speaking one).
+    expect(page.locator("#service-level-table tbody tr")).to_have_count(5)
     page.screenshot(path=str(screenshot_dir / "service-levels-desktop.png"), full_page=True)
     page.select_option("select[name=by]", "site")
     page.wait_for_url("**by=site**")
