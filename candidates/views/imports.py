@@ -104,6 +104,12 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
             check=check,
             mapping=mapping,
             fields=[(name, FIELD_LABELS[name], mapping.get(name)) for name in FIELDS],
+            # Headings no field takes: said, so that nobody expects (say) languages imported.
+            unused=[
+                heading
+                for index, heading in enumerate(batch.headers)
+                if heading and index not in set(mapping.values())
+            ],
             problems=check.problems[:PREVIEW_PROBLEMS],
             more_problems=max(0, len(check.problems) - PREVIEW_PROBLEMS),
             sample=batch.rows[:5],

@@ -423,3 +423,19 @@ def test_the_people_of_an_import_are_invited_from_its_page_once(client, run):
     again = client.post(url, {"language": "sv"}, follow=True)
     assert "Invitations sent: 0." in again.content.decode()
     assert Invitation.objects.count() == 2
+
+
+def test_the_preview_says_which_columns_are_not_imported(client):
+    """A languages column has no field to go to: the recruiter is told, not left to find the
+    Swedish speakers arriving without Swedish."""
+    recruiter = f.RecruiterFactory(language="en")
+    client.force_login(recruiter)
+    rows = [[*row, "ruotsi C1"] for row in GOOD]
+    batch = _upload(recruiter, headers=[*HEADERS, "Kielet"], rows=rows)
+    page = client.get(
+        reverse("recruiter_import_detail", args=[batch.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "This column is not imported: Kielet." in page
+    everything = _upload(recruiter)
+    page = client.get(reverse("recruiter_import_detail", args=[everything.pk])).content.decode()
+    assert 'id="import-unused"' not in page
