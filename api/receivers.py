@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.services.webhooks import webhook_event_record
+from api.services.webhooks import webhook_events_record
 
 
-def domain_event_received(
-    sender: Any, *, name: str, company_id: int, payload: dict[str, Any], **kwargs: Any
-) -> None:
-    webhook_event_record(name=name, company_id=company_id, payload=payload)
+def domain_event_received(sender: Any, *, events: list, **kwargs: Any) -> None:
+    webhook_events_record(
+        events=[(event.name, event.company_id, event.payload) for event in events]
+    )

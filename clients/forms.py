@@ -7,6 +7,7 @@ import uuid
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils import timezone
+from django.utils.choices import CallableChoiceIterator
 from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -75,9 +76,24 @@ class ServiceProfileChoiceField(forms.ModelChoiceField):
     blank = True
 
     def _get_choices(self):
-        return profile_choices(list(self.queryset.select_related("site")), blank=self.blank)
+        # Lazy, as Django's own choices of a queryset are: the queryset is set several times
+        # while a form is built (a manager's sites narrow it) and a form that is only
+        # validated (a submitted order) never needs the options. Read once when rendered.
+        return _OnceChoices(
+            lambda: profile_choices(list(self.queryset.select_related("site")), blank=self.blank)
+        )
 
     choices = property(_get_choices, forms.ChoiceField.choices.fset)
+
+
+class _OnceChoices(CallableChoiceIterator):
+    """Choices made by `func` when first iterated, then kept (a widget reads them more than
+    once while it renders)."""
+
+    def __iter__(self):
+        if not hasattr(self, "_made"):
+            self._made = list(super().__iter__())
+        yield from self._made
 
 
 class StaffingRequestForm(forms.Form):
@@ -133,7 +149,9 @@ class StaffingRequestForm(forms.Form):
         field = self.fields["service_profile"]
         # An empty choice only when nothing is chosen yet: one that is chosen stays chosen.
         field.blank = not (self.is_bound or self.initial.get("service_profile") is not None)
-        field.queryset = company.service_profiles.filter(is_active=True).select_related("site")
+        field.queryset = company.service_profiles.filter(is_active=True).select_related(
+            "site__company"  # what a submitted order is stored and told with
+        )
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True

@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.signals import m2m_changed
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from candidates.languages import CEFRLevel, Language
@@ -91,6 +93,21 @@ class ClientMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.company}"
+
+    def names_sites(self) -> bool:
+        """Whether this membership names some sites (else it covers all its company's):
+        asked once per instance (a request's user asks it several times), forgotten when
+        its sites change (`_sites_changed`)."""
+        names = self.__dict__.get("_names_sites")
+        if names is None:
+            names = self.__dict__["_names_sites"] = self.sites.exists()
+        return names
+
+
+@receiver(m2m_changed, sender=ClientMembership.sites.through)
+def _sites_changed(sender, instance, **kwargs) -> None:
+    if isinstance(instance, ClientMembership):
+        instance.__dict__.pop("_names_sites", None)
 
 
 class Site(models.Model):

@@ -157,7 +157,10 @@ def _site_scoped(form: StaffingRequestForm, request: HttpRequest) -> StaffingReq
 
 
 def _order_forms(request: HttpRequest, data, company):
-    form_initial, shift_initial, language_initial = _initial_for(request, company)
+    # A submitted form is what was sent: no defaults to look up.
+    form_initial, shift_initial, language_initial = (
+        _initial_for(request, company) if data is None else ({}, [], [])
+    )
     form = _site_scoped(StaffingRequestForm(data, company=company, initial=form_initial), request)
     # A bound formset must not get initial data: rows equal to it would count as unchanged and
     # be dropped as empty.

@@ -19,20 +19,32 @@ from staffing.models import Offer, Placement, StaffingRequest, TalentPool, User
 
 def company_for_user(user: User):
     """The client company a client manager belongs to (404 when none)."""
-    membership = getattr(user, "client_membership", None)
+    membership = _membership(user)
     if membership is None:
         raise Http404
     return membership.company
 
 
+def _membership(user: User) -> ClientMembership | None:
+    """The user's client membership with its company, read once (one query, not two) and
+    kept on the user as Django's own accessor `user.client_membership` keeps it."""
+    cache = user._state.fields_cache
+    if "client_membership" not in cache:
+        cache["client_membership"] = (
+            ClientMembership.objects.select_related("company").filter(user_id=user.pk).first()
+            if user.pk is not None
+            else None
+        )
+    return cache["client_membership"]
+
+
 def sites_for_user(user: User) -> QuerySet[Site]:
     """The sites a client manager orders for and sees the requests of: those their membership
     names, or all their company's when it names none (none for other roles)."""
-    membership = getattr(user, "client_membership", None)
-    if user.role not in CLIENT_MANAGERS or membership is None:
+    membership = _membership(user) if user.role in CLIENT_MANAGERS else None
+    if membership is None:
         return Site.objects.none()
-    chosen = membership.sites.all()
-    return chosen if chosen.exists() else membership.company.sites.all()
+    return membership.sites.all() if membership.names_sites() else membership.company.sites.all()
 
 
 _Scoped = TypeVar("_Scoped", bound=QuerySet)
@@ -40,8 +52,8 @@ _Scoped = TypeVar("_Scoped", bound=QuerySet)
 
 def _site_scoped(user: User, queryset: _Scoped, site_field: str) -> _Scoped:
     """`queryset` narrowed to the manager's sites when their membership names some."""
-    membership = getattr(user, "client_membership", None)
-    if membership is not None and membership.sites.exists():
+    membership = _membership(user)
+    if membership is not None and membership.names_sites():
         return queryset.filter(**{f"{site_field}__in": membership.sites.all()})
     return queryset
 

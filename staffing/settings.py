@@ -171,6 +171,7 @@ CELERY_TASK_ROUTES = {
     "staffing.tasks.backfill_request": {"queue": QUEUE_OFFERS},
     "staffing.tasks.advance_offer_waves": {"queue": QUEUE_OFFERS},
     "staffing.tasks.send_email": {"queue": QUEUE_OFFERS},
+    "staffing.tasks.send_emails": {"queue": QUEUE_OFFERS},
     "staffing.tasks.sweep_unsent_emails": {"queue": QUEUE_OFFERS},
     "api.tasks.send_webhook_delivery": {"queue": QUEUE_OFFERS},
     "api.tasks.sweep_webhook_deliveries": {"queue": QUEUE_OFFERS},
@@ -293,6 +294,12 @@ CELERY_BEAT_SCHEDULE = {
     "write-pool-snapshot": {
         "task": "staffing.tasks.write_pool_snapshot",
         "schedule": POOL_SNAPSHOT_SECONDS,
+    },
+    # Planner statistics of tables that changed, where autovacuum does not run (a stale
+    # estimate turned the workers' catch-up into a scan of every shortlist entry).
+    "analyze-stale-tables": {
+        "task": "staffing.tasks.analyze_stale_tables",
+        "schedule": 60.0,
     },
     # Benches whose change-driven refresh was lost: asked for, profile changed, people changed.
     "refresh-stale-benches": {

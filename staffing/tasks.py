@@ -13,7 +13,8 @@ from celery.signals import task_prerun, worker_init, worker_process_init
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, close_old_connections
 
-from staffing.base.outbox import email_send, emails_unsent_requeue
+from staffing.base.outbox import email_send, emails_send, emails_unsent_requeue
+from staffing.base.statistics import stale_tables_analyze
 from staffing.models import StaffingRequest, User
 from staffing.services.bench import (
     bench_profiles_for_candidate,
@@ -127,6 +128,12 @@ def write_pool_snapshot() -> bool:
     return pool_snapshot_write() is not None
 
 
+@shared_task(name="staffing.tasks.analyze_stale_tables", time_limit=300, soft_time_limit=280)
+def analyze_stale_tables() -> list[str]:
+    """Beat: fresh planner statistics for tables that changed, where autovacuum is off."""
+    return stale_tables_analyze()
+
+
 @worker_process_init.connect
 def _warm_pool(**kwargs: object) -> None:
     """Load the candidate pool in the background as soon as a worker process starts.
@@ -176,6 +183,12 @@ def advance_offer_waves() -> int:
 def send_email(email_id: int) -> bool:
     """Send one queued email; at most once (the row is claimed before sending)."""
     return email_send(email_id=email_id)
+
+
+@shared_task(name="staffing.tasks.send_emails", time_limit=300, soft_time_limit=280)
+def send_emails(email_ids: list[int]) -> int:
+    """Send a batch of queued emails (a bulk action's, an urgent request's recruiters')."""
+    return emails_send(email_ids=email_ids)
 
 
 @shared_task(name="staffing.tasks.sweep_unsent_emails", time_limit=60)

@@ -124,23 +124,35 @@ def webhook_event_record(
 ) -> WebhookEvent | None:
     """Write the event and one due delivery per subscribed endpoint, in the caller's
     transaction, and queue their sending after the commit; None when nobody subscribed."""
-    endpoints = [
-        e
-        for e in WebhookEndpoint.objects.filter(company_id=company_id, is_active=True)
-        if name in e.events
-    ]
-    if not endpoints:
-        return None
+    return webhook_events_record(events=[(name, company_id, payload)])[0]
+
+
+def webhook_events_record(
+    *, events: list[tuple[str, int, dict[str, Any]]]
+) -> list[WebhookEvent | None]:
+    """`webhook_event_record` for several (name, company id, payload) events, the endpoints
+    of all their companies read with one query."""
+    companies = {company_id for _name, company_id, _payload in events}
+    endpoints: dict[int, list[WebhookEndpoint]] = {}
+    for endpoint in WebhookEndpoint.objects.filter(company_id__in=companies, is_active=True):
+        endpoints.setdefault(endpoint.company_id, []).append(endpoint)
+    recorded: list[WebhookEvent | None] = []
     now = timezone.now()
-    event = WebhookEvent.objects.create(
-        id=uuid.uuid4(), company_id=company_id, name=name, payload=payload, created_at=now
-    )
-    deliveries = WebhookDelivery.objects.bulk_create(
-        WebhookDelivery(event=event, endpoint=e, next_attempt_at=now) for e in endpoints
-    )
-    for delivery in deliveries:
-        enqueue_on_commit(SEND_TASK, delivery.pk)
-    return event
+    for name, company_id, payload in events:
+        subscribed = [e for e in endpoints.get(company_id, []) if name in e.events]
+        if not subscribed:
+            recorded.append(None)
+            continue
+        event = WebhookEvent.objects.create(
+            id=uuid.uuid4(), company_id=company_id, name=name, payload=payload, created_at=now
+        )
+        deliveries = WebhookDelivery.objects.bulk_create(
+            WebhookDelivery(event=event, endpoint=e, next_attempt_at=now) for e in subscribed
+        )
+        for delivery in deliveries:
+            enqueue_on_commit(SEND_TASK, delivery.pk)
+        recorded.append(event)
+    return recorded
 
 
 def webhook_body(event: WebhookEvent) -> bytes:

@@ -8,6 +8,7 @@ keeps it. Payloads carry ids and statuses only, never a person's name or contact
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.dispatch import Signal
@@ -28,16 +29,32 @@ EVENT_NAMES = (
     REQUEST_NEEDS_ATTENTION,
 )
 
-# Sent synchronously with `name`, `company_id` and `payload`; receivers run in the caller's
-# transaction and must not raise for a receiver-side problem they can record instead.
+# Sent synchronously with `events`, a list of DomainEvent (one, or a batch's: a batch of
+# matches announces its shortlists at once, so a listener reads what it needs once, not once
+# per request); receivers run in the caller's transaction and must not raise for a
+# receiver-side problem they can record instead.
 domain_event = Signal()
+
+
+@dataclass(frozen=True)
+class DomainEvent:
+    name: str
+    company_id: int
+    payload: dict[str, Any]
 
 
 def domain_event_publish(*, name: str, company_id: int, payload: dict[str, Any]) -> None:
     """Announce `name` for `company_id` with a JSON-serialisable `payload` (ids, statuses)."""
-    if name not in EVENT_NAMES:
-        raise ValueError(f"Unknown domain event {name!r}")
-    domain_event.send(sender=None, name=name, company_id=company_id, payload=payload)
+    domain_events_publish([DomainEvent(name=name, company_id=company_id, payload=payload)])
+
+
+def domain_events_publish(events: list[DomainEvent]) -> None:
+    """Announce several events at once, in this order."""
+    for event in events:
+        if event.name not in EVENT_NAMES:
+            raise ValueError(f"Unknown domain event {event.name!r}")
+    if events:
+        domain_event.send(sender=None, events=events)
 
 
 def placement_event_payload(placement: Any, *, by: str = "") -> dict[str, Any]:

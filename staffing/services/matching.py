@@ -23,7 +23,7 @@ from candidates.availability import shift_requirements
 from candidates.models import Candidate
 from clients.models import ServiceProfile, Site
 from staffing.base.audit import audit_event
-from staffing.base.events import REQUEST_SHORTLISTED, domain_event_publish
+from staffing.base.events import REQUEST_SHORTLISTED, DomainEvent, domain_events_publish
 from staffing.matching.engine import MatchResult, rank
 from staffing.matching.features import RequestSpec, ShiftSpec
 from staffing.matching.pool import Pool
@@ -261,12 +261,16 @@ def _build(*, request_id: int, others: int) -> tuple[dict[int, Shortlist], bool]
             )
             for shortlist, result in zip(shortlists, results, strict=True)
         )
-        for claim in claimed:
-            domain_event_publish(
-                name=REQUEST_SHORTLISTED,
-                company_id=claim.company_id,
-                payload={"request_id": claim.id, "status": StaffingRequest.Status.SHORTLISTED},
-            )
+        domain_events_publish(
+            [
+                DomainEvent(
+                    name=REQUEST_SHORTLISTED,
+                    company_id=claim.company_id,
+                    payload={"request_id": claim.id, "status": StaffingRequest.Status.SHORTLISTED},
+                )
+                for claim in claimed
+            ]
+        )
     return {s.request_id: s for s in shortlists}, waiting
 
 

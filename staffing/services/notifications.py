@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from candidates.models import Candidate
-from staffing.base.outbox import email_queue
+from staffing.base.outbox import email_queue, email_render, emails_queue_written
 from staffing.models import Offer, OutboundEmail, Placement, StaffingRequest, User
 from staffing.presenters import answer_within_text, offer_reasons, pay_range_text
 
@@ -154,18 +154,27 @@ def urgent_request_notify(*, staffing_request: StaffingRequest) -> list[Outbound
         return []
     link = _absolute(reverse("recruiter_request_detail", args=[staffing_request.pk]))
     context = {**_request_context(staffing_request), "link": link}
-    sent = []
+    # The same words for everyone who reads a language: written once per language, and all
+    # stored with one insert (the order's submission waits for this).
+    written: dict[str, tuple[str, str]] = {}
+    emails = []
     for pk, address, language in recruiters:
-        email = email_queue(
-            key=f"urgent:{staffing_request.pk}:{pk}",
-            to=address,
-            language=language or settings.LANGUAGE_CODE,
-            template="recruiter_urgent",
-            context=context,
+        language = language or settings.LANGUAGE_CODE
+        if language not in written:
+            written[language] = email_render(
+                template="recruiter_urgent", language=language, context=context
+            )
+        subject, body = written[language]
+        emails.append(
+            {
+                "key": f"urgent:{staffing_request.pk}:{pk}",
+                "to": address,
+                "language": language,
+                "subject": subject,
+                "body": body,
+            }
         )
-        if email:
-            sent.append(email)
-    return sent
+    return emails_queue_written(emails=emails)
 
 
 def placements_cancelled_tell(*, placement_ids: list[int], reason: str) -> list[OutboundEmail]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import smtplib
 import socket
 import threading
 import time
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.db import OperationalError
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +25,7 @@ from staffing.base.outbox import (
     MAX_ATTEMPTS,
     email_message_id,
     email_send,
+    emails_send,
     emails_stuck_reclaim,
 )
 from staffing.base.queueing import task_enqueue
@@ -163,6 +166,51 @@ def test_an_email_left_sending_by_a_dead_worker_is_sent_again_with_the_same_mess
     assert mail.outbox[1].extra_headers["Message-ID"] == first_id == email_message_id(email)
     email.refresh_from_db()
     assert email.status == OutboundEmail.Status.SENT and email.attempts == 2
+
+
+class RefusingBackend(locmem.EmailBackend):
+    """The test mail server, refusing one address (as a server answering 550 would)."""
+
+    def send_messages(self, messages):
+        if any("refused@example.fi" in m.to for m in messages):
+            raise smtplib.SMTPRecipientsRefused({"refused@example.fi": (550, b"No such user")})
+        return super().send_messages(messages)
+
+
+def test_a_batch_claims_once_sends_the_rest_when_one_is_refused_and_leaves_it_to_the_sweep(
+    settings, django_assert_max_num_queries
+):
+    settings.EMAIL_BACKEND = "tests.staffing.test_handoffs.RefusingBackend"
+    emails = [_email(key=f"batch:{i}") for i in range(5)]
+    OutboundEmail.objects.filter(pk=emails[2].pk).update(to="refused@example.fi")
+    taken = _email(key="batch:taken", status=OutboundEmail.Status.SENDING)
+    ids = [e.pk for e in emails] + [taken.pk]
+    with django_assert_max_num_queries(6):  # claim (3), sent (1), the refused one (1)
+        assert emails_send(email_ids=ids) == 4
+    assert sorted(m.to[0] for m in mail.outbox) == ["someone@example.fi"] * 4
+    statuses = dict(OutboundEmail.objects.values_list("key", "status"))
+    assert statuses.pop("batch:2") == OutboundEmail.Status.PENDING  # for the sweep
+    assert statuses.pop("batch:taken") == OutboundEmail.Status.SENDING  # another worker's
+    assert set(statuses.values()) == {OutboundEmail.Status.SENT}
+    # Sent at most once: the same batch again sends nothing more but retries the refused one.
+    assert emails_send(email_ids=ids) == 0
+    assert len(mail.outbox) == 4
+    refused = OutboundEmail.objects.get(key="batch:2")
+    assert refused.attempts == 2 and refused.status == OutboundEmail.Status.PENDING
+
+
+def test_an_unreachable_mail_server_leaves_the_whole_batch_to_the_sweep(settings, monkeypatch):
+    emails = [_email(key=f"down:{i}") for i in range(3)]
+
+    def unreachable(self):
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    monkeypatch.setattr(locmem.EmailBackend, "open", unreachable, raising=False)
+    assert emails_send(email_ids=[e.pk for e in emails]) == 0
+    assert not mail.outbox
+    assert set(OutboundEmail.objects.values_list("status", flat=True)) == {
+        OutboundEmail.Status.PENDING
+    }
 
 
 def test_a_fresh_claim_is_left_alone_and_a_hopeless_one_is_marked_failed(settings):
@@ -495,7 +543,8 @@ def test_tasks_are_routed_by_name_so_a_match_never_waits_behind_background_work(
 
     assert queue("staffing.tasks.match_request") == "staffing.urgent"
     assert queue("staffing.tasks.sweep_unmatched_requests") == "staffing.urgent"
-    for name in ("send_first_offer_wave", "backfill_request", "send_email", "advance_offer_waves"):
+    offers = ("send_first_offer_wave", "backfill_request", "send_email", "send_emails")
+    for name in (*offers, "advance_offer_waves"):
         assert queue(f"staffing.tasks.{name}") == "staffing.offers"
     for name in ("staffing.tasks.refresh_bench", "candidates.tasks.candidate_retention"):
         assert queue(name) == "staffing.background"

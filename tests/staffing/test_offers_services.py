@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 
 from candidates.models import Candidate
 from clients.models import CandidateMark
-from staffing.base.outbox import email_send
+from staffing.base.outbox import email_send, emails_send
 from staffing.models import AuditEvent, Offer, OutboundEmail, Placement, StaffingRequest
 from staffing.services.offers import (
     OfferConflict,
@@ -23,6 +23,7 @@ from staffing.services.offers import (
     request_backfill,
 )
 from tests import factories as f
+from tests.conftest import run_queued
 from tests.staffing.approved_requests import approved_request
 
 pytestmark = pytest.mark.django_db
@@ -322,3 +323,48 @@ def test_an_urgent_request_tells_the_recruiters_in_their_language():
     )
     email = OutboundEmail.objects.get(key=f"urgent:{req.pk}:{recruiter.pk}")
     assert email.language == "en" and email.subject.startswith("Urgent request")
+
+
+def test_an_urgent_request_writes_each_language_once_and_sends_all_with_one_task(
+    queued_tasks, django_capture_on_commit_callbacks
+):
+    from staffing.services.requests import staffing_request_submit
+
+    recruiters = [
+        f.RecruiterFactory(language="en"),
+        f.RecruiterFactory(language="fi"),
+        f.RecruiterFactory(language="sv"),
+        f.AgencyAdminFactory(language="fi"),
+    ]
+    profile = f.ServiceProfileFactory()
+    manager = f.ClientManagerFactory(company=profile.company)
+    start = timezone.now() + dt.timedelta(days=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        req = staffing_request_submit(
+            by=manager,
+            site=profile.site,
+            service_profile=profile,
+            urgency="urgent",
+            headcount=2,
+            shifts=[(start, start + dt.timedelta(hours=4))],
+        )
+    emails = {e.to: e for e in OutboundEmail.objects.filter(key__startswith=f"urgent:{req.pk}:")}
+    assert set(emails) == {r.email for r in recruiters}
+    by_language = {r.language: emails[r.email] for r in recruiters[:3]}
+    assert by_language["en"].subject.startswith("Urgent request")
+    assert by_language["fi"].subject.startswith("Kiireellinen")
+    assert by_language["sv"].body != by_language["fi"].body
+    assert emails[recruiters[3].email].body == by_language["fi"].body
+    # The match first, then the emails: one message for all four.
+    assert [name for name, _ in queued_tasks] == [
+        "staffing.tasks.match_request",
+        "staffing.tasks.send_emails",
+    ]
+    assert sorted(queued_tasks[1][1][0]) == sorted(e.pk for e in emails.values())
+
+    assert run_queued(queued_tasks[1:]) == 1
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(emails)
+    assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"sent"}
+    # Sent once: the same task again (a redelivered message) sends nothing.
+    assert emails_send(email_ids=list(e.pk for e in emails.values())) == 0
+    assert len(mail.outbox) == 4

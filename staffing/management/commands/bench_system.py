@@ -228,7 +228,12 @@ class Command(BaseCommand):
         recorder = Recorder()
         with self._system(env, opts) as processes:
             started_at = self._db_now()
+            before: dict[str, Any] = {"benchmark": _own_cpu(), "postgresql": _postgres_cpu()}
             results = self._load(base, people, recorder, opts)
+            results["load_cpu_s"] = {
+                "benchmark": round(_own_cpu() - before["benchmark"], 2),
+                "postgresql": _spent(before["postgresql"], _postgres_cpu()),
+            }
             results["queues_after_run"] = self._queue_lengths()
             results["waited_for_stored_s"] = self._wait_stored(
                 results.pop("_single_ids") + results["_burst_ids"], timeout=120
@@ -594,6 +599,10 @@ class Command(BaseCommand):
         w(f"answers {r['answers']}, errors {r['errors']} {r['error_examples'][:3]}")
         w(f"queues when the load stopped: {r['queues_after_run']}")
         w(f"CPU seconds of the processes: {r['worker_cpu_s']}")
+        w(
+            "CPU seconds during the load: the benchmark's simulated users "
+            f"{r['load_cpu_s']['benchmark']}, PostgreSQL {r['load_cpu_s']['postgresql']}"
+        )
 
 
 def _cpu(process: Any) -> float:
@@ -603,6 +612,29 @@ def _cpu(process: Any) -> float:
             t = p.cpu_times()
             total += t.user + t.system
     return round(total, 2)
+
+
+def _own_cpu() -> float:
+    """This process's CPU seconds (its threads: the simulated users), not its children's."""
+    t = psutil.Process().cpu_times()
+    return t.user + t.system
+
+
+def _postgres_cpu() -> dict[int, float]:
+    """CPU seconds of this machine's PostgreSQL processes by process id."""
+    seconds = {}
+    for p in psutil.process_iter(["name"]):
+        if (p.info["name"] or "").startswith("postgres"):
+            with contextlib.suppress(Exception):
+                t = p.cpu_times()
+                seconds[p.pid] = t.user + t.system
+    return seconds
+
+
+def _spent(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds spent between two readings by the processes alive at the second (one that
+    exited in between takes its share with it: this is at least what was spent)."""
+    return round(sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items()), 2)
 
 
 def _pages(answers: list[tuple[str, int, float]]) -> dict[str, dict[str, Any]]:

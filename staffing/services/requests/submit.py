@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -50,7 +51,7 @@ def staffing_request_submit(
     """
     if submission_key is not None:
         earlier = StaffingRequest.objects.filter(
-            company=site.company, submission_key=submission_key
+            company_id=site.company_id, submission_key=submission_key
         ).first()
         if earlier is not None:
             return earlier
@@ -73,7 +74,9 @@ def staffing_request_submit(
         # The same form submitted twice at once: the other submission stored it.
         if submission_key is None:
             raise
-        return StaffingRequest.objects.get(company=site.company, submission_key=submission_key)
+        return StaffingRequest.objects.get(
+            company_id=site.company_id, submission_key=submission_key
+        )
 
 
 def _submit(
@@ -123,11 +126,12 @@ def _submit(
                 **({"for": by.pk, "entered_by": entered_by.pk} if entered_by else {}),
             },
         )
+        # Queued first: the match is published before the emails' send tasks after the commit.
+        enqueue_on_commit(MATCH_TASK, request.pk)
         if entered_by is not None:
             request_entered_notify(staffing_request=request)
         if urgency == StaffingRequest.Urgency.URGENT:
             urgent_request_notify(staffing_request=request)
-        enqueue_on_commit(MATCH_TASK, request.pk)
     return request
 
 
@@ -146,8 +150,16 @@ def _children_insert(
         RequestLanguage(request=request, language=n.language, level=n.level, reason=n.reason)
         for n in languages
     )
-    request.required_skills.set(sorted({_skill_id(s) for s in required}))
-    request.preferred_skills.set(sorted({_skill_id(s) for s in preferred}))
+    # A new request has no skills yet: one insert each, not `set()`'s read first.
+    _skills_insert(StaffingRequest.required_skills.through, request, required)
+    _skills_insert(StaffingRequest.preferred_skills.through, request, preferred)
+
+
+def _skills_insert(through: Any, request: StaffingRequest, skills: Iterable[Skill | int]) -> None:
+    through.objects.bulk_create(
+        through(staffingrequest_id=request.pk, skill_id=skill_id)
+        for skill_id in sorted({_skill_id(s) for s in skills})
+    )
 
 
 def _skill_id(skill: Skill | int) -> int:
