@@ -74,12 +74,20 @@ def email_queue_written(
 BULK_PUBLISH_NOW = 200
 
 
-def emails_queue_written(*, emails: list[dict[str, str]]) -> list[OutboundEmail]:
+def emails_queue_written(
+    *, emails: list[dict[str, str]], new_keys: bool = False
+) -> list[OutboundEmail]:
     """Queue many emails already written (each a dict of key, to, language, subject, body)
     with one insert, for a bulk action such as inviting an imported list; keys queued before
-    are skipped. The first BULK_PUBLISH_NOW send tasks are published after the commit."""
+    are skipped (`new_keys`: the caller knows none can have been, as they name a row its
+    transaction created). The first BULK_PUBLISH_NOW send tasks are published after the
+    commit."""
     keys = [e["key"] for e in emails if e["to"]]
-    taken = set(OutboundEmail.objects.filter(key__in=keys).values_list("key", flat=True))
+    taken = (
+        set()
+        if new_keys
+        else set(OutboundEmail.objects.filter(key__in=keys).values_list("key", flat=True))
+    )
     rows = [
         OutboundEmail(
             key=e["key"],

@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from staffing.base.fields import TextJSONField
+
 
 class Shortlist(models.Model):
     """One ranking of people for a request, with the rules version and inputs to replay it."""
@@ -17,7 +19,7 @@ class Shortlist(models.Model):
         verbose_name=_("staffing request"),
     )
     rules_version = models.CharField(_("rules version"), max_length=32)
-    inputs = models.JSONField(_("inputs"), default=dict, blank=True)
+    inputs = TextJSONField(_("inputs"), default=dict, blank=True)
     pool_size = models.PositiveIntegerField(_("people considered"), default=0)
     eligible_count = models.PositiveIntegerField(_("people eligible"), default=0)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -62,7 +64,7 @@ class ShortlistEntry(models.Model):
     )
     rank = models.PositiveIntegerField(_("rank"))
     score = models.FloatField(_("score"))
-    explanation = models.JSONField(_("explanation"), default=dict)
+    explanation = TextJSONField(_("explanation"), default=dict)
     near_miss = models.BooleanField(_("near miss"), default=False)
 
     class Meta:

@@ -434,5 +434,5 @@ _LISTS_SQL = f"""INSERT INTO {Shortlist._meta.db_table}
         (request_id, rules_version, inputs, pool_size, eligible_count, created_at)
     SELECT (s->>0)::bigint, s->>4, s->1, (s->>2)::int, (s->>3)::int,
         %(now)s::timestamptz
-    FROM jsonb_array_elements(%(doc)s::jsonb) s
+    FROM json_array_elements(%(doc)s::json) s
     RETURNING request_id, id"""

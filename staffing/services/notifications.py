@@ -33,13 +33,15 @@ def _client_managers(req: StaffingRequest) -> list[User]:
     return [m.user for m in req.company.memberships.select_related("user") if m.user.is_active]
 
 
-def _request_context(req: StaffingRequest) -> dict[str, Any]:
+def _request_context(req: StaffingRequest, shifts: list | None = None) -> dict[str, Any]:
+    """What every request email says; `shifts`: the request's active shifts when the caller
+    has them (a request just stored)."""
     return {
         "req": req,
         "site": req.site,
         "company": req.company,
         "profile": req.service_profile,
-        "shifts": list(req.shifts.active()),
+        "shifts": list(req.shifts.active()) if shifts is None else shifts,
     }
 
 
@@ -143,8 +145,10 @@ def placement_cancelled_notify(*, placement: Placement, by_candidate: bool) -> l
     return [e for e in sent if e]
 
 
-def urgent_request_notify(*, staffing_request: StaffingRequest) -> list[OutboundEmail]:
-    """Tell every recruiter that an urgent request came in."""
+def urgent_request_notify(
+    *, staffing_request: StaffingRequest, shifts: list | None = None
+) -> list[OutboundEmail]:
+    """Tell every recruiter that an urgent request came in (just stored, with `shifts`)."""
     recruiters = list(
         User.objects.filter(role__in=[User.Role.RECRUITER, User.Role.ADMIN], is_active=True)
         .order_by("pk")
@@ -153,7 +157,7 @@ def urgent_request_notify(*, staffing_request: StaffingRequest) -> list[Outbound
     if not recruiters:
         return []
     link = _absolute(reverse("recruiter_request_detail", args=[staffing_request.pk]))
-    context = {**_request_context(staffing_request), "link": link}
+    context = {**_request_context(staffing_request, shifts), "link": link}
     # The same words for everyone who reads a language: written once per language, and all
     # stored with one insert (the order's submission waits for this).
     written: dict[str, tuple[str, str]] = {}
@@ -174,7 +178,8 @@ def urgent_request_notify(*, staffing_request: StaffingRequest) -> list[Outbound
                 "body": body,
             }
         )
-    return emails_queue_written(emails=emails)
+    # Its keys name the request: none was queued before (no read to check).
+    return emails_queue_written(emails=emails, new_keys=True)
 
 
 def placements_cancelled_tell(*, placement_ids: list[int], reason: str) -> list[OutboundEmail]:

@@ -70,3 +70,14 @@ def test_the_system_benchmark_runs_end_to_end(tmp_path, monkeypatch):
     for role in ("recruiter", "client", "candidate"):  # every kind of user read pages
         assert any(name.startswith(role) for name in pages), role
     assert set(results["queues_after_run"]) == {"urgent", "offers", "background"}
+    assert results["load_cpu_s"]["benchmark"] > 0
+
+
+def test_the_system_benchmark_refuses_a_database_with_a_backlog():
+    """Waiting requests would be matched during the run (the oldest first) and be measured."""
+    from django.core.management.base import CommandError
+
+    small_world()
+    f.StaffingRequestFactory()  # received, never matched
+    with pytest.raises(CommandError, match="1 requests in this database are waiting"):
+        call_command("bench_system", "--seconds", "1", "--port", str(free_port()))

@@ -222,6 +222,7 @@ class Command(BaseCommand):
         self.prefix = f"bench-system-{os.getpid()}"
         self.rng = random.Random(18)
         self._recent: dict[int | None, list[int]] = {}
+        self._no_backlog()
         people = self._people()
         env = self._environment()
         base = f"http://127.0.0.1:{opts['port']}"
@@ -340,6 +341,18 @@ class Command(BaseCommand):
         if not (web and workers):
             raise CommandError("The web server or the workers did not start within 180 s.")
         self.stdout.write("Web server and workers ready.")
+
+    @staticmethod
+    def _no_backlog() -> None:
+        """Refuse a database with requests waiting for a shortlist: the workers take the oldest
+        waiting first, so the run would measure that backlog, not its own requests."""
+        waiting = StaffingRequest.objects.filter(status=StaffingRequest.Status.RECEIVED).count()
+        if waiting:
+            raise CommandError(
+                f"{waiting} requests in this database are waiting for a shortlist; the workers "
+                "would match them during the run. Let the system's workers match them first "
+                "(or use a fresh copy of the data)."
+            )
 
     # --- people and sessions ------------------------------------------------------------------
     def _people(self) -> dict[str, list[User]]:

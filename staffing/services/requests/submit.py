@@ -107,7 +107,7 @@ def _submit(
             submitted_by=by,
             entered_by=entered_by,
         )
-        _children_insert(
+        stored_shifts = _children_insert(
             request=request,
             shifts=shifts,
             languages=languages,
@@ -131,7 +131,7 @@ def _submit(
         if entered_by is not None:
             request_entered_notify(staffing_request=request)
         if urgency == StaffingRequest.Urgency.URGENT:
-            urgent_request_notify(staffing_request=request)
+            urgent_request_notify(staffing_request=request, shifts=stored_shifts)
     return request
 
 
@@ -142,10 +142,12 @@ def _children_insert(
     languages: Iterable[LanguageNeed],
     required: Iterable[Skill | int],
     preferred: Iterable[Skill | int],
-) -> None:
+) -> list[Shift]:
     """A new request's shifts, languages and skills (the database checks them: a shift ends
-    after it starts, one level per language, real skills)."""
-    Shift.objects.bulk_create(Shift(request=request, starts_at=a, ends_at=b) for a, b in shifts)
+    after it starts, one level per language, real skills); returns the shifts, by start."""
+    stored = Shift.objects.bulk_create(
+        Shift(request=request, starts_at=a, ends_at=b) for a, b in shifts
+    )
     RequestLanguage.objects.bulk_create(
         RequestLanguage(request=request, language=n.language, level=n.level, reason=n.reason)
         for n in languages
@@ -153,6 +155,7 @@ def _children_insert(
     # A new request has no skills yet: one insert each, not `set()`'s read first.
     _skills_insert(StaffingRequest.required_skills.through, request, required)
     _skills_insert(StaffingRequest.preferred_skills.through, request, preferred)
+    return sorted(stored, key=lambda shift: shift.starts_at)
 
 
 def _skills_insert(through: Any, request: StaffingRequest, skills: Iterable[Skill | int]) -> None:
