@@ -229,11 +229,12 @@ class Command(BaseCommand):
         recorder = Recorder()
         with self._system(env, opts) as processes:
             started_at = self._db_now()
-            before: dict[str, Any] = {"benchmark": _own_cpu(), "postgresql": _postgres_cpu()}
-            results = self._load(base, people, recorder, opts)
+            own, postgres = _own_cpu(), _PostgresCpu()
+            with postgres:
+                results = self._load(base, people, recorder, opts)
             results["load_cpu_s"] = {
-                "benchmark": round(_own_cpu() - before["benchmark"], 2),
-                "postgresql": _spent(before["postgresql"], _postgres_cpu()),
+                "benchmark": round(_own_cpu() - own, 2),
+                "postgresql": round(postgres.seconds, 2),
             }
             results["queues_after_run"] = self._queue_lengths()
             results["waited_for_stored_s"] = self._wait_stored(
@@ -633,21 +634,42 @@ def _own_cpu() -> float:
     return t.user + t.system
 
 
-def _postgres_cpu() -> dict[int, float]:
-    """CPU seconds of this machine's PostgreSQL processes by process id."""
-    seconds = {}
-    for p in psutil.process_iter(["name"]):
-        if (p.info["name"] or "").startswith("postgres"):
+class _PostgresCpu(threading.Thread):
+    """CPU seconds this machine's PostgreSQL processes spend while it runs, read every half
+    second: a server process lives as long as its connection (the web's are replaced every
+    CONN_MAX_AGE), so one reading at each end would miss those that exited in between."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.seconds = 0.0
+        self._seen: dict[int, float] = {}
+        self._done = threading.Event()
+
+    def __enter__(self) -> _PostgresCpu:
+        self._read(count=False)
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        self.join(5)
+        self._read()
+
+    def run(self) -> None:
+        while not self._done.wait(0.5):
+            self._read()
+
+    def _read(self, *, count: bool = True) -> None:
+        for p in psutil.process_iter(["name"]):
+            if not (p.info["name"] or "").startswith("postgres"):
+                continue
             with contextlib.suppress(Exception):
                 t = p.cpu_times()
-                seconds[p.pid] = t.user + t.system
-    return seconds
-
-
-def _spent(before: dict[int, float], after: dict[int, float]) -> float:
-    """CPU seconds spent between two readings by the processes alive at the second (one that
-    exited in between takes its share with it: this is at least what was spent)."""
-    return round(sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items()), 2)
+                now = t.user + t.system
+                # A process first seen now started since the last reading: all of it counts.
+                if count:
+                    self.seconds += now - self._seen.get(p.pid, 0.0)
+                self._seen[p.pid] = now
 
 
 def _pages(answers: list[tuple[str, int, float]]) -> dict[str, dict[str, Any]]:
