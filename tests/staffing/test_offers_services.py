@@ -306,21 +306,25 @@ def test_each_email_is_sent_at_most_once():
     assert email.status == OutboundEmail.Status.SENT and email.sent_at is not None
 
 
-def test_an_urgent_request_tells_the_recruiters_in_their_language():
+def _urgent_order(headcount: int = 1) -> StaffingRequest:
+    """An urgent order for tomorrow, as a client manager sends it."""
     from staffing.services.requests import staffing_request_submit
 
-    recruiter = f.RecruiterFactory(language="en")
     profile = f.ServiceProfileFactory()
-    manager = f.ClientManagerFactory(company=profile.company)
     start = timezone.now() + dt.timedelta(days=1)
-    req = staffing_request_submit(
-        by=manager,
+    return staffing_request_submit(
+        by=f.ClientManagerFactory(company=profile.company),
         site=profile.site,
         service_profile=profile,
         urgency="urgent",
-        headcount=1,
+        headcount=headcount,
         shifts=[(start, start + dt.timedelta(hours=4))],
     )
+
+
+def test_an_urgent_request_tells_the_recruiters_in_their_language():
+    recruiter = f.RecruiterFactory(language="en")
+    req = _urgent_order()
     email = OutboundEmail.objects.get(key=f"urgent:{req.pk}:{recruiter.pk}")
     assert email.language == "en" and email.subject.startswith("Urgent request")
 
@@ -328,26 +332,14 @@ def test_an_urgent_request_tells_the_recruiters_in_their_language():
 def test_an_urgent_request_writes_each_language_once_and_sends_all_with_one_task(
     queued_tasks, django_capture_on_commit_callbacks
 ):
-    from staffing.services.requests import staffing_request_submit
-
     recruiters = [
         f.RecruiterFactory(language="en"),
         f.RecruiterFactory(language="fi"),
         f.RecruiterFactory(language="sv"),
         f.AgencyAdminFactory(language="fi"),
     ]
-    profile = f.ServiceProfileFactory()
-    manager = f.ClientManagerFactory(company=profile.company)
-    start = timezone.now() + dt.timedelta(days=1)
     with django_capture_on_commit_callbacks(execute=True):
-        req = staffing_request_submit(
-            by=manager,
-            site=profile.site,
-            service_profile=profile,
-            urgency="urgent",
-            headcount=2,
-            shifts=[(start, start + dt.timedelta(hours=4))],
-        )
+        req = _urgent_order(headcount=2)
     emails = {e.to: e for e in OutboundEmail.objects.filter(key__startswith=f"urgent:{req.pk}:")}
     assert set(emails) == {r.email for r in recruiters}
     by_language = {r.language: emails[r.email] for r in recruiters[:3]}
