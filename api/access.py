@@ -32,7 +32,7 @@ def manages_whole_company(user: User) -> bool:
     if user.role == User.Role.ADMIN:
         return True
     membership = getattr(user, "client_membership", None)
-    return membership is not None and not membership.sites.exists()
+    return membership is not None and not membership.names_sites()
 
 
 def api_key_for_company(company: ClientCompany, pk: int) -> ApiKey:
