@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import threading
 from typing import Any
 
@@ -13,7 +12,9 @@ from celery.signals import task_prerun, worker_init, worker_process_init
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, close_old_connections
 
+from staffing.base.memory import long_lived_freeze
 from staffing.base.outbox import email_send, emails_send, emails_unsent_requeue
+from staffing.base.priority import cpu_priority_lower
 from staffing.base.statistics import stale_tables_analyze
 from staffing.models import StaffingRequest, User
 from staffing.services.bench import (
@@ -114,12 +115,15 @@ def _pool_before_consuming(sender: Any = None, **kwargs: object) -> None:
     """
     queues = set(sender.app.amqp.queues.consume_from) if sender is not None else set()
     if settings.QUEUE_URGENT not in queues and settings.WORKER_BACKGROUND_NICENESS:
-        os.nice(settings.WORKER_BACKGROUND_NICENESS)
+        cpu_priority_lower(settings.WORKER_BACKGROUND_NICENESS)
     if queues & {settings.QUEUE_URGENT, settings.QUEUE_BACKGROUND}:
         try:
             pool_warm()
         except Exception:  # the processes load it on their first task instead
             logger.exception("Could not load the candidate pool before consuming")
+    # Before the pool processes fork: they share these pages and never walk them in a
+    # collection (staffing/base/memory.py).
+    long_lived_freeze()
 
 
 @shared_task(name="staffing.tasks.write_pool_snapshot", time_limit=300, soft_time_limit=280)

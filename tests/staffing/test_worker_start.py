@@ -26,7 +26,9 @@ def worker(queue: str) -> types.SimpleNamespace:
 @pytest.fixture
 def niceness(monkeypatch):
     asked: list[int] = []
-    monkeypatch.setattr(tasks.os, "nice", asked.append)
+    monkeypatch.setattr(tasks, "cpu_priority_lower", asked.append)
+    # Freezing would leave this test process's objects out of its garbage collections.
+    monkeypatch.setattr(tasks, "long_lived_freeze", lambda: 0)
     return asked
 
 
@@ -34,8 +36,8 @@ def niceness(monkeypatch):
     ("queue", "loads", "nice"),
     [
         ("staffing.urgent", True, []),
-        ("staffing.background", True, [10]),
-        ("staffing.offers", False, [10]),
+        ("staffing.background", True, [19]),
+        ("staffing.offers", False, [19]),
     ],
 )
 def test_a_worker_loads_its_pool_before_consuming(queue, loads, nice, niceness):
@@ -55,3 +57,12 @@ def test_the_niceness_is_a_setting(settings, niceness):
     settings.WORKER_BACKGROUND_NICENESS = 0
     tasks._pool_before_consuming(sender=worker("staffing.offers"))
     assert niceness == []
+
+
+def test_a_worker_freezes_what_it_loaded_before_its_processes_fork(monkeypatch, niceness):
+    frozen = []
+    monkeypatch.setattr(tasks, "long_lived_freeze", lambda: frozen.append(pool_keeper().pool))
+    CandidateFactory()
+    pool_reset()
+    tasks._pool_before_consuming(sender=worker("staffing.urgent"))
+    assert frozen and frozen[0] is not None  # after the pool was loaded

@@ -230,6 +230,7 @@ class Command(BaseCommand):
         with self._system(env, opts) as processes:
             started_at = self._db_now()
             own, postgres = _own_cpu(), _PostgresCpu()
+            self._cpu_readers = (processes, postgres)
             with postgres:
                 results = self._load(base, people, recorder, opts)
             results["load_cpu_s"] = {
@@ -406,6 +407,7 @@ class Command(BaseCommand):
         time.sleep(opts["seconds"] / 2)
         burst_ids, burst_started = self._burst(burst_users, opts["burst"])
         burst_s = self._wait_stored(burst_ids, timeout=60, since=burst_started)
+        burst_cpu = self._cpu_split(self._burst_cpu_before)
         time.sleep(max(0.0, opts["seconds"] / 2 - (time.perf_counter() - burst_started)))
         stop.set()
         for thread in threads:
@@ -416,6 +418,7 @@ class Command(BaseCommand):
             "burst_size": len(burst_ids),
             "burst_all_stored_s": burst_s,
             "burst_all_submitted_s": self.burst_submitted_s,
+            "burst_cpu_s": burst_cpu,
             "_singles": singles,
             "_single_ids": [pk for pk, _ in singles],
             "_burst_ids": burst_ids,
@@ -526,12 +529,31 @@ class Command(BaseCommand):
         ]
         for thread in threads:
             thread.start()
+        self._burst_cpu_before = self._cpu_split()
         go.wait()
         started = time.perf_counter()
         for thread in threads:
             thread.join(120)
         self.burst_submitted_s = round(time.perf_counter() - started, 3)
         return ids, started
+
+    def _cpu_split(self, before: dict[str, float] | None = None) -> dict[str, float]:
+        """CPU seconds of each part of the system (and the machine's idle time), since `before`:
+        tells whether a stretch of the run was bound by the CPU or waited on something."""
+        processes, postgres = self._cpu_readers
+        postgres.read_now()
+        machine = psutil.cpu_times()
+        now = {name: _cpu(p) for name, p in processes.items()}
+        if os.environ.get("BENCH_PIDS"):
+            for name, p in processes.items():
+                for c in [p, *p.children(recursive=True)]:
+                    with contextlib.suppress(Exception):
+                        t = c.cpu_times()
+                        now[f"{name}:{c.pid}:{' '.join(c.cmdline()[2:6])[:40]}"] = t.user + t.system
+        now |= {"postgresql": postgres.seconds, "users": _own_cpu(), "idle": machine.idle}
+        if before is None:
+            return now
+        return {name: round(value - before.get(name, 0.0), 2) for name, value in now.items()}
 
     # --- results ------------------------------------------------------------------------------
     def _wait_stored(self, ids: list[int], *, timeout: float, since: float | None = None) -> float:
@@ -607,6 +629,12 @@ class Command(BaseCommand):
             " (committed -> stored p95 "
             f"{r['burst_committed_to_stored_p95_ms']} ms)   target <= 1.5 s"
         )
+        cpu = r["burst_cpu_s"]
+        w(
+            "CPU seconds during the burst (sent -> all stored): "
+            + ", ".join(f"{name} {cpu[name]}" for name in sorted(cpu) if name != "idle")
+            + f"; the machine idle {cpu['idle']} of {os.cpu_count()} x {r['burst_all_stored_s']}"
+        )
         w(f"{'page':<36} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'errors':>6}")
         for name, row in sorted(r["pages"].items()):
             w(f"{name:<36} {row['n']:>5} {row['p50_ms']:>8} {row['p95_ms']:>8} {row['errors']:>6}")
@@ -644,6 +672,7 @@ class _PostgresCpu(threading.Thread):
         self.seconds = 0.0
         self._seen: dict[int, float] = {}
         self._done = threading.Event()
+        self._lock = threading.Lock()
 
     def __enter__(self) -> _PostgresCpu:
         self._read(count=False)
@@ -659,7 +688,14 @@ class _PostgresCpu(threading.Thread):
         while not self._done.wait(0.5):
             self._read()
 
+    def read_now(self) -> None:
+        self._read()
+
     def _read(self, *, count: bool = True) -> None:
+        with self._lock:
+            self._read_locked(count)
+
+    def _read_locked(self, count: bool) -> None:
         for p in psutil.process_iter(["name"]):
             if not (p.info["name"] or "").startswith("postgres"):
                 continue
