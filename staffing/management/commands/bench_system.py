@@ -544,12 +544,6 @@ class Command(BaseCommand):
         postgres.read_now()
         machine = psutil.cpu_times()
         now = {name: _cpu(p) for name, p in processes.items()}
-        if os.environ.get("BENCH_PIDS"):
-            for name, p in processes.items():
-                for c in [p, *p.children(recursive=True)]:
-                    with contextlib.suppress(Exception):
-                        t = c.cpu_times()
-                        now[f"{name}:{c.pid}:{' '.join(c.cmdline()[2:6])[:40]}"] = t.user + t.system
         now |= {"postgresql": postgres.seconds, "users": _own_cpu(), "idle": machine.idle}
         if before is None:
             return now
