@@ -96,6 +96,37 @@ class _OnceChoices(CallableChoiceIterator):
         yield from self._made
 
 
+class _ListedChoices(forms.models.ModelChoiceIterator):
+    """A small table's choices in one plain query, kept for the form's life.
+
+    Django's own iterator reads the queryset with `.iterator()`, which on PostgreSQL opens a
+    server-side cursor (DECLARE, FETCH, CLOSE: three round trips) for a handful of skills,
+    and again each time the choices are read."""
+
+    def _rows(self) -> list:
+        if not hasattr(self, "_listed"):
+            self._listed = list(self.queryset)
+        return self._listed
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self._rows():
+            yield self.choice(obj)
+
+    def __len__(self) -> int:
+        return len(self._rows()) + (self.field.empty_label is not None)
+
+    def __bool__(self) -> bool:
+        return self.field.empty_label is not None or bool(self._rows())
+
+
+class SkillsField(forms.ModelMultipleChoiceField):
+    """Skills to tick: the list read once, in one query."""
+
+    iterator = _ListedChoices
+
+
 class StaffingRequestForm(forms.Form):
     """The client manager's order: where and what (one choice: a service profile belongs to a
     site), when, how many, how urgent; languages and skills start from the profile.
@@ -120,13 +151,13 @@ class StaffingRequestForm(forms.Form):
         widget=forms.RadioSelect,
     )
     headcount = forms.IntegerField(label=_("How many"), min_value=1, max_value=50, initial=1)
-    required_skills = forms.ModelMultipleChoiceField(
+    required_skills = SkillsField(
         label=_("Required skills"),
         queryset=Skill.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    preferred_skills = forms.ModelMultipleChoiceField(
+    preferred_skills = SkillsField(
         label=_("Nice to have"),
         queryset=Skill.objects.all(),
         required=False,

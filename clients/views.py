@@ -48,7 +48,7 @@ from staffing.services.disclosure import candidate_views_record
 from staffing.services.estimates import fill_estimate
 from staffing.services.feedback import candidate_mark_set, presented_decline, service_rating_give
 from staffing.services.placements import placement_no_show_report
-from staffing.services.requests import LanguageNeed, staffing_request_submit
+from staffing.services.requests import LanguageNeed, staffing_request_submit_once
 from staffing.services.requests.cancel import request_cancel, shift_cancel
 
 LIST_FILTERS = ("open", "filled", "past", "all")
@@ -178,14 +178,11 @@ def request_new(request: HttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form, shifts, languages = _order_forms(request, data, company)
     if data is not None and form.is_valid() and shifts.is_valid() and languages.is_valid():
-        key = form.cleaned_data["submission_key"]
-        sent = company.requests.filter(submission_key=key).first() if key else None
-        if sent is not None:
-            messages.info(request, _("This order was already sent. Here is the request it made."))
-            return redirect("client_request_detail", pk=sent.pk)
-        staffing_request = staffing_request_submit(
+        staffing_request, created = staffing_request_submit_once(
             by=request.user, **order_submit_kwargs(form=form, shifts=shifts, languages=languages)
         )
+        if not created:
+            messages.info(request, _("This order was already sent. Here is the request it made."))
         # No flash message: the request page says "received, we are looking" in its live
         # status, only for as long as that is true.
         return redirect("client_request_detail", pk=staffing_request.pk)

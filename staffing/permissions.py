@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -30,11 +30,19 @@ def _membership(user: User) -> ClientMembership | None:
     kept on the user as Django's own accessor `user.client_membership` keeps it."""
     cache = user._state.fields_cache
     if "client_membership" not in cache:
-        cache["client_membership"] = (
-            ClientMembership.objects.select_related("company").filter(user_id=user.pk).first()
-            if user.pk is not None
-            else None
-        )
+        membership = None
+        if user.pk is not None:
+            # Whether it names sites comes in the same query (every page of a manager asks).
+            names = ClientMembership.sites.through.objects.filter(
+                clientmembership_id=OuterRef("pk")
+            )
+            membership = (
+                ClientMembership.objects.select_related("company")
+                .annotate(_names_sites=Exists(names))
+                .filter(user_id=user.pk)
+                .first()
+            )
+        cache["client_membership"] = membership
     return cache["client_membership"]
 
 

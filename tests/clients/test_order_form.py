@@ -4,8 +4,11 @@ every order needs, and the languages and skills behind "more" start from the pro
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -180,3 +183,28 @@ def test_narrowing_the_profiles_later_narrows_the_options(chain):
     hervanta = chain["profiles"]["hervanta"]
     assert list(field.widget.choices) == [("", "—"), (hervanta.pk, "Kotimarket Hervanta – Kassa")]
     assert f'value="{chain["profiles"]["kamppi"].pk}"' not in str(form["service_profile"])
+
+
+def test_the_same_form_sent_twice_stores_one_request_and_says_so(client, chain):
+    """The second send of a form (its one-time key) stores nothing: the earlier request's page
+    opens, with a note; the insert that met the key's constraint left nothing behind."""
+    client.force_login(chain["manager"])
+    data = _post(chain["profiles"]["kamppi"], submission_key=str(uuid.uuid4()))
+    first = client.post(reverse("client_request_new"), data)
+    again = client.post(reverse("client_request_new"), data, follow=True)
+    request = StaffingRequest.objects.get()
+    assert first["Location"] == reverse("client_request_detail", args=[request.pk])
+    assert again.redirect_chain[-1][0] == first["Location"]
+    assert "Tämä tilaus oli jo lähetetty" in again.content.decode()  # the manager's Finnish
+    assert request.shifts.count() == 1 and request.languages.count() == 1
+
+
+def test_the_skills_are_read_without_a_server_side_cursor(client, chain):
+    f.SkillFactory.create_batch(5)
+    client.force_login(chain["manager"])
+    client.get(reverse("client_request_new"))
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("client_request_new"))
+    skill_reads = [q["sql"] for q in queries.captured_queries if "candidates_skill" in q["sql"]]
+    assert not any(sql.startswith("DECLARE") for sql in skill_reads)
+    assert page.content.decode().count('name="required_skills"') >= 5

@@ -12,6 +12,7 @@ from staffing.services.requests.submit import (
     matching_enqueue,
     requests_unmatched_requeue,
     staffing_request_submit,
+    staffing_request_submit_once,
 )
 
 __all__ = [
@@ -21,4 +22,5 @@ __all__ = [
     "request_status_set",
     "requests_unmatched_requeue",
     "staffing_request_submit",
+    "staffing_request_submit_once",
 ]

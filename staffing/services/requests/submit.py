@@ -49,14 +49,47 @@ def staffing_request_submit(
     request the first submission created, with nothing stored twice. `entered_by`: the
     recruiter who took the order by phone for the client manager `by`, who is told by email.
     """
-    if submission_key is not None:
-        earlier = StaffingRequest.objects.filter(
-            company_id=site.company_id, submission_key=submission_key
-        ).first()
-        if earlier is not None:
-            return earlier
+    request, _created = staffing_request_submit_once(
+        by=by,
+        site=site,
+        service_profile=service_profile,
+        urgency=urgency,
+        headcount=headcount,
+        shifts=shifts,
+        languages=languages,
+        required_skills=required_skills,
+        preferred_skills=preferred_skills,
+        notes=notes,
+        submission_key=submission_key,
+        entered_by=entered_by,
+    )
+    return request
+
+
+def staffing_request_submit_once(
+    *,
+    by: User,
+    site: Site,
+    service_profile: ServiceProfile,
+    urgency: str,
+    headcount: int,
+    shifts: Sequence[tuple[dt.datetime, dt.datetime]],
+    languages: Iterable[LanguageNeed] = (),
+    required_skills: Iterable[Skill | int] = (),
+    preferred_skills: Iterable[Skill | int] = (),
+    notes: str = "",
+    submission_key: uuid.UUID | None = None,
+    entered_by: User | None = None,
+) -> tuple[StaffingRequest, bool]:
+    """`staffing_request_submit`, and whether this call stored the request (False: the
+    submission key's earlier request, stored by a first submission).
+
+    Nothing is read first: the request's insert meets the unique (company, submission key)
+    constraint when the key was used, and only then is the earlier request read. A first
+    submission, nearly every one, costs no extra round trip.
+    """
     try:
-        return _submit(
+        request = _submit(
             by=by,
             site=site,
             service_profile=service_profile,
@@ -71,12 +104,18 @@ def staffing_request_submit(
             entered_by=entered_by,
         )
     except IntegrityError:
-        # The same form submitted twice at once: the other submission stored it.
-        if submission_key is None:
-            raise
-        return StaffingRequest.objects.get(
-            company_id=site.company_id, submission_key=submission_key
+        # Sent before (or twice at once: the other submission stored it).
+        earlier = (
+            StaffingRequest.objects.filter(
+                company_id=site.company_id, submission_key=submission_key
+            ).first()
+            if submission_key is not None
+            else None
         )
+        if earlier is None:  # another constraint failed
+            raise
+        return earlier, False
+    return request, True
 
 
 def _submit(
