@@ -7,6 +7,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from enum import Enum
 from typing import Any
 
 from django.db.models import Min
@@ -17,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from candidates.models import CandidateLanguage, CandidateSkill
 from clients.models import CandidateMark
-from staffing.explanations import explanation_parts, factor_label, fit_summary
+from staffing.explanations import explanation_parts, factor_labels, fit_summary
 from staffing.models import (
     AuditEvent,
     Offer,
@@ -25,6 +26,7 @@ from staffing.models import (
     PresentedDecline,
     ServiceRating,
     Shift,
+    Shortlist,
     ShortlistEdit,
     StaffingRequest,
 )
@@ -75,11 +77,31 @@ def confirmed_on_every_shift(headcount: int, placed: list[int]) -> int:
     return min((min(n, headcount) for n in placed), default=0)
 
 
-def request_status(req: StaffingRequest, *, now: dt.datetime | None = None) -> RequestStatus:
+class Unread(Enum):
+    UNREAD = "unread"
+
+
+# A keyword's default meaning "not read yet: read it here" where None is a value it can have.
+UNREAD = Unread.UNREAD
+
+
+def request_status(
+    req: StaffingRequest,
+    *,
+    now: dt.datetime | None = None,
+    shortlist: Shortlist | Unread | None = UNREAD,
+    shifts: list[Shift] | None = None,
+) -> RequestStatus:
     """The request's status with its counts and steps, from one read of its shifts and
-    placements (`confirmed` counts like the filling rule does: the least covered shift)."""
+    placements (`confirmed` counts like the filling rule does: the least covered shift).
+
+    A page that has read them already passes the request's current `shortlist` and its
+    `shifts` (every one, annotated `with_placed`, with its `cancellation` selected)."""
     now = now or timezone.now()
-    shifts = list(Shift.objects.active().filter(request=req).with_placed())
+    if shifts is None:
+        shifts = list(Shift.objects.active().filter(request=req).with_placed())
+    else:
+        shifts = [s for s in shifts if not hasattr(s, "cancellation")]
     confirmed = confirmed_on_every_shift(req.headcount, [s.placed for s in shifts])
     open_places = sum(max(req.headcount - s.placed, 0) for s in shifts if s.ends_at > now)
     placements = list(
@@ -95,18 +117,26 @@ def request_status(req: StaffingRequest, *, now: dt.datetime | None = None) -> R
         confirmed=confirmed,
         open_places=open_places,
         placements=placements,
-        steps=_progress_steps(req, confirmed=confirmed, placements=placements),
+        steps=_progress_steps(
+            req,
+            confirmed=confirmed,
+            placements=placements,
+            shortlist=req.current_shortlist if shortlist is UNREAD else shortlist,
+        ),
     )
 
 
 def _progress_steps(
-    req: StaffingRequest, *, confirmed: int, placements: list[Placement]
+    req: StaffingRequest,
+    *,
+    confirmed: int,
+    placements: list[Placement],
+    shortlist: Shortlist | None,
 ) -> list[Step]:
     """received → shortlist ready → approved → offers sent → k of n confirmed → filled (or
     needs attention / cancelled), each step with its time. A step the request went past without
     it (a person placed directly, no shortlist) is marked skipped, so "Filled" never stands next
     to an unchecked "Shortlist ready"."""
-    shortlist = req.current_shortlist
     status = StaffingRequest.Status
     first_offer = req.events.filter(action="offers.wave_sent").aggregate(at=Min("created_at"))
     active = [p.created_at for p in placements if p.status in Placement.ACTIVE_STATUSES]
@@ -455,26 +485,40 @@ class ShortlistRow:
         return max(0, min(100, round(self.entry.score)))
 
 
-def shortlist_rows(
-    entries: list, *, skill_names: dict[int, str] | None = None
-) -> list[ShortlistRow]:
-    """Shortlist entries (ranked or near misses) with their strongest reasons up front: the
-    three largest point contributions, the largest penalty, distance and languages.
-
-    With `skill_names`, each row carries its full account too. Without, the page fetches an
-    entry's account when it is opened (`shortlist_entry_explanation`): building and sending 50
-    accounts was most of the request page's time and 400 KB of its HTML."""
+def candidate_languages(candidate_ids: list[int]) -> dict[int, list[str]]:
+    """Each person's languages as the shortlist shows them ("FI C2"), strongest first."""
     languages: dict[int, list[str]] = {}
-    rows = CandidateLanguage.objects.filter(candidate_id__in=[e.candidate_id for e in entries])
+    rows = CandidateLanguage.objects.filter(candidate_id__in=candidate_ids)
     for row in rows.order_by("-level", "language"):
         languages.setdefault(row.candidate_id, []).append(
             f"{row.language.upper()} {row.get_level_display()}"
         )
+    return languages
+
+
+def shortlist_rows(
+    entries: list,
+    *,
+    skill_names: dict[int, str] | None = None,
+    languages: dict[int, list[str]] | None = None,
+) -> list[ShortlistRow]:
+    """Shortlist entries (ranked or near misses) with their strongest reasons up front: the
+    three largest point contributions, the largest penalty, distance and languages
+    (`languages` as `candidate_languages` reads them; read here when not given).
+
+    With `skill_names`, each row carries its full account too. Without, the page fetches an
+    entry's account when it is opened (`shortlist_entry_explanation`): building and sending 50
+    accounts was most of the request page's time and 400 KB of its HTML."""
+    if languages is None:
+        languages = candidate_languages([e.candidate_id for e in entries])
+    labels = factor_labels()
     out = []
     for entry in entries:
         explanation = entry.explanation or {}
         factors = explanation.get("factors", [])
-        contributions = [Contribution(factor_label(f["code"]), f.get("points", 0)) for f in factors]
+        contributions = [
+            Contribution(labels.get(f["code"], f["code"]), f.get("points", 0)) for f in factors
+        ]
         gains = sorted((c for c in contributions if c.points > 0), key=lambda c: -c.points)
         losses = sorted((c for c in contributions if c.points < 0), key=lambda c: c.points)
         distance = next((f for f in factors if f["code"] == "distance"), {})

@@ -13,7 +13,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from staffing.base.access import CANDIDATES, RECRUITERS, role_required
-from staffing.models import Offer, Placement, ReliabilityRecord, ServiceRating, StaffingRequest
+from staffing.models import (
+    Offer,
+    Placement,
+    ReliabilityRecord,
+    ServiceRating,
+    Shift,
+    Shortlist,
+    StaffingRequest,
+)
 from staffing.permissions import (
     offers_for_user,
     own_candidate,
@@ -21,6 +29,8 @@ from staffing.permissions import (
     request_for_user,
 )
 from staffing.presenters import (
+    UNREAD,
+    Unread,
     answer_within_forms,
     answer_within_text,
     offer_reasons,
@@ -197,12 +207,21 @@ def record_contest(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("candidate_assignments")
 
 
-def offers_panel_context(staffing_request: StaffingRequest) -> dict:
-    """What the live offers panel shows, and the status the rest of the request page reads."""
+def offers_panel_context(
+    staffing_request: StaffingRequest,
+    *,
+    shortlist: Shortlist | Unread | None = UNREAD,
+    shifts: list[Shift] | None = None,
+) -> dict:
+    """What the live offers panel shows, and the status the rest of the request page reads
+    (`shortlist` and `shifts` as `request_status` takes them, when the page has read them)."""
+    if shortlist is UNREAD:
+        shortlist = staffing_request.current_shortlist
     return {
         "req": staffing_request,
-        "status": request_status(staffing_request),
+        "status": request_status(staffing_request, shortlist=shortlist, shifts=shifts),
         "offers": list(staffing_request.offers.select_related("candidate").order_by("wave", "pk")),
+        "shortlist_approved": bool(shortlist and shortlist.approved_at),
         "now": timezone.now(),
     }
 

@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -33,6 +33,7 @@ from staffing.permissions import (
     talent_pools_for_user,
 )
 from staffing.presenters import (
+    candidate_languages,
     confirmed_on_every_shift,
     request_timeline,
     shortlist_rows,
@@ -128,20 +129,44 @@ def _reorderable(staffing_request: StaffingRequest, shortlist: Shortlist | None)
     return staffing_request.is_curatable and shortlist is not None and shortlist.approved_at is None
 
 
+def _current_shortlist(staffing_request: StaffingRequest) -> Shortlist | None:
+    """The request's current shortlist as `current_shortlist` reads it, with who approved it and
+    without its replay inputs (about 11 KB of JSON that the page never shows)."""
+    return (
+        staffing_request.shortlists.select_related("approved_by")
+        .defer("inputs")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
 def _detail_context(request: HttpRequest, staffing_request: StaffingRequest) -> dict:
-    shortlist = staffing_request.current_shortlist
-    skill_names = Skill.names_by_id()
+    shortlist = _current_shortlist(staffing_request)
+    # Read once for the summary (cancelled ones struck through) and the status's counts.
+    prefetch_related_objects(
+        [staffing_request],
+        Prefetch(
+            "shifts",
+            queryset=Shift.objects.with_placed()
+            .select_related("cancellation")
+            .order_by("starts_at"),
+        ),
+    )
     ranked = shortlist.ranked.select_related("candidate") if shortlist else None
     entries = list(ranked[:SHORTLIST_PAGE_ROWS]) if ranked is not None else []
     near_misses = list(shortlist.near_misses.select_related("candidate")) if shortlist else []
     more = shortlist.ranked.count() - len(entries) if len(entries) == SHORTLIST_PAGE_ROWS else 0
-    panel = offers_panel_context(staffing_request)
+    languages = candidate_languages([e.candidate_id for e in [*entries, *near_misses]])
+    skill_names = Skill.names_by_id() if near_misses else {}
+    panel = offers_panel_context(
+        staffing_request, shortlist=shortlist, shifts=list(staffing_request.shifts.all())
+    )
     return {
         **panel,
         "shortlist": shortlist,
-        "rows": shortlist_rows(entries),
+        "rows": shortlist_rows(entries, languages=languages),
         "more_rows": more,
-        "near_rows": shortlist_rows(near_misses, skill_names=skill_names),
+        "near_rows": shortlist_rows(near_misses, skill_names=skill_names, languages=languages),
         "edits": ShortlistEdit.objects.filter(shortlist=shortlist).select_related("candidate", "by")
         if shortlist
         else [],
