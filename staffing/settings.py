@@ -172,6 +172,7 @@ CELERY_TASK_ROUTES = {
     "staffing.tasks.advance_offer_waves": {"queue": QUEUE_OFFERS},
     "staffing.tasks.send_email": {"queue": QUEUE_OFFERS},
     "staffing.tasks.send_emails": {"queue": QUEUE_OFFERS},
+    "staffing.tasks.alert_urgent_request": {"queue": QUEUE_OFFERS},
     "staffing.tasks.sweep_unsent_emails": {"queue": QUEUE_OFFERS},
     "api.tasks.send_webhook_delivery": {"queue": QUEUE_OFFERS},
     "api.tasks.sweep_webhook_deliveries": {"queue": QUEUE_OFFERS},

@@ -24,6 +24,7 @@ from staffing.services.bench import (
     benches_stale_refresh,
 )
 from staffing.services.matching import shortlists_build
+from staffing.services.notifications import urgent_alerts_unwritten_requeue, urgent_request_alert
 from staffing.services.offers import (
     offer_wave_send,
     offer_waves_advance,
@@ -197,8 +198,16 @@ def send_emails(email_ids: list[int]) -> int:
 
 @shared_task(name="staffing.tasks.sweep_unsent_emails", time_limit=60)
 def sweep_unsent_emails() -> int:
-    """Beat: queue again emails still waiting a minute after they were queued (broker was down)."""
-    return emails_unsent_requeue(waited=dt.timedelta(seconds=settings.EMAIL_REQUEUE_SECONDS))
+    """Beat: queue again emails still waiting a minute after they were queued (broker was down),
+    and the recruiters' alerts of urgent requests whose writing task was lost."""
+    waited = dt.timedelta(seconds=settings.EMAIL_REQUEUE_SECONDS)
+    return urgent_alerts_unwritten_requeue(waited=waited) + emails_unsent_requeue(waited=waited)
+
+
+@shared_task(name="staffing.tasks.alert_urgent_request", time_limit=60, soft_time_limit=50)
+def alert_urgent_request(request_id: int) -> int:
+    """Write (and queue the sending of) the recruiters' alert of an urgent request."""
+    return len(urgent_request_alert(request_id=request_id))
 
 
 @shared_task(name="staffing.tasks.complete_ended_placements", time_limit=120, soft_time_limit=100)

@@ -3,14 +3,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from candidates.models import Candidate
 from staffing.base.outbox import email_queue, email_render, emails_queue_written
+from staffing.base.queueing import enqueue_on_commit, task_enqueue
 from staffing.models import Offer, OutboundEmail, Placement, StaffingRequest, User
 from staffing.presenters import answer_within_text, offer_reasons, pay_range_text
 
@@ -145,10 +148,44 @@ def placement_cancelled_notify(*, placement: Placement, by_candidate: bool) -> l
     return [e for e in sent if e]
 
 
+ALERT_TASK = "staffing.tasks.alert_urgent_request"
+
+
+def urgent_request_alert_enqueue(*, staffing_request: StaffingRequest) -> None:
+    """Have the recruiters told about an urgent request once it is committed.
+
+    Not in the order's own transaction: the client waits for the order's answer, and in a
+    burst of orders every millisecond of it delays the others' shortlists. The offers worker
+    writes the alert (`urgent_request_alert`); a lost task is found by the emails' sweep
+    (`urgent_alerts_unwritten_requeue`)."""
+    enqueue_on_commit(ALERT_TASK, staffing_request.pk)
+
+
+def urgent_request_alert(*, request_id: int) -> list[OutboundEmail]:
+    """Tell every recruiter that an urgent request came in, each once: a redelivered task or
+    the sweep's finds the recruiters already told and writes nothing for them."""
+    req = (
+        StaffingRequest.objects.select_related("site", "company", "service_profile")
+        .filter(pk=request_id, urgency=StaffingRequest.Urgency.URGENT)
+        .first()
+    )
+    if req is None:
+        return []
+    with transaction.atomic():
+        # Two runs at once (a redelivery beside the sweep's) write one alert: a lock of its
+        # own, not the request row's, which the matching worker claims.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ALERT_LOCK, request_id])
+        return urgent_request_notify(staffing_request=req)
+
+
+ALERT_LOCK = 1_801  # this alert's advisory-lock namespace (with the request id)
+
+
 def urgent_request_notify(
     *, staffing_request: StaffingRequest, shifts: list | None = None
 ) -> list[OutboundEmail]:
-    """Tell every recruiter that an urgent request came in (just stored, with `shifts`)."""
+    """The alert's emails: every active recruiter not told yet, each in their language."""
     recruiters = list(
         User.objects.filter(role__in=[User.Role.RECRUITER, User.Role.ADMIN], is_active=True)
         .order_by("pk")
@@ -159,7 +196,7 @@ def urgent_request_notify(
     link = _absolute(reverse("recruiter_request_detail", args=[staffing_request.pk]))
     context = {**_request_context(staffing_request, shifts), "link": link}
     # The same words for everyone who reads a language: written once per language, and all
-    # stored with one insert (the order's submission waits for this).
+    # stored with one insert.
     written: dict[str, tuple[str, str]] = {}
     emails = []
     for pk, address, language in recruiters:
@@ -178,8 +215,46 @@ def urgent_request_notify(
                 "body": body,
             }
         )
-    # Its keys name the request: none was queued before (no read to check).
-    return emails_queue_written(emails=emails, new_keys=True)
+    return emails_queue_written(emails=emails)
+
+
+def urgent_alerts_unwritten_requeue(
+    *, waited: dt.timedelta, within: dt.timedelta = dt.timedelta(hours=24), limit: int = 200
+) -> int:
+    """Queue again the alerts of urgent requests that came in more than `waited` ago (and
+    less than `within`) while no active recruiter has been told (their task was lost: the
+    broker was down, a worker was killed); returns how many were queued."""
+    roles = [User.Role.RECRUITER, User.Role.ADMIN]
+    if not User.objects.filter(role__in=roles, is_active=True).exclude(email="").exists():
+        return 0
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _UNALERTED_SQL,
+            {
+                "urgent": StaffingRequest.Urgency.URGENT.value,
+                "since": now - within,
+                "until": now - waited,
+                "roles": [str(r) for r in roles],
+                "limit": limit,
+            },
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    for request_id in ids:
+        if not task_enqueue(ALERT_TASK, request_id):
+            break  # the broker is down: the next sweep tries again
+    return len(ids)
+
+
+# Told = an alert email exists for one of the active recruiters (its key names the request and
+# the recruiter): index lookups on the outbox's unique key, a few per recent urgent request.
+_UNALERTED_SQL = f"""SELECT r.id FROM {StaffingRequest._meta.db_table} r
+    WHERE r.urgency = %(urgent)s AND r.created_at >= %(since)s AND r.created_at < %(until)s
+        AND NOT EXISTS (
+            SELECT 1 FROM {User._meta.db_table} u
+            JOIN {OutboundEmail._meta.db_table} e ON e.key = 'urgent:' || r.id || ':' || u.id
+            WHERE u.role = ANY(%(roles)s) AND u.is_active)
+    ORDER BY r.id LIMIT %(limit)s"""
 
 
 def placements_cancelled_tell(*, placement_ids: list[int], reason: str) -> list[OutboundEmail]:

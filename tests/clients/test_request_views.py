@@ -54,18 +54,22 @@ def test_form_starts_from_the_service_profile(client, manager):
 
 
 def test_submitting_stores_the_request_and_queues_matching(
-    client, manager, django_capture_on_commit_callbacks
+    client, manager, django_capture_on_commit_callbacks, queued_tasks
 ):
     profile = manager.client_membership.company.service_profiles.get()
     client.force_login(manager)
-    with django_capture_on_commit_callbacks() as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("client_request_new"), _form_data(profile))
     req = StaffingRequest.objects.get()
     assert response.url == reverse("client_request_detail", args=[req.pk])
     assert req.headcount == 2 and req.status == StaffingRequest.Status.RECEIVED
     assert list(req.languages.values_list("language", "level")) == [("fi", 4)]
     assert req.shifts.get().ends_at - req.shifts.get().starts_at == dt.timedelta(hours=5)
-    assert len(callbacks) == 1
+    # The match first; an urgent order's alert to the recruiters after it (the offers worker).
+    assert queued_tasks == [
+        ("staffing.tasks.match_request", (req.pk,)),
+        ("staffing.tasks.alert_urgent_request", (req.pk,)),
+    ]
     assert req.events.filter(action="request.submitted").exists()
 
 

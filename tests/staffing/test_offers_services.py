@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 import pytest
@@ -322,9 +323,15 @@ def _urgent_order(headcount: int = 1) -> StaffingRequest:
     )
 
 
-def test_an_urgent_request_tells_the_recruiters_in_their_language():
+def test_an_urgent_request_tells_the_recruiters_in_their_language(
+    queued_tasks, django_capture_on_commit_callbacks
+):
     recruiter = f.RecruiterFactory(language="en")
-    req = _urgent_order()
+    with django_capture_on_commit_callbacks(execute=True):
+        req = _urgent_order()
+    # Not in the order's own transaction: the offers worker writes the alert after it.
+    assert not OutboundEmail.objects.exists()
+    run_queued(queued_tasks[1:])
     email = OutboundEmail.objects.get(key=f"urgent:{req.pk}:{recruiter.pk}")
     assert email.language == "en" and email.subject.startswith("Urgent request")
 
@@ -340,6 +347,14 @@ def test_an_urgent_request_writes_each_language_once_and_sends_all_with_one_task
     ]
     with django_capture_on_commit_callbacks(execute=True):
         req = _urgent_order(headcount=2)
+    # The match first, then the recruiters' alert.
+    assert queued_tasks == [
+        ("staffing.tasks.match_request", (req.pk,)),
+        ("staffing.tasks.alert_urgent_request", (req.pk,)),
+    ]
+    alert = queued_tasks.pop(1)
+    with django_capture_on_commit_callbacks(execute=True):
+        run_queued([alert])
     emails = {e.to: e for e in OutboundEmail.objects.filter(key__startswith=f"urgent:{req.pk}:")}
     assert set(emails) == {r.email for r in recruiters}
     by_language = {r.language: emails[r.email] for r in recruiters[:3]}
@@ -347,11 +362,8 @@ def test_an_urgent_request_writes_each_language_once_and_sends_all_with_one_task
     assert by_language["fi"].subject.startswith("Kiireellinen")
     assert by_language["sv"].body != by_language["fi"].body
     assert emails[recruiters[3].email].body == by_language["fi"].body
-    # The match first, then the emails: one message for all four.
-    assert [name for name, _ in queued_tasks] == [
-        "staffing.tasks.match_request",
-        "staffing.tasks.send_emails",
-    ]
+    # One message sends all four.
+    assert [name for name, _ in queued_tasks[1:]] == ["staffing.tasks.send_emails"]
     assert sorted(queued_tasks[1][1][0]) == sorted(e.pk for e in emails.values())
 
     assert run_queued(queued_tasks[1:]) == 1
@@ -360,3 +372,55 @@ def test_an_urgent_request_writes_each_language_once_and_sends_all_with_one_task
     # Sent once: the same task again (a redelivered message) sends nothing.
     assert emails_send(email_ids=list(e.pk for e in emails.values())) == 0
     assert len(mail.outbox) == 4
+
+
+def test_a_redelivered_alert_tells_nobody_twice(queued_tasks, django_capture_on_commit_callbacks):
+    from staffing.services.notifications import urgent_request_alert
+
+    first = f.RecruiterFactory(language="fi")
+    with django_capture_on_commit_callbacks(execute=True):
+        req = _urgent_order()
+    assert len(urgent_request_alert(request_id=req.pk)) == 1
+    later = f.RecruiterFactory(language="sv")  # joined since: told now, the first one not again
+    again = urgent_request_alert(request_id=req.pk)
+    assert [e.to for e in again] == [later.email]
+    assert OutboundEmail.objects.filter(key=f"urgent:{req.pk}:{first.pk}").count() == 1
+
+
+def test_an_alert_whose_task_was_lost_is_written_by_the_sweep_a_minute_later(
+    queued_tasks, django_capture_on_commit_callbacks, settings, monkeypatch
+):
+    """Across the sweep's period: nothing while the alert may still be on its way, the lost
+    one after EMAIL_REQUEUE_SECONDS, then nothing more once it is written; a planned request
+    and an urgent one older than a day are left alone."""
+    from staffing.tasks import sweep_unsent_emails
+
+    real_now = timezone.now
+
+    def travel(moment):  # the clock the sweep and the outbox read
+        monkeypatch.setattr(timezone, "now", lambda: moment)
+        return contextlib.nullcontext()
+
+    recruiter = f.RecruiterFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        req = _urgent_order()
+        planned = f.StaffingRequestFactory(urgency="planned")
+    queued_tasks.clear()  # the broker lost the alert
+    old = f.StaffingRequestFactory(urgency="urgent")
+    StaffingRequest.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - dt.timedelta(hours=25)
+    )
+    start = real_now()
+    with travel(start + dt.timedelta(seconds=30)):
+        sweep_unsent_emails()
+    assert queued_tasks == []
+    with travel(start + dt.timedelta(seconds=settings.EMAIL_REQUEUE_SECONDS + 5)):
+        sweep_unsent_emails()
+        assert queued_tasks == [("staffing.tasks.alert_urgent_request", (req.pk,))]
+        with django_capture_on_commit_callbacks(execute=True):
+            run_queued(queued_tasks)
+        assert OutboundEmail.objects.filter(key=f"urgent:{req.pk}:{recruiter.pk}").exists()
+        assert not OutboundEmail.objects.filter(key__startswith=f"urgent:{planned.pk}:").exists()
+        queued_tasks.clear()
+        sweep_unsent_emails()
+        assert "staffing.tasks.alert_urgent_request" not in [n for n, _ in queued_tasks]

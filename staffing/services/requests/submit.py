@@ -16,7 +16,7 @@ from clients.models import ServiceProfile, Site
 from staffing.base.audit import audit_record
 from staffing.base.queueing import enqueue_on_commit, task_enqueue
 from staffing.models import RequestLanguage, Shift, StaffingRequest, User
-from staffing.services.notifications import request_entered_notify, urgent_request_notify
+from staffing.services.notifications import request_entered_notify, urgent_request_alert_enqueue
 
 MATCH_TASK = "staffing.tasks.match_request"
 
@@ -146,7 +146,7 @@ def _submit(
             submitted_by=by,
             entered_by=entered_by,
         )
-        stored_shifts = _children_insert(
+        _children_insert(
             request=request,
             shifts=shifts,
             languages=languages,
@@ -165,12 +165,12 @@ def _submit(
                 **({"for": by.pk, "entered_by": entered_by.pk} if entered_by else {}),
             },
         )
-        # Queued first: the match is published before the emails' send tasks after the commit.
+        # Queued first: the match is published before the emails' tasks after the commit.
         enqueue_on_commit(MATCH_TASK, request.pk)
         if entered_by is not None:
             request_entered_notify(staffing_request=request)
         if urgency == StaffingRequest.Urgency.URGENT:
-            urgent_request_notify(staffing_request=request, shifts=stored_shifts)
+            urgent_request_alert_enqueue(staffing_request=request)
     return request
 
 
@@ -181,10 +181,10 @@ def _children_insert(
     languages: Iterable[LanguageNeed],
     required: Iterable[Skill | int],
     preferred: Iterable[Skill | int],
-) -> list[Shift]:
+) -> None:
     """A new request's shifts, languages and skills (the database checks them: a shift ends
-    after it starts, one level per language, real skills); returns the shifts, by start."""
-    stored = Shift.objects.bulk_create(
+    after it starts, one level per language, real skills)."""
+    Shift.objects.bulk_create(
         Shift(request=request, starts_at=a, ends_at=b) for a, b in shifts
     )
     RequestLanguage.objects.bulk_create(
@@ -194,7 +194,6 @@ def _children_insert(
     # A new request has no skills yet: one insert each, not `set()`'s read first.
     _skills_insert(StaffingRequest.required_skills.through, request, required)
     _skills_insert(StaffingRequest.preferred_skills.through, request, preferred)
-    return sorted(stored, key=lambda shift: shift.starts_at)
 
 
 def _skills_insert(through: Any, request: StaffingRequest, skills: Iterable[Skill | int]) -> None:
