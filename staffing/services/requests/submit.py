@@ -184,9 +184,7 @@ def _children_insert(
 ) -> None:
     """A new request's shifts, languages and skills (the database checks them: a shift ends
     after it starts, one level per language, real skills)."""
-    Shift.objects.bulk_create(
-        Shift(request=request, starts_at=a, ends_at=b) for a, b in shifts
-    )
+    Shift.objects.bulk_create(Shift(request=request, starts_at=a, ends_at=b) for a, b in shifts)
     RequestLanguage.objects.bulk_create(
         RequestLanguage(request=request, language=n.language, level=n.level, reason=n.reason)
         for n in languages
