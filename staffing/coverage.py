@@ -12,6 +12,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from itertools import groupby
 from typing import Any
 
+from django.template.defaultfilters import date as date_filter
+from django.utils.formats import localize
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, ngettext
+
 HEAT_LEVELS = 4  # .heat-0 (nobody) … .heat-3 (comfortably covered)
 
 
@@ -34,6 +40,45 @@ class Cell:
     count: int | None
     level: int | None
     thin: bool
+    # How the heatmap shows it (`CellTexts`): its classes, tooltip and the count as written.
+    css: str = ""
+    title: str = ""
+    shown: str = ""
+
+
+class CellTexts:
+    """A heatmap cell's classes and words, worked out here rather than in the template: a
+    page has hundreds of cells, and rendering each one's tags was most of the page's time.
+    Day names, part names and counts repeat, so each is written once per page."""
+
+    def __init__(self) -> None:
+        self._days: dict[dt.date, str] = {}
+        self._parts: dict[str, str] = {}
+        self._counts: dict[int | None, tuple[str, str]] = {}
+
+    def css(self, *, level: int | None, thin: bool, part: int) -> str:
+        css = "heat-none" if level is None else f"heat-{level}"
+        return css + (" thin" if thin else "") + (" day-start" if part == 0 else "")
+
+    def title(self, *, day: dt.date, part_label: str, count: int | None) -> SafeString:
+        """ "Monday evening: 3 ready", as the template's `date:'l'`, `lower` and (b)translate
+        tags wrote it (the names escaped, a blocktranslate's own text not)."""
+        if day not in self._days:
+            self._days[day] = conditional_escape(date_filter(day, "l"))
+        if part_label not in self._parts:
+            self._parts[part_label] = conditional_escape(str(part_label).lower())
+        return mark_safe(f"{self._days[day]} {self._parts[part_label]}: {self.count(count)[0]}")
+
+    def count(self, count: int | None) -> tuple[str, str]:
+        """The count's tooltip words and its number as the cell shows it ("–": not computed)."""
+        if count not in self._counts:
+            if count is None:
+                self._counts[count] = (conditional_escape(gettext("not computed yet")), "–")
+            else:
+                number = conditional_escape(localize(count))
+                words = ngettext("%(n)s ready", "%(n)s ready", count) % {"n": number}
+                self._counts[count] = (words, number)
+        return self._counts[count]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -74,21 +119,28 @@ class Heatmap:
         return [row for _, rows in self.groups for row in rows]
 
 
-def profile_row(coverage: Mapping[str, Any]) -> ProfileRow:
+def profile_row(coverage: Mapping[str, Any], texts: CellTexts | None = None) -> ProfileRow:
     """One profile's coverage dict (see bench_coverage) as a row of heatmap cells."""
     want = coverage["thin_below"]
-    cells = [
-        Cell(
-            day=day,
-            part=part,
-            part_label=coverage["parts"][part],
-            count=count,
-            level=heat_level(count, want),
-            thin=count is not None and count < want,
-        )
-        for day, counts in zip(coverage["days"], coverage["counts"], strict=True)
-        for part, count in enumerate(counts)
-    ]
+    texts = texts or CellTexts()
+    cells = []
+    for day, counts in zip(coverage["days"], coverage["counts"], strict=True):
+        for part, count in enumerate(counts):
+            level, thin = heat_level(count, want), count is not None and count < want
+            label = coverage["parts"][part]
+            cells.append(
+                Cell(
+                    day=day,
+                    part=part,
+                    part_label=label,
+                    count=count,
+                    level=level,
+                    thin=thin,
+                    css=texts.css(level=level, thin=thin, part=part),
+                    title=texts.title(day=day, part_label=label, count=count),
+                    shown=texts.count(count)[1],
+                )
+            )
     return ProfileRow(
         profile_id=coverage["profile_id"],
         profile=coverage["profile"],
@@ -114,7 +166,8 @@ def coverage_heatmap(
     profiles whose bench was never built are shown as unknown, not as thin.
     """
     keep = None if profile_ids is None else set(profile_ids)
-    rows = [profile_row(c) for c in coverage if keep is None or c["profile_id"] in keep]
+    texts = CellTexts()
+    rows = [profile_row(c, texts) for c in coverage if keep is None or c["profile_id"] in keep]
     groups = [(company, list(members)) for company, members in groupby(rows, lambda r: r.company)]
     spots = [ThinSpot(row, cell) for row in rows for cell in row.cells if cell.thin]
     spots.sort(key=lambda s: (s.cell.count, s.cell.day, s.cell.part, s.row.company, s.row.profile))

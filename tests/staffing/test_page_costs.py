@@ -1,6 +1,6 @@
-"""The recruiter's request page and bench coverage read a fixed number of queries however many
-shifts, people, placements, offers and changes they show: a query per row (an N+1) would make
-them slower with every person on them."""
+"""The read pages cost the same few queries however many rows they show (a query per row, an
+N+1, would make them slower with every person on them), and what they work out in Python for
+their many rows reads as their templates wrote it."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from staffing.coverage import profile_row
 from staffing.models import Offer, ShiftCancellation, ShortlistEdit
 from tests import factories as f
 
@@ -107,3 +108,27 @@ def test_the_request_page_reads_as_many_queries_for_many_people_as_for_few(clien
         client.get(reverse("recruiter_request_detail", args=[large.pk]), **hx)
         client.get(reverse("recruiter_request_offers", args=[large.pk]), **hx)
     assert len(polled) <= 2 * few, len(polled)
+
+
+def test_a_heatmap_cell_reads_as_the_template_wrote_it():
+    """The cells' classes and tooltips are written in Python (hundreds a page), in the words
+    the template used."""
+    day = dt.date(2026, 3, 2)  # a Monday
+    coverage = {
+        "thin_below": 3,
+        "parts": ["Morning", "Evening"],
+        "days": [day],
+        "counts": [[None, 2]],
+        "profile_id": 1,
+        "profile": "Till",
+        "company": "Shop",
+        "site": "Centre",
+        "refreshed_at": None,
+        "ready": 0,
+    }
+    with translation.override("en"):
+        unknown, thin = profile_row(coverage).cells
+    assert (unknown.css, unknown.shown) == ("heat-none day-start", "–")
+    assert unknown.title == "Monday morning: not computed yet"
+    assert (thin.css, thin.shown) == ("heat-1 thin", "2")
+    assert thin.title == "Monday evening: 2 ready"
