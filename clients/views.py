@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -29,7 +29,7 @@ from clients.forms import (
 )
 from clients.models import CandidateMark
 from staffing.base.access import CLIENT_MANAGERS, role_required
-from staffing.models import ServiceRating, StaffingRequest
+from staffing.models import ServiceRating, Shift, Shortlist, StaffingRequest
 from staffing.permissions import (
     company_for_user,
     placement_for_user,
@@ -38,10 +38,13 @@ from staffing.permissions import (
     sites_for_user,
 )
 from staffing.presenters import (
+    UNREAD,
     PresentedPerson,
+    Unread,
     presented_people,
     request_progress,
     request_timeline,
+    shown_shortlist,
 )
 from staffing.request_params import choice_param, int_param
 from staffing.services.disclosure import candidate_views_record
@@ -222,20 +225,41 @@ def request_estimate(request: HttpRequest) -> HttpResponse:
     return render(request, "clients/_estimate.html", {"estimate": estimate})
 
 
-def _detail_context(request: HttpRequest, staffing_request: StaffingRequest) -> dict:
+def _detail_context(
+    request: HttpRequest,
+    staffing_request: StaffingRequest,
+    *,
+    shortlist: Shortlist | Unread | None = UNREAD,
+    shifts: list[Shift] | None = None,
+) -> dict:
     return {
         "req": staffing_request,
-        "progress": request_progress(staffing_request),
+        "progress": request_progress(staffing_request, shortlist=shortlist, shifts=shifts),
         "timeline": request_timeline(staffing_request, for_client=True),
     }
 
 
-def _people_context(request: HttpRequest, staffing_request: StaffingRequest, *, page_load: bool):
-    people = presented_people(staffing_request)
-    candidate_views_record(
-        viewer=request.user, staffing_request=staffing_request, people=people, page_load=page_load
-    )
-    shifts_over = not staffing_request.shifts.active().filter(ends_at__gt=timezone.now()).exists()
+def _people_context(
+    request: HttpRequest,
+    staffing_request: StaffingRequest,
+    *,
+    page_load: bool,
+    shortlist: Shortlist | Unread | None = UNREAD,
+    shifts: list[Shift] | None = None,
+):
+    people = presented_people(staffing_request, shortlist=shortlist)
+    if people:  # every person shown is logged (nobody shown, nothing to log)
+        candidate_views_record(
+            viewer=request.user,
+            staffing_request=staffing_request,
+            people=people,
+            page_load=page_load,
+        )
+    now = timezone.now()
+    if shifts is None:
+        shifts_over = not staffing_request.shifts.active().filter(ends_at__gt=now).exists()
+    else:
+        shifts_over = not any(s.ends_at > now for s in shifts if not hasattr(s, "cancellation"))
     return {
         "req": staffing_request,
         "people": people,
@@ -248,8 +272,24 @@ def _people_context(request: HttpRequest, staffing_request: StaffingRequest, *, 
 @role_required(*CLIENT_MANAGERS)
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     staffing_request = request_for_user(request.user, pk)
-    context = _detail_context(request, staffing_request)
-    context.update(_people_context(request, staffing_request, page_load=True))
+    # The shifts, read once with their cancellations and placed counts, serve the summary, the
+    # status and whether they are over; the shortlist once for the status and the people.
+    prefetch_related_objects(
+        [staffing_request],
+        Prefetch(
+            "shifts",
+            queryset=Shift.objects.with_placed()
+            .select_related("cancellation")
+            .order_by("starts_at"),
+        ),
+        "required_skills",
+    )
+    known = {
+        "shortlist": shown_shortlist(staffing_request),
+        "shifts": list(staffing_request.shifts.all()),
+    }
+    context = _detail_context(request, staffing_request, **known)
+    context.update(_people_context(request, staffing_request, page_load=True, **known))
     return render(request, "clients/request_detail.html", context)
 
 
@@ -257,7 +297,8 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def request_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The live part of the request page, polled by htmx until the request is final."""
     staffing_request = request_for_user(request.user, pk)
-    context = _detail_context(request, staffing_request)
+    shortlist = shown_shortlist(staffing_request)
+    context = _detail_context(request, staffing_request, shortlist=shortlist)
     return render(request, "clients/_request_status.html", context)
 
 
@@ -265,7 +306,8 @@ def request_status(request: HttpRequest, pk: int) -> HttpResponse:
 def request_people(request: HttpRequest, pk: int) -> HttpResponse:
     """The people part of the request page, polled by htmx while the request is being staffed."""
     staffing_request = request_for_user(request.user, pk)
-    context = _people_context(request, staffing_request, page_load=False)
+    shortlist = shown_shortlist(staffing_request)
+    context = _people_context(request, staffing_request, page_load=False, shortlist=shortlist)
     return render(request, "clients/_people.html", context)
 
 

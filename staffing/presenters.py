@@ -10,7 +10,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from django.db.models import Min
+from django.db.models import Min, Q
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
@@ -75,6 +75,17 @@ def confirmed_on_every_shift(headcount: int, placed: list[int]) -> int:
     """People confirmed as the filling rule counts them: on the least covered of the shifts the
     client still wants (`placed` per such shift), at most the headcount."""
     return min((min(n, headcount) for n in placed), default=0)
+
+
+def shown_shortlist(req: StaffingRequest) -> Shortlist | None:
+    """The request's current shortlist as `current_shortlist` reads it, for a page: with who
+    approved it, without its replay inputs (about 11 KB of JSON that no page shows)."""
+    return (
+        req.shortlists.select_related("approved_by")
+        .defer("inputs")
+        .order_by("-created_at", "-id")
+        .first()
+    )
 
 
 class Unread(Enum):
@@ -170,9 +181,14 @@ def _progress_steps(
     return steps
 
 
-def request_progress(req: StaffingRequest) -> list[Step]:
-    """The request's steps, as `request_status` reads them."""
-    return request_status(req).steps
+def request_progress(
+    req: StaffingRequest,
+    *,
+    shortlist: Shortlist | Unread | None = UNREAD,
+    shifts: list[Shift] | None = None,
+) -> list[Step]:
+    """The request's steps, as `request_status` reads them (and takes what it reads)."""
+    return request_status(req, shortlist=shortlist, shifts=shifts).steps
 
 
 @dataclass(frozen=True)
@@ -349,12 +365,19 @@ class PresentedPerson:
         return [p for p in self.placements if p.shift.starts_at > now]
 
 
-def presented_people(req: StaffingRequest, *, limit: int | None = None) -> list[PresentedPerson]:
+def presented_people(
+    req: StaffingRequest,
+    *,
+    limit: int | None = None,
+    shortlist: Shortlist | Unread | None = UNREAD,
+) -> list[PresentedPerson]:
     """Who the client sees: the people placed with them (with full name and phone), whether or
     not a shortlist was approved first (a recruiter may place someone directly); then, once the
     agency has approved the shortlist, the best ranked people still in play (first name only).
-    Declined people, and people who turned the offer down, are left out."""
-    shortlist = req.current_shortlist
+    Declined people, and people who turned the offer down, are left out. (`shortlist`: the
+    request's current one, when the page has read it.)"""
+    if shortlist is UNREAD:
+        shortlist = req.current_shortlist
     approved = shortlist is not None and shortlist.approved_at is not None
     placements = list(
         req.placements.filter(status__in=Placement.ACTIVE_STATUSES)
@@ -383,13 +406,21 @@ def presented_people(req: StaffingRequest, *, limit: int | None = None) -> list[
         if shortlist is not None and limit
         else []
     )
-    explanations = (
-        {e.candidate_id: e.explanation for e in shortlist.entries.all()} if shortlist else {}
-    )
     people_ids = [
         *dict.fromkeys(p.candidate_id for p in placements),
         *(e.candidate_id for e in entries),
     ]
+    if not people_ids:
+        return []
+    explanations = (
+        dict(
+            shortlist.entries.filter(candidate_id__in=people_ids).values_list(
+                "candidate_id", "explanation"
+            )
+        )
+        if shortlist
+        else {}
+    )
     candidates = {p.candidate_id: p.candidate for p in placements}
     candidates.update({e.candidate_id: e.candidate for e in entries})
     ratings = ServiceRating.objects.summary_by_candidate(people_ids)
@@ -428,10 +459,10 @@ def _languages_and_skills(
     languages: dict[int, list[str]] = {}
     for row in CandidateLanguage.objects.filter(candidate_id__in=ids).order_by("-level"):
         languages.setdefault(row.candidate_id, []).append(str(row))
-    wanted = {*req.required_skills.values_list("pk", flat=True)}
-    wanted |= {*req.preferred_skills.values_list("pk", flat=True)}
+    # The request's skills as subqueries: one query, not three.
+    wanted = Q(skill__in=req.required_skills.all()) | Q(skill__in=req.preferred_skills.all())
     skills: dict[int, list[str]] = {}
-    rows = CandidateSkill.objects.filter(candidate_id__in=ids, skill_id__in=wanted)
+    rows = CandidateSkill.objects.filter(wanted, candidate_id__in=ids)
     for row in rows.select_related("skill"):
         skills.setdefault(row.candidate_id, []).append(row.skill.name)
     return languages, skills

@@ -37,6 +37,7 @@ from staffing.presenters import (
     confirmed_on_every_shift,
     request_timeline,
     shortlist_rows,
+    shown_shortlist,
 )
 from staffing.request_params import choice_param, int_param, text_param
 from staffing.services.placements import placement_no_show_report
@@ -129,19 +130,8 @@ def _reorderable(staffing_request: StaffingRequest, shortlist: Shortlist | None)
     return staffing_request.is_curatable and shortlist is not None and shortlist.approved_at is None
 
 
-def _current_shortlist(staffing_request: StaffingRequest) -> Shortlist | None:
-    """The request's current shortlist as `current_shortlist` reads it, with who approved it and
-    without its replay inputs (about 11 KB of JSON that the page never shows)."""
-    return (
-        staffing_request.shortlists.select_related("approved_by")
-        .defer("inputs")
-        .order_by("-created_at", "-id")
-        .first()
-    )
-
-
 def _detail_context(request: HttpRequest, staffing_request: StaffingRequest) -> dict:
-    shortlist = _current_shortlist(staffing_request)
+    shortlist = shown_shortlist(staffing_request)
     # Read once for the summary (cancelled ones struck through) and the status's counts.
     prefetch_related_objects(
         [staffing_request],

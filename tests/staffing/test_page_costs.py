@@ -132,3 +132,15 @@ def test_a_heatmap_cell_reads_as_the_template_wrote_it():
     assert unknown.title == "Monday morning: not computed yet"
     assert (thin.css, thin.shown) == ("heat-1 thin", "2")
     assert thin.title == "Monday evening: 2 ready"
+
+
+def test_the_client_request_page_reads_as_many_queries_for_many_shifts_as_for_few(client):
+    small, _recruiter = _request_with(people=3, shifts=1)
+    large, _recruiter = _request_with(people=3, shifts=6)
+    large.service_profile = small.service_profile
+    large.company, large.site = small.company, small.site
+    large.save()
+    client.force_login(f.ClientManagerFactory(company=small.company))
+    few = _queries(client, reverse("client_request_detail", args=[small.pk]))
+    many = _queries(client, reverse("client_request_detail", args=[large.pk]))
+    assert many <= few, (few, many)
