@@ -150,6 +150,15 @@ CACHES = {
     }
 }
 
+# Template fragments that are the same for every user of a language (the order form's empty
+# rows): kept in each process, no round trip; a deploy's new processes start empty.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "fragments",
+    "TIMEOUT": None,
+    "OPTIONS": {"MAX_ENTRIES": 1000},
+}
+
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
 # --- Queues, routed by task name ---------------------------------------------------------------
 # Urgent matching never waits behind offers and emails, and those never wait behind bench

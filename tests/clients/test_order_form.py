@@ -208,3 +208,31 @@ def test_the_skills_are_read_without_a_server_side_cursor(client, chain):
     skill_reads = [q["sql"] for q in queries.captured_queries if "candidates_skill" in q["sql"]]
     assert not any(sql.startswith("DECLARE") for sql in skill_reads)
     assert page.content.decode().count('name="required_skills"') >= 5
+
+
+def test_the_empty_rows_are_rendered_once_per_language(client, chain, settings):
+    """The rows "Add a shift" and "Add a language" copy are the same for every order in a
+    language: kept after the first render, each language its own."""
+    import re
+
+    from django.core.cache import caches
+
+    caches["fragments"].clear()
+    client.force_login(chain["manager"])
+
+    def empty_rows(language: str) -> tuple[str, str]:
+        chain["manager"].language = language
+        chain["manager"].save(update_fields=["language"])
+        page = client.get(reverse("client_request_new"), HTTP_ACCEPT_LANGUAGE=language)
+        body = page.content.decode()
+        shift = re.search(r'<template id="shift-empty">(.*?)</template>', body, re.S)
+        language_row = re.search(r'<template id="language-empty">(.*?)</template>', body, re.S)
+        assert shift and language_row
+        return shift.group(1), language_row.group(1)
+
+    fi, sv = empty_rows("fi"), empty_rows("sv")
+    assert "Päivämäärä" in fi[0] and "Kieli" in fi[1]
+    assert "Datum" in sv[0] and "Språk" in sv[1]
+    assert "__prefix__" in fi[0] and "__prefix__" in fi[1]
+    assert len(caches["fragments"]._cache) == 4
+    assert empty_rows("fi") == fi  # from the cache, the same
