@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import QuerySet, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -44,6 +44,7 @@ from staffing.presenters import (
     presented_people,
     request_progress,
     request_timeline,
+    shown_shifts_prefetch,
     shown_shortlist,
 )
 from staffing.request_params import choice_param, int_param
@@ -274,16 +275,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     staffing_request = request_for_user(request.user, pk)
     # The shifts, read once with their cancellations and placed counts, serve the summary, the
     # status and whether they are over; the shortlist once for the status and the people.
-    prefetch_related_objects(
-        [staffing_request],
-        Prefetch(
-            "shifts",
-            queryset=Shift.objects.with_placed()
-            .select_related("cancellation")
-            .order_by("starts_at"),
-        ),
-        "required_skills",
-    )
+    prefetch_related_objects([staffing_request], shown_shifts_prefetch(), "required_skills")
     known = {
         "shortlist": shown_shortlist(staffing_request),
         "shifts": list(staffing_request.shifts.all()),

@@ -10,7 +10,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from django.db.models import Min, Q
+from django.db.models import Min, Prefetch, Q
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
@@ -75,6 +75,15 @@ def confirmed_on_every_shift(headcount: int, placed: list[int]) -> int:
     """People confirmed as the filling rule counts them: on the least covered of the shifts the
     client still wants (`placed` per such shift), at most the headcount."""
     return min((min(n, headcount) for n in placed), default=0)
+
+
+def shown_shifts_prefetch() -> Prefetch:
+    """A request page's shifts, read once with their cancellations and placed counts, by
+    start: what its summary (cancelled ones struck through) and its status both read."""
+    return Prefetch(
+        "shifts",
+        queryset=Shift.objects.with_placed().select_related("cancellation").order_by("starts_at"),
+    )
 
 
 def shown_shortlist(req: StaffingRequest) -> Shortlist | None:

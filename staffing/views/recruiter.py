@@ -37,6 +37,7 @@ from staffing.presenters import (
     confirmed_on_every_shift,
     request_timeline,
     shortlist_rows,
+    shown_shifts_prefetch,
     shown_shortlist,
 )
 from staffing.request_params import choice_param, int_param, text_param
@@ -133,15 +134,7 @@ def _reorderable(staffing_request: StaffingRequest, shortlist: Shortlist | None)
 def _detail_context(request: HttpRequest, staffing_request: StaffingRequest) -> dict:
     shortlist = shown_shortlist(staffing_request)
     # Read once for the summary (cancelled ones struck through) and the status's counts.
-    prefetch_related_objects(
-        [staffing_request],
-        Prefetch(
-            "shifts",
-            queryset=Shift.objects.with_placed()
-            .select_related("cancellation")
-            .order_by("starts_at"),
-        ),
-    )
+    prefetch_related_objects([staffing_request], shown_shifts_prefetch())
     ranked = shortlist.ranked.select_related("candidate") if shortlist else None
     entries = list(ranked[:SHORTLIST_PAGE_ROWS]) if ranked is not None else []
     near_misses = list(shortlist.near_misses.select_related("candidate")) if shortlist else []

@@ -7,33 +7,29 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from staffing.base import priority
 
 
-def test_a_session_leader_lowers_its_group_too(monkeypatch, tmp_path):
+@pytest.mark.parametrize(
+    ("session", "group_after"),
+    [(4242, "19"), (1, "/autogroup-1 nice 0\n")],
+    ids=["leads its session: its group too", "shares its session: the group left alone"],
+)
+def test_the_nice_value_always_and_the_group_only_for_a_session_leader(
+    monkeypatch, tmp_path, session, group_after
+):
     group = tmp_path / "autogroup"
-    group.write_text("/autogroup-1 nice 0\\n")
+    group.write_text("/autogroup-1 nice 0\n")
     asked = []
     monkeypatch.setattr(priority, "AUTOGROUP", group)
     monkeypatch.setattr(priority.os, "nice", asked.append)
-    monkeypatch.setattr(priority.os, "getsid", lambda pid: 4242)
+    monkeypatch.setattr(priority.os, "getsid", lambda pid: session)
     monkeypatch.setattr(priority.os, "getpid", lambda: 4242)
     priority.cpu_priority_lower(19)
     assert asked == [19]
-    assert group.read_text() == "19"
-
-
-def test_a_process_sharing_its_session_leaves_the_group_alone(monkeypatch, tmp_path):
-    group = tmp_path / "autogroup"
-    group.write_text("/autogroup-1 nice 0\\n")
-    asked = []
-    monkeypatch.setattr(priority, "AUTOGROUP", group)
-    monkeypatch.setattr(priority.os, "nice", asked.append)
-    monkeypatch.setattr(priority.os, "getsid", lambda pid: 1)
-    monkeypatch.setattr(priority.os, "getpid", lambda: 4242)
-    priority.cpu_priority_lower(19)
-    assert asked == [19]
-    assert group.read_text() == "/autogroup-1 nice 0\\n"
+    assert group.read_text() == group_after
 
 
 def test_a_process_in_a_session_of_its_own_really_gives_way():

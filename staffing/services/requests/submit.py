@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ParamSpec
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -28,44 +29,6 @@ class LanguageNeed:
     reason: str = ""
 
 
-def staffing_request_submit(
-    *,
-    by: User,
-    site: Site,
-    service_profile: ServiceProfile,
-    urgency: str,
-    headcount: int,
-    shifts: Sequence[tuple[dt.datetime, dt.datetime]],
-    languages: Iterable[LanguageNeed] = (),
-    required_skills: Iterable[Skill | int] = (),
-    preferred_skills: Iterable[Skill | int] = (),
-    notes: str = "",
-    submission_key: uuid.UUID | None = None,
-    entered_by: User | None = None,
-) -> StaffingRequest:
-    """Store a client's request and ask for its shortlist once the row is committed.
-
-    A `submission_key` (the order form's one-time token) makes a resubmission return the
-    request the first submission created, with nothing stored twice. `entered_by`: the
-    recruiter who took the order by phone for the client manager `by`, who is told by email.
-    """
-    request, _created = staffing_request_submit_once(
-        by=by,
-        site=site,
-        service_profile=service_profile,
-        urgency=urgency,
-        headcount=headcount,
-        shifts=shifts,
-        languages=languages,
-        required_skills=required_skills,
-        preferred_skills=preferred_skills,
-        notes=notes,
-        submission_key=submission_key,
-        entered_by=entered_by,
-    )
-    return request
-
-
 def staffing_request_submit_once(
     *,
     by: User,
@@ -81,28 +44,55 @@ def staffing_request_submit_once(
     submission_key: uuid.UUID | None = None,
     entered_by: User | None = None,
 ) -> tuple[StaffingRequest, bool]:
-    """`staffing_request_submit`, and whether this call stored the request (False: the
-    submission key's earlier request, stored by a first submission).
+    """Store a client's request and ask for its shortlist once the row is committed; returns
+    it and whether this call stored it.
 
-    Nothing is read first: the request's insert meets the unique (company, submission key)
-    constraint when the key was used, and only then is the earlier request read. A first
-    submission, nearly every one, costs no extra round trip.
+    A `submission_key` (the order form's one-time token) makes a resubmission return the
+    request the first submission created (and False), with nothing stored twice. Nothing is
+    read first: the request's insert meets the unique (company, submission key) constraint
+    when the key was used, and only then is the earlier request read, so a first submission,
+    nearly every one, costs no extra round trip. `entered_by`: the recruiter who took the
+    order by phone for the client manager `by`, who is told by email.
     """
     try:
-        request = _submit(
-            by=by,
-            site=site,
-            service_profile=service_profile,
-            urgency=urgency,
-            headcount=headcount,
-            shifts=shifts,
-            languages=languages,
-            required_skills=required_skills,
-            preferred_skills=preferred_skills,
-            notes=notes,
-            submission_key=submission_key,
-            entered_by=entered_by,
-        )
+        with transaction.atomic():
+            request = StaffingRequest.objects.create(
+                submission_key=submission_key,
+                company=site.company,
+                site=site,
+                service_profile=service_profile,
+                urgency=urgency,
+                headcount=headcount,
+                role_type=service_profile.role_type,
+                notes=notes,
+                submitted_by=by,
+                entered_by=entered_by,
+            )
+            _children_insert(
+                request=request,
+                shifts=shifts,
+                languages=languages,
+                required=required_skills,
+                preferred=preferred_skills,
+            )
+            audit_record(
+                actor=entered_by or by,
+                action="request.submitted",
+                target=request,
+                staffing_request_id=request.pk,
+                data={
+                    "headcount": headcount,
+                    "urgency": urgency,
+                    "shifts": len(shifts),
+                    **({"for": by.pk, "entered_by": entered_by.pk} if entered_by else {}),
+                },
+            )
+            # Queued first: the match is published before the emails' tasks after the commit.
+            enqueue_on_commit(MATCH_TASK, request.pk)
+            if entered_by is not None:
+                request_entered_notify(staffing_request=request)
+            if urgency == StaffingRequest.Urgency.URGENT:
+                urgent_request_alert_enqueue(staffing_request=request)
     except IntegrityError:
         # Sent before (or twice at once: the other submission stored it).
         earlier = (
@@ -118,60 +108,21 @@ def staffing_request_submit_once(
     return request, True
 
 
-def _submit(
-    *,
-    by: User,
-    site: Site,
-    service_profile: ServiceProfile,
-    urgency: str,
-    headcount: int,
-    shifts: Sequence[tuple[dt.datetime, dt.datetime]],
-    languages: Iterable[LanguageNeed],
-    required_skills: Iterable[Skill | int],
-    preferred_skills: Iterable[Skill | int],
-    notes: str,
-    submission_key: uuid.UUID | None,
-    entered_by: User | None = None,
-) -> StaffingRequest:
-    with transaction.atomic():
-        request = StaffingRequest.objects.create(
-            submission_key=submission_key,
-            company=site.company,
-            site=site,
-            service_profile=service_profile,
-            urgency=urgency,
-            headcount=headcount,
-            role_type=service_profile.role_type,
-            notes=notes,
-            submitted_by=by,
-            entered_by=entered_by,
-        )
-        _children_insert(
-            request=request,
-            shifts=shifts,
-            languages=languages,
-            required=required_skills,
-            preferred=preferred_skills,
-        )
-        audit_record(
-            actor=entered_by or by,
-            action="request.submitted",
-            target=request,
-            staffing_request_id=request.pk,
-            data={
-                "headcount": headcount,
-                "urgency": urgency,
-                "shifts": len(shifts),
-                **({"for": by.pk, "entered_by": entered_by.pk} if entered_by else {}),
-            },
-        )
-        # Queued first: the match is published before the emails' tasks after the commit.
-        enqueue_on_commit(MATCH_TASK, request.pk)
-        if entered_by is not None:
-            request_entered_notify(staffing_request=request)
-        if urgency == StaffingRequest.Urgency.URGENT:
-            urgent_request_alert_enqueue(staffing_request=request)
-    return request
+_P = ParamSpec("_P")
+
+
+def _request_only(
+    submit: Callable[_P, tuple[StaffingRequest, bool]],
+) -> Callable[_P, StaffingRequest]:
+    @functools.wraps(submit)
+    def request_only(*args: _P.args, **kwargs: _P.kwargs) -> StaffingRequest:
+        return submit(*args, **kwargs)[0]
+
+    return request_only
+
+
+# The same, for callers that need only the request (the earlier one for a resent key).
+staffing_request_submit = _request_only(staffing_request_submit_once)
 
 
 def _children_insert(
