@@ -196,9 +196,12 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Workers that do not serve the urgent queue lower their CPU priority by this much (staffing/
-# tasks.py, staffing/base/priority.py): on two cores a bench refresh or an email must not slow a
-# match or a page down. 0 leaves it alone.
+# tasks.py, staffing/base/priority.py): on two cores a bench refresh must not slow a match or a
+# page down. The offers worker (offer waves, recruiters' alerts, emails) gives way less: under a
+# long burst it still gets ~3 % of a busy machine, the background worker ~0.5 %. 0 leaves a
+# worker alone.
 WORKER_BACKGROUND_NICENESS = env.int("WORKER_BACKGROUND_NICENESS", default=19)
+WORKER_OFFERS_NICENESS = env.int("WORKER_OFFERS_NICENESS", default=10)
 # Keep each worker process's database connection between tasks. Without this, Celery's Django
 # fixup closes it around every task, so each match paid for a new PostgreSQL backend (~10-15 ms)
 # and cold caches. A broken or CONN_MAX_AGE-expired connection is still replaced before each match

@@ -115,8 +115,16 @@ def _pool_before_consuming(sender: Any = None, **kwargs: object) -> None:
     on a machine with few cores its work never stands in the urgent worker's way.
     """
     queues = set(sender.app.amqp.queues.consume_from) if sender is not None else set()
-    if settings.QUEUE_URGENT not in queues and settings.WORKER_BACKGROUND_NICENESS:
-        cpu_priority_lower(settings.WORKER_BACKGROUND_NICENESS)
+    if settings.QUEUE_URGENT not in queues:
+        # Offers and alerts people wait for in minutes give way a little; refreshes and sweeps
+        # all the way.
+        niceness = (
+            settings.WORKER_BACKGROUND_NICENESS
+            if settings.QUEUE_BACKGROUND in queues
+            else settings.WORKER_OFFERS_NICENESS
+        )
+        if niceness:
+            cpu_priority_lower(niceness)
     if queues & {settings.QUEUE_URGENT, settings.QUEUE_BACKGROUND}:
         try:
             pool_warm()
@@ -201,7 +209,12 @@ def sweep_unsent_emails() -> int:
     """Beat: queue again emails still waiting a minute after they were queued (broker was down),
     and the recruiters' alerts of urgent requests whose writing task was lost."""
     waited = dt.timedelta(seconds=settings.EMAIL_REQUEUE_SECONDS)
-    return urgent_alerts_unwritten_requeue(waited=waited) + emails_unsent_requeue(waited=waited)
+    alerts = 0
+    try:  # a failing alert sweep must not stop the outbox's own
+        alerts = urgent_alerts_unwritten_requeue(waited=waited)
+    except Exception:
+        logger.exception("The urgent alerts' sweep failed")
+    return alerts + emails_unsent_requeue(waited=waited)
 
 
 @shared_task(name="staffing.tasks.alert_urgent_request", time_limit=60, soft_time_limit=50)

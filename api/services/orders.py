@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from api.models import IdempotencyKey
 from clients.models import ClientCompany
 from staffing.models import StaffingRequest, User
-from staffing.services.requests import LanguageNeed, staffing_request_submit
+from staffing.services.requests import LanguageNeed, staffing_request_submit_once
 
 # uuid5 namespace of API orders: (company, Idempotency-Key) → the request's submission key.
 IDEMPOTENCY_NAMESPACE = uuid.UUID("5b2f7a8e-4c1d-4f0a-9e3b-7d6c5a4b3f21")
@@ -57,8 +57,9 @@ def api_request_submit(
     submission_key = None
     if idempotency_key is not None:
         submission_key = uuid.uuid5(IDEMPOTENCY_NAMESPACE, f"{company.pk}:{idempotency_key}")
-        existed = company.requests.filter(submission_key=submission_key).exists()
-    request = staffing_request_submit(
+    # Whether this call stored it comes from the insert itself: two retries at once cannot both
+    # answer "created".
+    request, created = staffing_request_submit_once(
         by=by,  # type: ignore[arg-type]  # a key whose creator was deleted acts as nobody
         site=order["site"],
         service_profile=order["service_profile"],
@@ -72,7 +73,7 @@ def api_request_submit(
         submission_key=submission_key,
     )
     if idempotency_key is None:
-        return request, True
+        return request, created
     try:
         with transaction.atomic():
             stored, _created = IdempotencyKey.objects.get_or_create(
@@ -84,4 +85,4 @@ def api_request_submit(
         stored = IdempotencyKey.objects.get(company=company, key=idempotency_key)
     if stored.body_hash != digest:
         raise IdempotencyConflict
-    return request, not existed
+    return request, created

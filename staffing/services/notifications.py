@@ -167,9 +167,10 @@ def urgent_request_alert(*, request_id: int) -> list[OutboundEmail]:
     req = (
         StaffingRequest.objects.select_related("site", "company", "service_profile")
         .filter(pk=request_id, urgency=StaffingRequest.Urgency.URGENT)
+        .exclude(status__in=_FINAL)
         .first()
     )
-    if req is None:
+    if req is None:  # gone, or filled or cancelled before the alert was written: nothing to say
         return []
     with transaction.atomic():
         # Two runs at once (a redelivery beside the sweep's) write one alert: a lock of its
@@ -180,6 +181,7 @@ def urgent_request_alert(*, request_id: int) -> list[OutboundEmail]:
 
 
 ALERT_LOCK = 1_801  # this alert's advisory-lock namespace (with the request id)
+_FINAL = (StaffingRequest.Status.FILLED, StaffingRequest.Status.CANCELLED)
 
 
 def urgent_request_notify(
@@ -191,6 +193,12 @@ def urgent_request_notify(
         .order_by("pk")
         .values_list("pk", "email", "language")
     )
+    if not recruiters:
+        return []
+    # Those told before (a redelivered task, the sweep's) first: nothing is written for them.
+    keys = {pk: f"urgent:{staffing_request.pk}:{pk}" for pk, _address, _language in recruiters}
+    told = set(OutboundEmail.objects.filter(key__in=keys.values()).values_list("key", flat=True))
+    recruiters = [r for r in recruiters if keys[r[0]] not in told]
     if not recruiters:
         return []
     link = _absolute(reverse("recruiter_request_detail", args=[staffing_request.pk]))
@@ -208,22 +216,25 @@ def urgent_request_notify(
         subject, body = written[language]
         emails.append(
             {
-                "key": f"urgent:{staffing_request.pk}:{pk}",
+                "key": keys[pk],
                 "to": address,
                 "language": language,
                 "subject": subject,
                 "body": body,
             }
         )
-    return emails_queue_written(emails=emails)
+    return emails_queue_written(emails=emails, new_keys=True)  # read just above, under the lock
 
 
 def urgent_alerts_unwritten_requeue(
     *, waited: dt.timedelta, within: dt.timedelta = dt.timedelta(hours=24), limit: int = 200
 ) -> int:
     """Queue again the alerts of urgent requests that came in more than `waited` ago (and
-    less than `within`) while no active recruiter has been told (their task was lost: the
-    broker was down, a worker was killed); returns how many were queued."""
+    less than `within`), are still open and have no alert at all (their task was lost: the
+    broker was down, a worker was killed); returns how many were queued.
+
+    "No alert at all", not "no alert to a recruiter active now": a recruiter who joins later
+    is not sent the past day's alerts when the others were told."""
     roles = [User.Role.RECRUITER, User.Role.ADMIN]
     if not User.objects.filter(role__in=roles, is_active=True).exclude(email="").exists():
         return 0
@@ -235,25 +246,29 @@ def urgent_alerts_unwritten_requeue(
                 "urgent": StaffingRequest.Urgency.URGENT.value,
                 "since": now - within,
                 "until": now - waited,
-                "roles": [str(r) for r in roles],
+                "final": [str(status) for status in _FINAL],
                 "limit": limit,
             },
         )
         ids = [row[0] for row in cursor.fetchall()]
+    queued = 0
     for request_id in ids:
         if not task_enqueue(ALERT_TASK, request_id):
             break  # the broker is down: the next sweep tries again
-    return len(ids)
+        queued += 1
+    return queued
 
 
-# Told = an alert email exists for one of the active recruiters (its key names the request and
-# the recruiter): index lookups on the outbox's unique key, a few per recent urgent request.
+# An alert exists = an outbox key starting with the request's "urgent:<id>:", for the open
+# urgent requests of the window. As a range of the pattern operators (";" follows ":"), which
+# the key's varchar_pattern_ops index answers per request: a LIKE with a pattern computed per
+# row cannot use it and read the whole outbox for each request.
 _UNALERTED_SQL = f"""SELECT r.id FROM {StaffingRequest._meta.db_table} r
     WHERE r.urgency = %(urgent)s AND r.created_at >= %(since)s AND r.created_at < %(until)s
+        AND r.status <> ALL(%(final)s)
         AND NOT EXISTS (
-            SELECT 1 FROM {User._meta.db_table} u
-            JOIN {OutboundEmail._meta.db_table} e ON e.key = 'urgent:' || r.id || ':' || u.id
-            WHERE u.role = ANY(%(roles)s) AND u.is_active)
+            SELECT 1 FROM {OutboundEmail._meta.db_table} e
+            WHERE e.key ~>=~ ('urgent:' || r.id || ':') AND e.key ~<~ ('urgent:' || r.id || ';'))
     ORDER BY r.id LIMIT %(limit)s"""
 
 

@@ -424,3 +424,32 @@ def test_an_alert_whose_task_was_lost_is_written_by_the_sweep_a_minute_later(
         queued_tasks.clear()
         sweep_unsent_emails()
         assert "staffing.tasks.alert_urgent_request" not in [n for n, _ in queued_tasks]
+
+
+def test_the_sweep_leaves_alerted_and_closed_requests_alone(
+    queued_tasks, django_capture_on_commit_callbacks
+):
+    """Told once is told: a recruiter who joins (or replaces the one told) is not sent the
+    past day's alerts; and a request filled or cancelled before its alert was written gets
+    none, from the sweep or from a late task."""
+    from staffing.services.notifications import (
+        urgent_alerts_unwritten_requeue,
+        urgent_request_alert,
+    )
+
+    first = f.RecruiterFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        told = _urgent_order()
+        cancelled = _urgent_order()
+    queued_tasks.clear()
+    urgent_request_alert(request_id=told.pk)
+    StaffingRequest.objects.filter(pk=cancelled.pk).update(status=StaffingRequest.Status.CANCELLED)
+    first.is_active = False
+    first.save(update_fields=["is_active"])
+    f.RecruiterFactory()  # the one who took over
+    StaffingRequest.objects.update(created_at=timezone.now() - dt.timedelta(hours=1))
+
+    assert urgent_alerts_unwritten_requeue(waited=dt.timedelta(seconds=60)) == 0
+    assert queued_tasks == []
+    assert urgent_request_alert(request_id=cancelled.pk) == []
+    assert not OutboundEmail.objects.filter(key__startswith=f"urgent:{cancelled.pk}:").exists()

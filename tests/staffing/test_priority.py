@@ -12,18 +12,38 @@ import pytest
 from staffing.base import priority
 
 
+def _fake_proc(root, sessions: dict[int, int]):
+    """A /proc with processes {pid: session id}, their command names holding ") (" too."""
+    for pid, session in sessions.items():
+        (root / str(pid)).mkdir()
+        (root / str(pid) / "stat").write_text(f"{pid} (odd ) (name) S 1 {session} {session} 0\n")
+    (root / "self").mkdir()
+
+
 @pytest.mark.parametrize(
-    ("session", "group_after"),
-    [(4242, "19"), (1, "/autogroup-1 nice 0\n")],
-    ids=["leads its session: its group too", "shares its session: the group left alone"],
+    ("session", "others", "group_after"),
+    [
+        (4242, {4243: 99}, "19"),
+        (1, {4243: 99}, "/autogroup-1 nice 0\n"),
+        (4242, {4243: 4242}, "/autogroup-1 nice 0\n"),
+    ],
+    ids=[
+        "alone in its session: its group too",
+        "not the session's leader: the group left alone",
+        "leads a session others share (a shell that started the web too): left alone",
+    ],
 )
-def test_the_nice_value_always_and_the_group_only_for_a_session_leader(
-    monkeypatch, tmp_path, session, group_after
+def test_the_nice_value_always_and_the_group_only_when_alone_in_the_session(
+    monkeypatch, tmp_path, session, others, group_after
 ):
     group = tmp_path / "autogroup"
     group.write_text("/autogroup-1 nice 0\n")
+    proc = tmp_path / "proc"
+    proc.mkdir()
+    _fake_proc(proc, {4242: session, **others})
     asked = []
     monkeypatch.setattr(priority, "AUTOGROUP", group)
+    monkeypatch.setattr(priority, "PROC", proc)
     monkeypatch.setattr(priority.os, "nice", asked.append)
     monkeypatch.setattr(priority.os, "getsid", lambda pid: session)
     monkeypatch.setattr(priority.os, "getpid", lambda: 4242)

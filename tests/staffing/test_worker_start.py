@@ -37,7 +37,7 @@ def niceness(monkeypatch):
     [
         ("staffing.urgent", True, []),
         ("staffing.background", True, [19]),
-        ("staffing.offers", False, [19]),
+        ("staffing.offers", False, [10]),
     ],
 )
 def test_a_worker_loads_its_pool_before_consuming(queue, loads, nice, niceness):
@@ -54,9 +54,11 @@ def test_a_worker_loads_its_pool_before_consuming(queue, loads, nice, niceness):
 
 
 def test_the_niceness_is_a_setting(settings, niceness):
-    settings.WORKER_BACKGROUND_NICENESS = 0
+    settings.WORKER_OFFERS_NICENESS = 0
     tasks._pool_before_consuming(sender=worker("staffing.offers"))
-    assert niceness == []
+    settings.WORKER_BACKGROUND_NICENESS = 5
+    tasks._pool_before_consuming(sender=worker("staffing.background"))
+    assert niceness == [5]
 
 
 def test_a_worker_freezes_what_it_loaded_before_its_processes_fork(monkeypatch, niceness):

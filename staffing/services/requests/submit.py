@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -114,11 +113,11 @@ _P = ParamSpec("_P")
 def _request_only(
     submit: Callable[_P, tuple[StaffingRequest, bool]],
 ) -> Callable[_P, StaffingRequest]:
-    @functools.wraps(submit)
-    def request_only(*args: _P.args, **kwargs: _P.kwargs) -> StaffingRequest:
+    def staffing_request_submit(*args: _P.args, **kwargs: _P.kwargs) -> StaffingRequest:
+        """`staffing_request_submit_once`'s request only (the earlier one for a resent key)."""
         return submit(*args, **kwargs)[0]
 
-    return request_only
+    return staffing_request_submit
 
 
 # The same, for callers that need only the request (the earlier one for a resent key).
