@@ -36,15 +36,14 @@ def _client_managers(req: StaffingRequest) -> list[User]:
     return [m.user for m in req.company.memberships.select_related("user") if m.user.is_active]
 
 
-def _request_context(req: StaffingRequest, shifts: list | None = None) -> dict[str, Any]:
-    """What every request email says; `shifts`: the request's active shifts when the caller
-    has them (a request just stored)."""
+def _request_context(req: StaffingRequest) -> dict[str, Any]:
+    """What every request email says."""
     return {
         "req": req,
         "site": req.site,
         "company": req.company,
         "profile": req.service_profile,
-        "shifts": list(req.shifts.active()) if shifts is None else shifts,
+        "shifts": list(req.shifts.active()),
     }
 
 
@@ -149,6 +148,9 @@ def placement_cancelled_notify(*, placement: Placement, by_candidate: bool) -> l
 
 
 ALERT_TASK = "staffing.tasks.alert_urgent_request"
+ALERT_LOCK = 1_801  # this alert's advisory-lock namespace (with the request id)
+ALERTED_ROLES = (User.Role.RECRUITER, User.Role.ADMIN)  # who hears of urgent requests
+_FINAL = (StaffingRequest.Status.FILLED, StaffingRequest.Status.CANCELLED)
 
 
 def urgent_request_alert_enqueue(*, staffing_request: StaffingRequest) -> None:
@@ -177,19 +179,13 @@ def urgent_request_alert(*, request_id: int) -> list[OutboundEmail]:
         # own, not the request row's, which the matching worker claims.
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ALERT_LOCK, request_id])
-        return urgent_request_notify(staffing_request=req)
+        return _urgent_alert_emails(staffing_request=req)
 
 
-ALERT_LOCK = 1_801  # this alert's advisory-lock namespace (with the request id)
-_FINAL = (StaffingRequest.Status.FILLED, StaffingRequest.Status.CANCELLED)
-
-
-def urgent_request_notify(
-    *, staffing_request: StaffingRequest, shifts: list | None = None
-) -> list[OutboundEmail]:
+def _urgent_alert_emails(*, staffing_request: StaffingRequest) -> list[OutboundEmail]:
     """The alert's emails: every active recruiter not told yet, each in their language."""
     recruiters = list(
-        User.objects.filter(role__in=[User.Role.RECRUITER, User.Role.ADMIN], is_active=True)
+        User.objects.filter(role__in=ALERTED_ROLES, is_active=True)
         .order_by("pk")
         .values_list("pk", "email", "language")
     )
@@ -202,7 +198,7 @@ def urgent_request_notify(
     if not recruiters:
         return []
     link = _absolute(reverse("recruiter_request_detail", args=[staffing_request.pk]))
-    context = {**_request_context(staffing_request, shifts), "link": link}
+    context = {**_request_context(staffing_request), "link": link}
     # The same words for everyone who reads a language: written once per language, and all
     # stored with one insert.
     written: dict[str, tuple[str, str]] = {}
@@ -235,8 +231,8 @@ def urgent_alerts_unwritten_requeue(
 
     "No alert at all", not "no alert to a recruiter active now": a recruiter who joins later
     is not sent the past day's alerts when the others were told."""
-    roles = [User.Role.RECRUITER, User.Role.ADMIN]
-    if not User.objects.filter(role__in=roles, is_active=True).exclude(email="").exists():
+    recruiters = User.objects.filter(role__in=ALERTED_ROLES, is_active=True).exclude(email="")
+    if not recruiters.exists():
         return 0
     now = timezone.now()
     with connection.cursor() as cursor:
